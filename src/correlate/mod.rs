@@ -1,0 +1,2 @@
+//! Correlation: events → backup windows, incidents, chains, orphans, advice → `Report`.
+//! (Being written: see issue 5.)

@@ -1,0 +1,3 @@
+//! Inputs: finding files, sniffing their format, decompressing and reading them in bounded
+//! pieces. Text inputs are scanned by `text`; binary journals and journalctl export/JSON by
+//! `journal`.

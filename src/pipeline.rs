@@ -1,0 +1,1 @@
+//! The pipeline: discover → decode → parse → match (in parallel) → merge+dedup → correlate.

@@ -1,0 +1,214 @@
+//! The serialisable report: the `logautopsy/report/v1` contract (DESIGN.md §5). Every renderer
+//! reads only this. The contract only grows: new keys are welcome, required keys never change
+//! meaning; a breaking change bumps `SCHEMA`. `schema/report-v1.json` is its JSON Schema.
+
+use crate::events::Event;
+use crate::model::{Location, Timestamp};
+use serde::Serialize;
+
+pub const SCHEMA: &str = "logautopsy/report/v1";
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub tool: Tool,
+    pub inputs: Vec<InputSummary>,
+    pub hosts: Vec<HostSummary>,
+    pub events: Vec<Event>,
+    pub backup_windows: Vec<BackupWindow>,
+    pub incidents: Vec<Incident>,
+    /// Backup jobs grouped by command/unit: schedule and duration trend.
+    pub backup_jobs: Vec<BackupJob>,
+    /// Incidents on several hosts at similar local times.
+    pub fleet: Vec<FleetPattern>,
+    pub stats: Stats,
+    /// Run-level warnings (e.g. "zone-less lines read as UTC in: …").
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool { name: "logautopsy", version: env!("CARGO_PKG_VERSION") }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct InputSummary {
+    pub path: String,
+    /// Detected format, e.g. `rfc3164`, `rfc3339`, `supervisord`, `journal`, `journal-export`.
+    pub format: String,
+    /// Main host of the input (the one most of its lines name).
+    pub host: Option<String>,
+    /// Every host the input names.
+    pub hosts_seen: Vec<String>,
+    /// Bytes read (decompressed for `.gz`).
+    pub bytes: u64,
+    /// On-disk size (compressed for `.gz`).
+    pub file_bytes: u64,
+    pub lines: u64,
+    pub records: u64,
+    pub unparsed: u64,
+    /// Candidate lines (contained a rule hint) that were parsed.
+    pub candidates: u64,
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
+    pub compression: Option<String>,
+    /// How the year of year-less lines was chosen (`--year`, `mtime`, `gzip-mtime`, `n/a`).
+    pub year_policy: String,
+    /// Zone used for zone-less lines (`UTC (assumed)`, `Europe/Berlin (--tz)`, `n/a`).
+    pub tz_policy: String,
+    /// Journal file state (online/offline/archived) for binary journals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journal_state: Option<String>,
+    pub warnings: Vec<String>,
+    /// First few unparsed candidate lines (`path:line: text`), shown under `--verbose`.
+    pub unparsed_samples: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HostSummary {
+    pub name: String,
+    /// IANA zone or fixed offset used/seen for this host.
+    pub tz: String,
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
+    pub events: usize,
+    pub incidents: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BackupWindow {
+    pub id: String,
+    pub host: String,
+    pub start: Timestamp,
+    pub end: Option<Timestamp>,
+    /// `cron-session`, `cronie-cmdend`, `cron-end`, `cron-no-mta`, `cron-grandchild`,
+    /// `systemd-finished`, `systemd-consumed`, `run-parts`, `anacron`, or `unknown`.
+    pub end_basis: String,
+    pub duration_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Event ids: start, end and anything joining them.
+    pub events: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BackupJob {
+    /// Command or unit that identifies the job.
+    pub job: String,
+    pub host: String,
+    pub runs: usize,
+    /// Inferred cron-like schedule of the start times, e.g. `0 1-23/6 * * *`.
+    pub schedule: Option<String>,
+    pub durations_s: Vec<Option<f64>>,
+    pub mean_s: Option<f64>,
+    pub max_s: Option<f64>,
+    /// Relative growth of duration from the first to the last measured run (0.5 = +50 %).
+    pub trend: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Incident {
+    pub id: String,
+    pub host: String,
+    /// `oom-cascade`, `oom-kill`, `oomd-kill`, `worker-crash`, `orphaned-workers`, `restart-loop`.
+    pub kind: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// `critical`, `high`, `medium`, `low`.
+    pub severity: String,
+    pub summary: String,
+    pub backup_window: Option<String>,
+    pub backup_lag_s: Option<f64>,
+    pub oom_kills: Vec<OomKill>,
+    pub supervisor_stopped: bool,
+    pub orphans: Vec<Orphan>,
+    pub memory_top: Vec<MemoryUse>,
+    /// Event ids, in chain order.
+    pub evidence: Vec<String>,
+    /// The causal chain, one step per line, in order.
+    pub chain: Vec<ChainStep>,
+    pub recommendations: Vec<Recommendation>,
+    /// Workers (supervisor programs) that stopped or were lost.
+    pub workers_lost: Vec<String>,
+    /// Seconds from the first failure evidence to recovery (restart), when known.
+    pub outage_s: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OomKill {
+    pub pid: u32,
+    pub process: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anon_rss_kb: Option<u64>,
+    pub event: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Orphan {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+    pub process: String,
+    /// `remains-running`, `left-over`, or `waiting-list`.
+    pub basis: String,
+    pub event: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MemoryUse {
+    pub process: String,
+    pub count: u64,
+    pub rss_kb: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ChainStep {
+    pub time: Timestamp,
+    pub event: String,
+    pub kind: String,
+    pub text: String,
+    pub sources: Vec<Location>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Recommendation {
+    pub id: String,
+    pub text: String,
+    /// Event ids the recommendation follows from.
+    pub evidence: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FleetPattern {
+    pub summary: String,
+    pub hosts: Vec<String>,
+    pub incidents: Vec<String>,
+    /// Local time of day (`HH:MM`) the incidents cluster around.
+    pub local_time: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Stats {
+    pub bytes: u64,
+    pub lines: u64,
+    pub records: u64,
+    pub unparsed: u64,
+    pub candidates: u64,
+    /// Records seen in more than one source and merged into one.
+    pub merged_duplicates: u64,
+    pub events: usize,
+}
