@@ -1,0 +1,1 @@
+//! Binary systemd journals and journalctl export/JSON (being written).

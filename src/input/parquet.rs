@@ -1,0 +1,1 @@
+//! Reading events back from Parquet written by `logautopsy extract` (being written).

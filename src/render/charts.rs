@@ -1,0 +1,1 @@
+//! charts renderer (being written).

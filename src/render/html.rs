@@ -1,0 +1,1 @@
+//! html renderer (being written).

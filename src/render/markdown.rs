@@ -1,0 +1,1 @@
+//! markdown renderer (being written).

@@ -1,0 +1,1 @@
+//! output renderer (being written).

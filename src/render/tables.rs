@@ -1,0 +1,1 @@
+//! tables renderer (being written).
