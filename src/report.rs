@@ -166,6 +166,9 @@ pub struct Orphan {
     /// `remains-running`, `left-over`, or `waiting-list`.
     pub basis: String,
     pub event: String,
+    /// Supervisor program the process belonged to (from `spawned: … with pid N`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
