@@ -160,7 +160,8 @@ pub struct OomKill {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Orphan {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `null` when only the program name is known (from the waiting list); the contract
+    /// requires the key, so it is never skipped.
     pub pid: Option<u32>,
     pub process: String,
     /// `remains-running`, `left-over`, or `waiting-list`.

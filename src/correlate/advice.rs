@@ -131,8 +131,8 @@ pub(crate) fn recommend(
             "orphans",
             format!(
                 "{} process(es) outlived {unit} (KillMode=process lets supervisord's children survive it, \
-                 re-parented to PID 1). Kill them before restarting (`systemctl kill --signal=SIGKILL \
-                 {unit}` kills the whole control group; or `kill` the pids listed) and consider \
+                 re-parented to PID 1). Stop them before restarting (they stay in the unit's control group: \
+                 `systemd-cgls -u {unit}` lists them; `kill` the pids listed) and consider \
                  `KillMode=mixed` in a drop-in so systemd SIGKILLs what remains after supervisord exits.",
                 inc.orphans.len()
             ),

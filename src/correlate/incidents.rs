@@ -782,6 +782,25 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
         K::UnitLeftoverProcess => {
             format!("{unit}: found left-over pid {pid} ({proc_}) while starting")
         }
+        K::CronSessionOpen => format!(
+            "cron session {pid} opened for {}",
+            e.attr_str("user").unwrap_or("?")
+        ),
+        K::CronSessionClose => format!("backup's cron session {pid} closed (job ended)"),
+        K::CronEnd | K::BackupEnd => format!(
+            "backup ended: {} ({})",
+            e.attr_str("command").or(e.unit.as_deref()).unwrap_or("job"),
+            e.attr_str("basis").unwrap_or("end line")
+        ),
+        K::UnitSucceeded => format!("{unit}: deactivated successfully (job ended)"),
+        K::UnitResources => format!(
+            "{unit}: resources consumed{}",
+            e.attrs
+                .get("wall_s")
+                .and_then(|v| v.as_f64())
+                .map(|w| format!(" over {} wall clock", super::human_duration(w)))
+                .unwrap_or_default()
+        ),
         K::WorkerKilled => format!(
             "{proc_} worker pid {pid} was sent {}",
             e.attr_str("signal").unwrap_or("SIGKILL")
