@@ -54,7 +54,7 @@ fn generated_scenarios_are_correlated_exactly() {
             ));
         }
 
-        let kills: Vec<(String, u32, String)> = report
+        let kills: Vec<(String, u32, String, Option<String>)> = report
             .incidents
             .iter()
             .flat_map(|i| i.oom_kills.iter())
@@ -65,14 +65,22 @@ fn generated_scenarios_are_correlated_exactly() {
                     .find(|e| e.id == k.event)
                     .map(|e| e.time.rfc3339())
                     .unwrap_or_default();
-                (t, k.pid, k.process.clone())
+                (t, k.pid, k.process.clone(), k.unit.clone())
             })
             .collect();
-        let want: Vec<(String, u32, String)> = s
+        // The unit comes from the `oom-kill:` summary's task_memcg, folded in by assembly.
+        let want: Vec<(String, u32, String, Option<String>)> = s
             .truth
             .kills
             .iter()
-            .map(|k| (k.time.clone(), k.pid, k.process.clone()))
+            .map(|k| {
+                (
+                    k.time.clone(),
+                    k.pid,
+                    k.process.clone(),
+                    Some("supervisor.service".to_string()),
+                )
+            })
             .collect();
         if kills != want {
             failures.push(format!(

@@ -89,8 +89,8 @@ pub(crate) fn recommend(
                 None => format!(
                     "Run the backup in a memory-limited scope so it cannot push the host into the OOM \
                      killer: in the crontab, `systemd-run --scope -p MemoryHigh=<soft> -p MemoryMax=<hard> \
-                     {}` (sizes below the memory the workers need).",
-                    w.command.as_deref().unwrap_or("<backup command>")
+                     sh -c {}` (sizes below the memory the workers need).",
+                    shell_quote(w.command.as_deref().unwrap_or("<backup command>"))
                 ),
             };
             add("backup-memory", text, ev);
@@ -200,4 +200,10 @@ pub(crate) fn recommend(
         _ => {}
     }
     out
+}
+
+/// Single-quote `s` for a POSIX shell (`'` becomes `'\''`), so a cron command with `cd … && …`
+/// or redirections can run under `sh -c` as one argument.
+pub(crate) fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
 }

@@ -294,13 +294,37 @@ fn build(
         };
         if let Some(&r0) = after.iter().find(|&&i| starts(&events[i])) {
             let t0 = events[r0].time;
+            let mut orphans_seen = c.iter().any(|&i| events[i].kind == K::UnitRemainsRunning);
+            let mut aftermath_progs: BTreeSet<String> = BTreeSet::new();
             for &i in after.iter().filter(|&&i| {
                 events[i].time.micros - t0.micros <= RECOVERY_GROUP_S * 1_000_000
                     && events[i].time >= t0
             }) {
                 let e = &events[i];
-                let part =
-                    starts(e) || (e.kind == K::UnitLeftoverProcess && is_sup(e.unit.as_deref()));
+                if e.kind == K::UnitLeftoverProcess && is_sup(e.unit.as_deref()) {
+                    orphans_seen = true;
+                }
+                // A program that dies right after the restart while orphans of the old run are
+                // still alive (e.g. gunicorn cannot bind the port an orphan holds) is part of
+                // this incident's aftermath, not a new incident.
+                let aftermath = orphans_seen
+                    && match e.kind {
+                        K::SupervisorExited
+                            if e.attrs.get("expected").and_then(|v| v.as_bool()) == Some(false) =>
+                        {
+                            aftermath_progs.extend(e.program.clone());
+                            true
+                        }
+                        K::SupervisorFatal => true,
+                        K::SupervisorSpawned => e
+                            .program
+                            .as_ref()
+                            .is_some_and(|p| aftermath_progs.contains(p)),
+                        _ => false,
+                    };
+                let part = starts(e)
+                    || (e.kind == K::UnitLeftoverProcess && is_sup(e.unit.as_deref()))
+                    || aftermath;
                 if part {
                     recovery.push(i);
                     if matches!(e.kind, K::UnitStarted | K::SupervisorStarted)

@@ -189,6 +189,17 @@ fn frappe() -> Vec<Event> {
             .process("python3"),
         e(&t2("03:02:10"), K::UnitStarted).unit(SUP),
         e(&t2("03:02:11"), K::SupervisorStarted).pid(3100),
+        e(&t2("03:02:12"), K::SupervisorSpawned)
+            .program(WEB)
+            .pid(3110),
+        // The orphaned gunicorn still holds the port: the new web exits once.
+        e(&t2("03:02:14"), K::SupervisorExited)
+            .program(WEB)
+            .a("expected", json!(false))
+            .a("exit_status", json!(1)),
+        e(&t2("03:02:15"), K::SupervisorSpawned)
+            .program(WEB)
+            .pid(3120),
     ])
 }
 
@@ -212,7 +223,7 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
     assert_eq!(i.severity, "critical");
     assert!(i.supervisor_stopped);
     assert_eq!(i.start.rfc3339(), "2025-09-27T13:43:48.000000Z");
-    assert_eq!(i.end.rfc3339(), "2025-09-27T21:32:11.000000Z");
+    assert_eq!(i.end.rfc3339(), "2025-09-27T21:32:15.000000Z");
     assert_eq!(i.backup_window.as_deref(), Some("b1"));
     assert_eq!(i.backup_lag_s, Some(4427.0));
     // Recovered when the unit started again the next morning.
@@ -297,6 +308,8 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
             "unit_leftover_process",
             "unit_started",
             "supervisor_started",
+            "supervisor_exited",
+            "supervisor_spawned",
         ]
     );
     assert_eq!(
@@ -342,8 +355,9 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
         assert!(!r.evidence.is_empty());
     }
     assert!(i.recommendations[2].text.contains(&format!(
-        "systemd-run --scope -p MemoryHigh=<soft> -p MemoryMax=<hard> {CMD}"
+        "systemd-run --scope -p MemoryHigh=<soft> -p MemoryMax=<hard> sh -c '{CMD}'"
     )));
+    assert_eq!(super::advice::shell_quote("it's"), "'it'\\''s'");
     assert!(i.summary.starts_with("OOM killer killed python3 2201 (frappe-bench-frappe-short-worker-0) at 2025-09-27 19:13:48 +05:30; supervisor.service was stopped"), "{}", i.summary);
 
     let h = &r.hosts[0];
