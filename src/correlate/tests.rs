@@ -846,3 +846,97 @@ fn output_is_deterministic() {
     let b = serde_json::to_string(&run(frappe())).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn run_parts_and_anacron_windows_join_by_script_and_job() {
+    let ev = seq(vec![
+        e("2025-06-01T06:25:01Z", K::BackupStart)
+            .pid(700)
+            .a("dir", json!("/etc/cron.daily"))
+            .a("script", json!("pg-backup"))
+            .a("via", json!("run-parts")),
+        // Another script of the same directory finishing first must not end the backup.
+        e("2025-06-01T06:25:02Z", K::RunPartsEnd)
+            .pid(701)
+            .a("dir", json!("/etc/cron.daily"))
+            .a("script", json!("logrotate")),
+        e("2025-06-01T06:47:30Z", K::BackupEnd)
+            .pid(702)
+            .a("dir", json!("/etc/cron.daily"))
+            .a("script", json!("pg-backup"))
+            .a("via", json!("run-parts")),
+        e("2025-06-01T07:00:00Z", K::BackupStart)
+            .pid(939)
+            .a("job", json!("backup.weekly"))
+            .a("via", json!("anacron")),
+        e("2025-06-01T07:30:00Z", K::AnacronEnd)
+            .pid(939)
+            .a("job", json!("cron.daily")),
+        e("2025-06-01T07:45:00Z", K::AnacronEnd)
+            .pid(939)
+            .a("job", json!("backup.weekly")),
+    ]);
+    let r = run(ev);
+    let got: Vec<(&str, Option<f64>, &str)> = r
+        .backup_windows
+        .iter()
+        .map(|w| {
+            (
+                w.command.as_deref().unwrap(),
+                w.duration_s,
+                w.end_basis.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("/etc/cron.daily/pg-backup", Some(1349.0), "run-parts"),
+            ("backup.weekly", Some(2700.0), "anacron")
+        ]
+    );
+}
+
+#[test]
+fn oomd_kill_and_unit_failure_kinds() {
+    let r = run(seq(vec![e("2025-06-01T10:00:00Z", K::OomdKill)
+        .unit("app.slice")
+        .a("cgroup", json!("/app.slice/app-web.scope"))
+        .a("tool", json!("systemd-oomd"))]));
+    assert_eq!(r.incidents.len(), 1);
+    assert_eq!(
+        (
+            r.incidents[0].kind.as_str(),
+            r.incidents[0].severity.as_str()
+        ),
+        ("oomd-kill", "high")
+    );
+    assert_eq!(
+        r.incidents[0]
+            .recommendations
+            .iter()
+            .map(|x| x.id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["i1-oomd"]
+    );
+
+    // A backup unit failing with exit-code: a low-severity unit failure, no OOM advice.
+    let r = run(seq(vec![
+        e("2025-06-01T03:00:00Z", K::BackupStart)
+            .unit("restic-backup.service")
+            .a("via", json!("systemd")),
+        e("2025-06-01T03:04:00Z", K::UnitFailed)
+            .unit("restic-backup.service")
+            .a("result", json!("exit-code")),
+    ]));
+    assert_eq!(r.backup_windows[0].end_basis, "systemd-failed");
+    assert_eq!(r.backup_windows[0].duration_s, Some(240.0));
+    assert_eq!(r.incidents.len(), 1);
+    let i = &r.incidents[0];
+    assert_eq!(
+        (i.kind.as_str(), i.severity.as_str()),
+        ("unit-failed", "low")
+    );
+    assert_eq!(i.backup_window.as_deref(), Some("b1"));
+    assert!(i.recommendations.is_empty());
+}

@@ -84,12 +84,25 @@ fn base(s: &Event, i: usize) -> Window {
         start: s.time,
         end: None,
         end_basis: "unknown".to_string(),
-        command: s.attr_str("command").map(str::to_string),
+        command: command_of(s),
         unit: s.unit.clone(),
         user: s.attr_str("user").map(str::to_string),
         start_idx: Some(i),
         end_idx: None,
         members: vec![i],
+    }
+}
+
+/// The command a window is known by: the cron command, or `dir/script` for run-parts, or the
+/// anacron job name (those rules carry no `command`).
+fn command_of(s: &Event) -> Option<String> {
+    if let Some(c) = s.attr_str("command") {
+        return Some(c.to_string());
+    }
+    match (s.attr_str("dir"), s.attr_str("script")) {
+        (Some(d), Some(x)) => Some(format!("{}/{x}", d.trim_end_matches('/'))),
+        (None, Some(x)) => Some(x.to_string()),
+        _ => s.attr_str("job").map(str::to_string),
     }
 }
 
