@@ -51,3 +51,57 @@ fn json_is_byte_identical_across_runs() {
     assert_eq!(a, b);
     assert_eq!(a.last(), Some(&b'\n'));
 }
+
+#[test]
+fn many_orphans_fold_into_one_chain_line_unless_verbose() {
+    use logautopsy::events::EventKind as K;
+    use serde_json::json;
+    use support::events::{e, seq, SUP};
+    let mut v = vec![
+        e("2025-06-01T10:00:00Z", K::OomKill)
+            .pid(9)
+            .process("python3")
+            .unit(SUP),
+        e("2025-06-01T10:00:00Z", K::UnitOom).unit(SUP),
+        e("2025-06-01T10:00:00Z", K::UnitStopping).unit(SUP),
+    ];
+    for p in 0..5 {
+        v.push(
+            e("2025-06-01T10:01:30Z", K::UnitRemainsRunning)
+                .unit(SUP)
+                .pid(100 + p)
+                .process("gunicorn"),
+        );
+    }
+    v.push(
+        e("2025-06-01T10:01:30Z", K::UnitFailed)
+            .unit(SUP)
+            .a("result", json!("oom-kill")),
+    );
+    let r = correlate(
+        seq(v),
+        Vec::new(),
+        Vec::new(),
+        Default::default(),
+        &CorrelateOptions::default(),
+    );
+    let mut out = Vec::new();
+    logautopsy::render::terminal::write(&r, &mut out, false, false).unwrap();
+    let s = String::from_utf8(out).unwrap();
+    assert!(
+        s.contains("      10:01:30  e4…e8  5 processes remain running after the unit stopped (see orphans)  var/log/syslog:12 … var/log/syslog:24"),
+        "{s}"
+    );
+    assert!(
+        s.contains("    orphans (5):\n      pid 100 gunicorn  (remains-running)  [e4]\n"),
+        "{s}"
+    );
+    let mut out = Vec::new();
+    logautopsy::render::terminal::write(&r, &mut out, false, true).unwrap();
+    let s = String::from_utf8(out).unwrap();
+    assert_eq!(
+        s.matches("remains running after the unit stopped").count(),
+        5,
+        "{s}"
+    );
+}

@@ -9,6 +9,11 @@ use crate::model::Timestamp;
 use crate::report::{Incident, Report};
 use std::io::{self, Write};
 
+/// Chain steps that repeat once per orphan.
+const FOLDABLE: &[&str] = &["unit_remains_running", "unit_leftover_process"];
+/// Fold a run of that many or more.
+const FOLD_MIN: usize = 4;
+
 struct Paint {
     on: bool,
 }
@@ -233,7 +238,40 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
     }
     if !i.chain.is_empty() {
         writeln!(w, "    chain:")?;
-        for c in &i.chain {
+        let mut k = 0;
+        while k < i.chain.len() {
+            let c = &i.chain[k];
+            // Runs of "remains running" / "found left-over" lines (one per orphan) are folded
+            // into one line unless --verbose: the orphans section lists them all anyway.
+            let run = i.chain[k..]
+                .iter()
+                .take_while(|x| x.kind == c.kind && FOLDABLE.contains(&c.kind.as_str()))
+                .count();
+            if !verbose && run >= FOLD_MIN {
+                let last = &i.chain[k + run - 1];
+                let what = if c.kind == "unit_remains_running" {
+                    "processes remain running after the unit stopped"
+                } else {
+                    "left-over processes found while starting"
+                };
+                writeln!(
+                    w,
+                    "      {}  {}…{}  {run} {what} (see orphans)  {}",
+                    local_short(&c.time, &i.start),
+                    c.event,
+                    last.event,
+                    p.dim(&format!(
+                        "{} … {}",
+                        c.sources.first().map(|s| s.to_string()).unwrap_or_default(),
+                        last.sources
+                            .first()
+                            .map(|s| s.to_string())
+                            .unwrap_or_default()
+                    ))
+                )?;
+                k += run;
+                continue;
+            }
             let src = if verbose {
                 c.sources
                     .iter()
@@ -251,6 +289,7 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
                 c.text,
                 p.dim(&src)
             )?;
+            k += 1;
         }
     }
     if !i.oom_kills.is_empty() {
