@@ -27,7 +27,7 @@ fn terminal_summary_shows_windows_chain_orphans_memory_and_advice() {
     }
     assert!(!s.contains('\x1b'), "plain output has no colour codes");
     let expect = [
-        "HOSTS\n  web1  zone +05:30  2025-09-27 12:00:01 +05:30 … 2025-09-28 03:02:10 +05:30",
+        "HOSTS\n  web1  zone +05:30  2025-09-27 12:00:01 +05:30 … 2025-09-28 03:02:10 +05:30  22 events, 1 incident(s), supervisor down 7h 48m 22s\n",
         "BACKUP WINDOWS\n  b1 web1  2025-09-27 18:00:01 +05:30 → 20:25:00  2h 24m 59s  (cron-session)  /home/frappe/backup.sh > /dev/null",
         "  i1 CRITICAL oom-cascade  web1  2025-09-27 19:13:48 +05:30 … 2025-09-28 03:02:10",
         "    backup: b1, incident began 1h 13m 47s after its start",
@@ -96,6 +96,7 @@ fn many_orphans_fold_into_one_chain_line_unless_verbose() {
         s.contains("    orphans (5):\n      pid 100 gunicorn  (remains-running)  [e4]\n"),
         "{s}"
     );
+    assert!(s.contains("1 incident(s), supervisor down ≥ 1m 30s (no restart seen)\n"), "{s}");
     let mut out = Vec::new();
     logautopsy::render::terminal::write(&r, &mut out, false, true).unwrap();
     let s = String::from_utf8(out).unwrap();

@@ -133,12 +133,13 @@ pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> 
         };
         writeln!(
             w,
-            "  {}  zone {}  {}  {} events, {} incident(s)",
+            "  {}  zone {}  {}  {} events, {} incident(s){}",
             p.bold(&h.name),
             h.tz,
             range,
             h.events,
-            h.incidents
+            h.incidents,
+            impact(report, &h.name)
         )?;
     }
 
@@ -212,6 +213,39 @@ pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> 
         }
     }
     Ok(())
+}
+
+/// The host's service impact: time the supervisor was down (stop → restart), summed over its
+/// incidents; an incident with no restart in the logs is down at least until the host's last line.
+fn impact(report: &Report, host: &str) -> String {
+    let last = report
+        .hosts
+        .iter()
+        .find(|h| h.name == host)
+        .and_then(|h| h.last);
+    let mut down = 0.0;
+    let mut open = false;
+    let mut any = false;
+    for i in report
+        .incidents
+        .iter()
+        .filter(|i| i.host == host && i.supervisor_stopped)
+    {
+        any = true;
+        match (i.outage_s, last) {
+            (Some(o), _) => down += o,
+            (None, Some(l)) => {
+                down += l.seconds_since(&i.start).max(0.0);
+                open = true;
+            }
+            (None, None) => open = true,
+        }
+    }
+    match (any, open) {
+        (false, _) => String::new(),
+        (true, false) => format!(", supervisor down {}", dur(Some(down))),
+        (true, true) => format!(", supervisor down ≥ {} (no restart seen)", dur(Some(down))),
+    }
 }
 
 fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Result<()> {
