@@ -193,7 +193,9 @@ fn build(
     slack_s: i64,
 ) -> Draft {
     let host = events[c[0]].host.clone();
-    let last_t = events[*c.last().unwrap_or(&c[0])].time;
+    // `c` is never empty: only clusters with failure evidence are built.
+    let last_i = c[c.len() - 1];
+    let last_t = events[last_i].time;
 
     // --- OOM evidence -----------------------------------------------------------------
     let oom_kills: Vec<(usize, &Event)> = kinds(events, c, K::OomKill).collect();
@@ -282,7 +284,7 @@ fn build(
         .iter()
         .copied()
         .filter(|&i| {
-            events[i].time > last_t || (events[i].time == last_t && i > *c.last().unwrap())
+            events[i].time > last_t || (events[i].time == last_t && i > last_i)
         })
         .collect();
     let mut recovery: Vec<usize> = Vec::new();
