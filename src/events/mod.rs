@@ -3,6 +3,8 @@
 //! snippet as evidence.
 
 use crate::model::{Location, Timestamp};
+pub mod assemble;
+
 use serde::Serialize;
 use std::collections::BTreeMap;
 

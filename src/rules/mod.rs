@@ -46,3 +46,17 @@ impl RuleSet {
         false
     }
 }
+
+/// A problem found by `check` (placeholder until the rules work lands).
+pub struct Problem(pub String);
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+pub fn check(_dirs: &[PathBuf]) -> Vec<Problem> {
+    Vec::new()
+}
+pub fn list(_set: &RuleSet) -> Vec<String> {
+    Vec::new()
+}
