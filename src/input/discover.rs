@@ -50,7 +50,8 @@ pub fn discover(specs: &[String]) -> (Vec<Source>, Vec<Error>) {
                 Err(e) => errors.push(Error::Input { path: spec.into(), msg: format!("bad glob pattern: {e}") }),
             }
         } else {
-            errors.push(Error::io(spec, std::io::Error::from(std::io::ErrorKind::NotFound)));
+            let e = std::fs::metadata(p).err().unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound));
+            errors.push(Error::io(spec, e));
         }
     }
     // The same file named twice (e.g. a directory and a file in it) is read once.
