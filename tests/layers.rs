@@ -8,7 +8,17 @@
 
 use std::path::Path;
 
-const ORDER: &[&str] = &["model", "config", "parse", "events", "report", "input", "rules", "correlate", "render"];
+const ORDER: &[&str] = &[
+    "model",
+    "config",
+    "parse",
+    "events",
+    "report",
+    "input",
+    "rules",
+    "correlate",
+    "render",
+];
 
 fn layer_of(rel: &str) -> Option<&'static str> {
     let first = rel.split('/').next()?.trim_end_matches(".rs");
@@ -33,21 +43,33 @@ fn no_module_imports_a_layer_to_its_right() {
     walk(&src, &mut files);
     let mut bad = Vec::new();
     for f in files {
-        let rel = f.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
-        let Some(layer) = layer_of(&rel) else { continue };
+        let rel = f
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let Some(layer) = layer_of(&rel) else {
+            continue;
+        };
         let my = ORDER.iter().position(|l| *l == layer).unwrap();
         let text = std::fs::read_to_string(&f).unwrap();
         for (n, line) in text.lines().enumerate() {
             let mut rest = line;
             while let Some(i) = rest.find("crate::") {
                 let after = &rest[i + 7..];
-                let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                let name: String = after
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
                 if name == "pipeline" {
                     bad.push(format!("src/{rel}:{}: uses crate::pipeline", n + 1));
                 }
                 if let Some(their) = ORDER.iter().position(|l| *l == name) {
                     if their > my {
-                        bad.push(format!("src/{rel}:{}: layer `{layer}` uses `{name}`, a layer to its right", n + 1));
+                        bad.push(format!(
+                            "src/{rel}:{}: layer `{layer}` uses `{name}`, a layer to its right",
+                            n + 1
+                        ));
                     }
                 }
                 rest = after;
