@@ -347,7 +347,7 @@ fn compile(file: &str, def: &RuleDef) -> Result<Rule, Vec<Problem>> {
         if b.fields.is_empty() {
             ps.push(Problem::new(file, Some(id), "backup.fields must name at least one field"));
         }
-        Some((b.fields.clone(), k))
+        Some((b.fields.clone(), k, compile_set(&b.set)))
     });
     let follow = def.follow.as_ref().and_then(|f| {
         let k = kind_of(file, id, &f.event, &mut ps)?;

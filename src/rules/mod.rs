@@ -71,7 +71,7 @@ pub struct Rule {
     pub(crate) set: Vec<(String, Value)>,
     pub(crate) record_pid: bool,
     pub(crate) journal_unit: bool,
-    pub(crate) backup: Option<(Vec<String>, EventKind)>,
+    pub(crate) backup: Option<(Vec<String>, EventKind, Vec<(String, Value)>)>,
     pub(crate) follow: Option<FollowRule>,
     /// File the rule came from (`builtin:kernel.toml` or a user path).
     pub file: String,
@@ -270,7 +270,7 @@ impl RuleSet {
         if rule.journal_unit && ev.unit.is_none() {
             ev.unit = rec.journal.as_ref().and_then(|j| j.unit.clone());
         }
-        if let Some((fields, kind)) = &rule.backup {
+        if let Some((fields, kind, set)) = &rule.backup {
             let hit = fields.iter().find_map(|f| {
                 let text = field_text(&ev, f)?;
                 self.backup.matches(text).iter().next().map(|k| self.backup.patterns()[k].clone())
@@ -278,6 +278,7 @@ impl RuleSet {
             if let Some(pattern) = hit {
                 ev.kind = *kind;
                 ev.attrs.insert("backup_pattern".into(), Value::from(pattern));
+                apply_set(&mut ev, set);
             }
         }
         ev

@@ -75,6 +75,9 @@ pub struct RuleDef {
 pub struct BackupConv {
     pub fields: Vec<String>,
     pub event: String,
+    /// Constant fields added only when the event became a backup event.
+    #[serde(default)]
+    pub set: BTreeMap<String, toml::Value>,
 }
 
 /// Block continuation lines (the OOM task table rows after their column header).
