@@ -60,6 +60,7 @@ kinds! {
     CronSessionClose => "cron_session_close",
     CronCmd => "cron_cmd",
     CronEnd => "cron_end",
+    CronOutput => "cron_output",
     RunPartsStart => "run_parts_start",
     RunPartsEnd => "run_parts_end",
     AnacronStart => "anacron_start",
