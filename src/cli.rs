@@ -7,7 +7,11 @@ use logautopsy::render::events::EventFormat;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "logautopsy", version, about = "Post-mortems of Linux servers from copied logs: backup windows, OOM kills, supervisor cascades, orphaned workers.")]
+#[command(
+    name = "logautopsy",
+    version,
+    about = "Post-mortems of Linux servers from copied logs: backup windows, OOM kills, supervisor cascades, orphaned workers."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub cmd: Cmd,
@@ -126,15 +130,20 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
     let s = s.trim();
     let (num, mult) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         None => (s, 1),
-        Some((i, _)) => (&s[..i], match &s[i..] {
-            "s" => 1,
-            "m" | "min" => 60,
-            "h" => 3600,
-            "d" => 86400,
-            u => return Err(format!("unknown unit `{u}` in `{s}` (use s, m, h or d)")),
-        }),
+        Some((i, _)) => (
+            &s[..i],
+            match &s[i..] {
+                "s" => 1,
+                "m" | "min" => 60,
+                "h" => 3600,
+                "d" => 86400,
+                u => return Err(format!("unknown unit `{u}` in `{s}` (use s, m, h or d)")),
+            },
+        ),
     };
-    num.parse::<i64>().map(|n| n * mult).map_err(|_| format!("`{s}` is not a duration (e.g. 900, 15m, 1h)"))
+    num.parse::<i64>()
+        .map(|n| n * mult)
+        .map_err(|_| format!("`{s}` is not a duration (e.g. 900, 15m, 1h)"))
 }
 
 /// RFC 3339, or `YYYY-MM-DD[ HH:MM[:SS]]` / `YYYY-MM-DDTHH:MM[:SS]` read as UTC.
@@ -142,13 +151,22 @@ pub fn parse_time(flag: &str, s: &str) -> Result<i64, String> {
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(dt.timestamp_micros());
     }
-    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(ndt) = chrono::NaiveDateTime::parse_from_str(s, f) {
             return Ok(ndt.and_utc().timestamp_micros());
         }
     }
     if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_micros());
+        return Ok(d
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc()
+            .timestamp_micros());
     }
     Err(format!("{flag} {s}: not a time (use RFC 3339 like 2025-09-27T19:00:00Z, or 2025-09-27 19:00 in UTC)"))
 }
@@ -169,10 +187,19 @@ impl InputArgs {
             return Err("--threads 0: need at least one thread".into());
         }
         for re in &self.backup_match {
-            regex::Regex::new(re).map_err(|e| format!("--backup-match {re}: not a valid regex: {e}"))?;
+            regex::Regex::new(re)
+                .map_err(|e| format!("--backup-match {re}: not a valid regex: {e}"))?;
         }
-        let since = self.since.as_deref().map(|s| parse_time("--since", s)).transpose()?;
-        let until = self.until.as_deref().map(|s| parse_time("--until", s)).transpose()?;
+        let since = self
+            .since
+            .as_deref()
+            .map(|s| parse_time("--since", s))
+            .transpose()?;
+        let until = self
+            .until
+            .as_deref()
+            .map(|s| parse_time("--until", s))
+            .transpose()?;
         if let (Some(a), Some(b)) = (since, until) {
             if a >= b {
                 return Err("--since must be before --until".into());
@@ -203,8 +230,16 @@ mod tests {
         assert_eq!(parse_duration("15m"), Ok(900));
         assert_eq!(parse_duration("2h"), Ok(7200));
         assert!(parse_duration("5 parsecs").is_err());
-        assert_eq!(parse_time("--since", "2025-09-27T19:00:00Z"), Ok(1_758_999_600_000_000));
-        assert_eq!(parse_time("--since", "2025-09-27 19:00"), parse_time("--since", "2025-09-27T19:00:00+00:00"));
-        assert!(parse_time("--since", "yesterday").unwrap_err().contains("--since yesterday"));
+        assert_eq!(
+            parse_time("--since", "2025-09-27T19:00:00Z"),
+            Ok(1_758_999_600_000_000)
+        );
+        assert_eq!(
+            parse_time("--since", "2025-09-27 19:00"),
+            parse_time("--since", "2025-09-27T19:00:00+00:00")
+        );
+        assert!(parse_time("--since", "yesterday")
+            .unwrap_err()
+            .contains("--since yesterday"));
     }
 }

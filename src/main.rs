@@ -26,12 +26,18 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn setup_threads(n: Option<usize>) -> anyhow::Result<()> {
     if let Some(n) = n {
-        rayon::ThreadPoolBuilder::new().num_threads(n).build_global().context("starting worker threads")?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("starting worker threads")?;
     }
     Ok(())
 }
@@ -43,14 +49,20 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     }
     let pb = indicatif::ProgressBar::new_spinner();
     pb.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} reading logs: {bytes} ({bytes_per_sec}) {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} reading logs: {bytes} ({bytes_per_sec}) {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
     Some(pb)
 }
 
-fn report_problems(errors: &[logautopsy::model::Error], warnings: &[String], quiet: bool) -> ExitCode {
+fn report_problems(
+    errors: &[logautopsy::model::Error],
+    warnings: &[String],
+    quiet: bool,
+) -> ExitCode {
     if !quiet {
         for w in warnings {
             eprintln!("logautopsy: warning: {w}");
@@ -70,7 +82,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.cmd {
         Cmd::Analyze(a) => {
             let mut cfg = a.input.config().map_err(anyhow::Error::msg)?;
-            cfg.backup_slack_s = cli::parse_duration(&a.backup_slack).map_err(|e| anyhow::anyhow!("--backup-slack: {e}"))?;
+            cfg.backup_slack_s = cli::parse_duration(&a.backup_slack)
+                .map_err(|e| anyhow::anyhow!("--backup-slack: {e}"))?;
             setup_threads(a.input.threads)?;
             // Outputs are checked before the analysis: a typo in a path must not cost a run.
             let mut outputs = Vec::new();
@@ -80,7 +93,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 outputs.push((p.clone(), fmt));
             }
             if let Some(j) = a.json.as_deref().filter(|j| *j != "-") {
-                render::output::check_writable(std::path::Path::new(j), render::output::Format::Json, a.force).map_err(anyhow::Error::msg)?;
+                render::output::check_writable(
+                    std::path::Path::new(j),
+                    render::output::Format::Json,
+                    a.force,
+                )
+                .map_err(anyhow::Error::msg)?;
             }
             let stdout_fmt = match a.format.as_deref() {
                 Some(f) => Some(render::output::Format::from_name(f).map_err(anyhow::Error::msg)?),
@@ -98,14 +116,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let report = &analysis.report;
             for (p, fmt) in &outputs {
-                render::output::write(report, *fmt, Some(p)).with_context(|| format!("writing {}", p.display()))?;
+                render::output::write(report, *fmt, Some(p))
+                    .with_context(|| format!("writing {}", p.display()))?;
             }
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             match a.json.as_deref() {
                 Some("-") => render::json::write(report, &mut out)?,
                 Some(j) => {
-                    let mut f = std::io::BufWriter::new(std::fs::File::create(j).with_context(|| format!("creating {j}"))?);
+                    let mut f = std::io::BufWriter::new(
+                        std::fs::File::create(j).with_context(|| format!("creating {j}"))?,
+                    );
                     render::json::write(report, &mut f)?;
                     f.flush()?;
                 }
@@ -117,14 +138,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let color = match a.color {
                         cli::ColorChoice::Always => true,
                         cli::ColorChoice::Never => false,
-                        cli::ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                        cli::ColorChoice::Auto => {
+                            std::io::stdout().is_terminal()
+                                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        }
                     };
                     render::terminal::write(report, &mut out, color, a.input.verbose)?;
                 }
                 None => {}
             }
             out.flush()?;
-            Ok(report_problems(&analysis.errors, &report.warnings, a.input.quiet))
+            Ok(report_problems(
+                &analysis.errors,
+                &report.warnings,
+                a.input.quiet,
+            ))
         }
         Cmd::Events(e) => {
             let cfg = e.input.config().map_err(anyhow::Error::msg)?;
@@ -132,8 +160,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut kinds = Vec::new();
             for k in &e.kind {
                 kinds.push(logautopsy::events::EventKind::parse(k).ok_or_else(|| {
-                    let all: Vec<&str> = logautopsy::events::EventKind::ALL.iter().map(|k| k.as_str()).collect();
-                    anyhow::anyhow!("--kind {k}: unknown event kind (one of: {})", all.join(", "))
+                    let all: Vec<&str> = logautopsy::events::EventKind::ALL
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect();
+                    anyhow::anyhow!(
+                        "--kind {k}: unknown event kind (one of: {})",
+                        all.join(", ")
+                    )
                 })?);
             }
             let rules = rules::RuleSet::load(&cfg.pattern_dirs, &cfg.backup_match)?;
@@ -147,7 +181,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(pb) = pb {
                 pb.finish_and_clear();
             }
-            let events: Vec<_> = ex.events.into_iter().filter(|ev| kinds.is_empty() || kinds.contains(&ev.kind)).collect();
+            let events: Vec<_> = ex
+                .events
+                .into_iter()
+                .filter(|ev| kinds.is_empty() || kinds.contains(&ev.kind))
+                .collect();
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             render::events::write(&events, e.format, &mut out)?;

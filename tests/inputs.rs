@@ -21,11 +21,20 @@ fn analyze(args: &[&str], stdin: Option<Vec<u8>>) -> (i32, Value, String) {
     }
     let out = c.output().unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap_or(-1), report, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        report,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn input<'a>(r: &'a Value, suffix: &str) -> &'a Value {
-    r["inputs"].as_array().unwrap().iter().find(|i| i["path"].as_str().unwrap().ends_with(suffix)).unwrap_or_else(|| panic!("no input {suffix} in {r}"))
+    r["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with(suffix))
+        .unwrap_or_else(|| panic!("no input {suffix} in {r}"))
 }
 
 fn gz(data: &[u8]) -> Vec<u8> {
@@ -42,9 +51,23 @@ fn missing_path_is_named_and_exits_2_but_the_rest_is_read() {
     let good = d.path().join("syslog");
     std::fs::write(&good, LINE).unwrap();
     let missing = d.path().join("no/such/syslog");
-    let (code, r, err) = analyze(&[good.to_str().unwrap(), missing.to_str().unwrap(), "--year", "2025"], None);
+    let (code, r, err) = analyze(
+        &[
+            good.to_str().unwrap(),
+            missing.to_str().unwrap(),
+            "--year",
+            "2025",
+        ],
+        None,
+    );
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains(&format!("logautopsy: {}: No such file or directory", missing.display())), "{err}");
+    assert!(
+        err.contains(&format!(
+            "logautopsy: {}: No such file or directory",
+            missing.display()
+        )),
+        "{err}"
+    );
     assert_eq!(input(&r, "/syslog")["lines"], 1);
 }
 
@@ -55,7 +78,10 @@ fn empty_explicit_input_is_an_error_naming_it() {
     std::fs::write(&empty, "").unwrap();
     let (code, _, err) = analyze(&[empty.to_str().unwrap()], None);
     assert_eq!(code, 2);
-    assert!(err.contains(&format!("logautopsy: {}: empty input", empty.display())), "{err}");
+    assert!(
+        err.contains(&format!("logautopsy: {}: empty input", empty.display())),
+        "{err}"
+    );
 }
 
 #[test]
@@ -72,13 +98,20 @@ fn permission_denied_says_how_to_fix_it() {
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
     let (code, _, err) = analyze(&[p.to_str().unwrap()], None);
     assert_eq!(code, 2);
-    assert!(err.contains("Permission denied") && err.contains("adm"), "{err}");
+    assert!(
+        err.contains("Permission denied") && err.contains("adm"),
+        "{err}"
+    );
 }
 
 fn unsafe_is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false)
 }
 
@@ -87,14 +120,25 @@ fn truncated_gzip_keeps_what_was_read_and_says_where_it_broke() {
     let d = tempfile::tempdir().unwrap();
     let mut text = String::new();
     for i in 0..20000 {
-        text.push_str(&format!("Sep 27 19:{:02}:{:02} web1 CRON[{}]: (root) CMD (true {i})\n", (i / 60) % 60, i % 60, 1000 + i));
+        text.push_str(&format!(
+            "Sep 27 19:{:02}:{:02} web1 CRON[{}]: (root) CMD (true {i})\n",
+            (i / 60) % 60,
+            i % 60,
+            1000 + i
+        ));
     }
     let full = gz(text.as_bytes());
     let p = d.path().join("syslog.2.gz");
     std::fs::write(&p, &full[..full.len() / 2]).unwrap();
     let (code, r, err) = analyze(&[p.to_str().unwrap(), "--year", "2025"], None);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains(&format!("logautopsy: {}: truncated or corrupt gzip stream", p.display())), "{err}");
+    assert!(
+        err.contains(&format!(
+            "logautopsy: {}: truncated or corrupt gzip stream",
+            p.display()
+        )),
+        "{err}"
+    );
     let lines = input(&r, "syslog.2.gz")["lines"].as_u64().unwrap();
     assert!(lines > 1000 && lines < 20000, "kept {lines} lines");
 }
@@ -105,7 +149,10 @@ fn stdin_plain_and_gzip() {
     assert_eq!(code, 0);
     assert_eq!(input(&r, "-")["lines"], 3);
     assert_eq!(input(&r, "-")["format"], "rfc3164");
-    let (code, r, _) = analyze(&["-", "--year", "2025"], Some(gz(LINE.repeat(5).as_bytes())));
+    let (code, r, _) = analyze(
+        &["-", "--year", "2025"],
+        Some(gz(LINE.repeat(5).as_bytes())),
+    );
     assert_eq!(code, 0);
     assert_eq!(input(&r, "-")["lines"], 5);
     assert_eq!(input(&r, "-")["compression"], "gzip");
@@ -117,11 +164,31 @@ fn junk_in_a_directory_is_skipped_with_one_warning_each() {
     std::fs::write(d.path().join("syslog"), LINE).unwrap();
     std::fs::write(d.path().join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
     std::fs::write(d.path().join("notes.txt"), "remember to rotate\nthe logs\n").unwrap();
-    let out = bin().args(["analyze", d.path().to_str().unwrap(), "--year", "2025", "--json", "-"]).output().unwrap();
+    let out = bin()
+        .args([
+            "analyze",
+            d.path().to_str().unwrap(),
+            "--year",
+            "2025",
+            "--json",
+            "-",
+        ])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert_eq!(err.matches("logo.png: skipped, not a log file: a PNG image").count(), 1, "{err}");
-    assert_eq!(err.matches("notes.txt: skipped, not a recognised log format").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("logo.png: skipped, not a log file: a PNG image")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("notes.txt: skipped, not a recognised log format")
+            .count(),
+        1,
+        "{err}"
+    );
 }
 
 #[test]
@@ -140,14 +207,20 @@ fn hostile_bytes_never_panic_and_every_line_is_counted() {
     assert_eq!(code, 0, "{err}");
     let i = input(&r, "syslog");
     assert_eq!(i["lines"], 4);
-    assert!(i["warnings"].to_string().contains("longer than 4 MiB"), "{i}");
+    assert!(
+        i["warnings"].to_string().contains("longer than 4 MiB"),
+        "{i}"
+    );
     assert_eq!(i["last"], "2025-09-27T19:13:50.000000Z");
 }
 
 fn set_mtime(p: &Path, rfc3339: &str) {
     let t = chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap();
     let f = std::fs::File::options().write(true).open(p).unwrap();
-    f.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(t.timestamp() as u64)).unwrap();
+    f.set_modified(
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(t.timestamp() as u64),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -160,7 +233,13 @@ fn year_comes_from_mtime_with_dec_to_jan_rollover() {
     let i = input(&r, "syslog");
     assert_eq!(i["first"], "2025-12-31T23:59:58.000000Z");
     assert_eq!(i["last"], "2026-01-01T00:00:02.000000Z");
-    assert!(i["year_policy"].as_str().unwrap().contains("mtime 2026-01-01T00:10:00Z"), "{i}");
+    assert!(
+        i["year_policy"]
+            .as_str()
+            .unwrap()
+            .contains("mtime 2026-01-01T00:10:00Z"),
+        "{i}"
+    );
     // --year names the first line's year.
     let (_, r, _) = analyze(&[p.to_str().unwrap(), "--year", "2019"], None);
     assert_eq!(input(&r, "syslog")["last"], "2020-01-01T00:00:02.000000Z");
@@ -181,11 +260,30 @@ fn tz_flag_applies_per_host_and_utc_assumption_is_reported() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("syslog");
     std::fs::write(&p, "Sep 27 19:13:48 web1 CRON[1]: (root) CMD (a)\n").unwrap();
-    let (_, r, _) = analyze(&[p.to_str().unwrap(), "--year", "2025", "--tz", "web1=Asia/Kolkata"], None);
+    let (_, r, _) = analyze(
+        &[
+            p.to_str().unwrap(),
+            "--year",
+            "2025",
+            "--tz",
+            "web1=Asia/Kolkata",
+        ],
+        None,
+    );
     assert_eq!(input(&r, "syslog")["first"], "2025-09-27T13:43:48.000000Z");
     let (_, r, _) = analyze(&[p.to_str().unwrap(), "--year", "2025"], None);
-    assert!(r["warnings"].to_string().contains("zone-less times read as UTC"), "{}", r["warnings"]);
-    bin().args(["analyze", p.to_str().unwrap(), "--tz", "Mars/Olympus"]).assert().code(1).stderr(predicate::str::contains("unknown time zone `Mars/Olympus`"));
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("zone-less times read as UTC"),
+        "{}",
+        r["warnings"]
+    );
+    bin()
+        .args(["analyze", p.to_str().unwrap(), "--tz", "Mars/Olympus"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("unknown time zone `Mars/Olympus`"));
 }
 
 #[test]
@@ -205,7 +303,23 @@ fn output_is_identical_at_any_thread_count() {
         }
     }
     drop(f);
-    let run = |t: &str| bin().args(["analyze", p.to_str().unwrap(), "--year", "2025", "--quiet", "--threads", t, "--json", "-"]).output().unwrap().stdout;
+    let run = |t: &str| {
+        bin()
+            .args([
+                "analyze",
+                p.to_str().unwrap(),
+                "--year",
+                "2025",
+                "--quiet",
+                "--threads",
+                t,
+                "--json",
+                "-",
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
     let one = run("1");
     let two = run("2");
     assert_eq!(one, two);

@@ -10,7 +10,13 @@ pub struct CorrelateOptions {
     pub backup_slack_s: i64,
 }
 
-pub fn correlate(events: Vec<Event>, inputs: Vec<InputSummary>, warnings: Vec<String>, stats: Stats, _opts: &CorrelateOptions) -> Report {
+pub fn correlate(
+    events: Vec<Event>,
+    inputs: Vec<InputSummary>,
+    warnings: Vec<String>,
+    stats: Stats,
+    _opts: &CorrelateOptions,
+) -> Report {
     let mut hosts: Vec<HostSummary> = Vec::new();
     for e in &events {
         match hosts.iter_mut().find(|h| h.name == e.host) {
@@ -18,7 +24,14 @@ pub fn correlate(events: Vec<Event>, inputs: Vec<InputSummary>, warnings: Vec<St
                 h.events += 1;
                 h.last = Some(e.time);
             }
-            None => hosts.push(HostSummary { name: e.host.clone(), tz: "UTC".into(), first: Some(e.time), last: Some(e.time), events: 1, incidents: 0 }),
+            None => hosts.push(HostSummary {
+                name: e.host.clone(),
+                tz: "UTC".into(),
+                first: Some(e.time),
+                last: Some(e.time),
+                events: 1,
+                incidents: 0,
+            }),
         }
     }
     hosts.sort_by(|a, b| a.name.cmp(&b.name));

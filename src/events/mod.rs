@@ -82,7 +82,10 @@ impl EventKind {
     pub fn is_internal(self) -> bool {
         matches!(
             self,
-            EventKind::OomSummary | EventKind::OomSelect | EventKind::OomTaskTable | EventKind::OomTask
+            EventKind::OomSummary
+                | EventKind::OomSelect
+                | EventKind::OomTaskTable
+                | EventKind::OomTask
         )
     }
 }

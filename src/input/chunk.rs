@@ -173,7 +173,9 @@ mod tests {
         while let Some(chunk) = c.next_chunk() {
             let mut rest = chunk;
             while !rest.is_empty() {
-                let n = memchr::memchr(b'\n', rest).map(|i| i + 1).unwrap_or(rest.len());
+                let n = memchr::memchr(b'\n', rest)
+                    .map(|i| i + 1)
+                    .unwrap_or(rest.len());
                 out.push(rest[..n].to_vec());
                 rest = &rest[n..];
             }
@@ -221,7 +223,10 @@ mod tests {
     #[test]
     fn crlf_and_missing_final_newline_survive() {
         let lines = all_lines(LineChunker::new(&b"a\r\nb\r\nc"[..]));
-        assert_eq!(lines, vec![b"a\r\n".to_vec(), b"b\r\n".to_vec(), b"c".to_vec()]);
+        assert_eq!(
+            lines,
+            vec![b"a\r\n".to_vec(), b"b\r\n".to_vec(), b"c".to_vec()]
+        );
         assert!(all_lines(LineChunker::new(&b""[..])).is_empty());
     }
 }

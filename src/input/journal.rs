@@ -17,15 +17,30 @@ pub struct JournalSummary {
 }
 
 fn unsupported(path: &str) -> Error {
-    Error::Input { path: path.into(), msg: "journal input is not supported in this build".into() }
+    Error::Input {
+        path: path.into(),
+        msg: "journal input is not supported in this build".into(),
+    }
 }
 
-pub fn read_journal_file(_path: &Path, display: &Arc<str>, _sink: &mut dyn FnMut(Record)) -> Result<JournalSummary> {
+pub fn read_journal_file(
+    _path: &Path,
+    display: &Arc<str>,
+    _sink: &mut dyn FnMut(Record),
+) -> Result<JournalSummary> {
     Err(unsupported(display))
 }
-pub fn read_export(_r: &mut dyn std::io::Read, display: &Arc<str>, _sink: &mut dyn FnMut(Record)) -> Result<JournalSummary> {
+pub fn read_export(
+    _r: &mut dyn std::io::Read,
+    display: &Arc<str>,
+    _sink: &mut dyn FnMut(Record),
+) -> Result<JournalSummary> {
     Err(unsupported(display))
 }
-pub fn read_json_lines(_r: &mut dyn std::io::BufRead, display: &Arc<str>, _sink: &mut dyn FnMut(Record)) -> Result<JournalSummary> {
+pub fn read_json_lines(
+    _r: &mut dyn std::io::BufRead,
+    display: &Arc<str>,
+    _sink: &mut dyn FnMut(Record),
+) -> Result<JournalSummary> {
     Err(unsupported(display))
 }

@@ -40,14 +40,20 @@ fn read_head(r: &mut dyn Read, n: usize) -> io::Result<Vec<u8>> {
 
 /// Open a source, decompress gzip (multi-member too), and sniff what it holds.
 pub fn open(src: &Source) -> Result<Opened> {
-    let (raw, file_bytes, mtime, path): (Box<dyn Read + Send>, u64, Option<DateTime<Utc>>, &Path) = match src {
-        Source::Stdin => (Box::new(io::stdin()), 0, None, Path::new("-")),
-        Source::File { path, .. } => {
-            let f = File::open(path).map_err(|e| Error::io(path, e))?;
-            let md = f.metadata().map_err(|e| Error::io(path, e))?;
-            (Box::new(f), md.len(), md.modified().ok().map(DateTime::<Utc>::from), path.as_path())
-        }
-    };
+    let (raw, file_bytes, mtime, path): (Box<dyn Read + Send>, u64, Option<DateTime<Utc>>, &Path) =
+        match src {
+            Source::Stdin => (Box::new(io::stdin()), 0, None, Path::new("-")),
+            Source::File { path, .. } => {
+                let f = File::open(path).map_err(|e| Error::io(path, e))?;
+                let md = f.metadata().map_err(|e| Error::io(path, e))?;
+                (
+                    Box::new(f),
+                    md.len(),
+                    md.modified().ok().map(DateTime::<Utc>::from),
+                    path.as_path(),
+                )
+            }
+        };
     let mut raw = raw;
     let magic = read_head(&mut raw, 10).map_err(|e| Error::io(path, e))?;
     let compression = sniff::compression(&magic);
@@ -67,10 +73,21 @@ pub fn open(src: &Source) -> Result<Opened> {
     };
     if let Some(e) = head_err {
         if head.is_empty() {
-            return Err(Error::Input { path: path.into(), msg: format!("cannot read: {e}") });
+            return Err(Error::Input {
+                path: path.into(),
+                msg: format!("cannot read: {e}"),
+            });
         }
     }
     let kind = sniff::kind(&head);
     let reader: Box<dyn Read + Send> = Box::new(io::Cursor::new(head.clone()).chain(reader));
-    Ok(Opened { reader, kind, compression, file_bytes, mtime, gzip_mtime, head })
+    Ok(Opened {
+        reader,
+        kind,
+        compression,
+        file_bytes,
+        mtime,
+        gzip_mtime,
+        head,
+    })
 }

@@ -72,10 +72,22 @@ pub fn kind(head: &[u8]) -> Kind {
         return Kind::Empty;
     }
     const MAGIC: &[(&[u8], &str)] = &[
-        (b"\x28\xb5\x2f\xfd", "a zstd-compressed file: decompress it first (`zstd -d FILE`)"),
-        (b"\xfd7zXZ\x00", "an xz-compressed file: decompress it first (`xz -d FILE`)"),
-        (b"BZh", "a bzip2-compressed file: decompress it first (`bunzip2 FILE`)"),
-        (b"PK\x03\x04", "a zip archive: unpack it first (`unzip FILE`)"),
+        (
+            b"\x28\xb5\x2f\xfd",
+            "a zstd-compressed file: decompress it first (`zstd -d FILE`)",
+        ),
+        (
+            b"\xfd7zXZ\x00",
+            "an xz-compressed file: decompress it first (`xz -d FILE`)",
+        ),
+        (
+            b"BZh",
+            "a bzip2-compressed file: decompress it first (`bunzip2 FILE`)",
+        ),
+        (
+            b"PK\x03\x04",
+            "a zip archive: unpack it first (`unzip FILE`)",
+        ),
         (b"\x89PNG", "a PNG image"),
         (b"\xff\xd8\xff", "a JPEG image"),
         (b"\x7fELF", "an ELF binary"),
@@ -99,13 +111,18 @@ pub fn kind(head: &[u8]) -> Kind {
     if first_line.starts_with(b"__CURSOR=") || first_line.starts_with(b"__REALTIME_TIMESTAMP=") {
         return Kind::JournalExport;
     }
-    if first_line.starts_with(b"{") && memchr::memmem::find(first_line, b"\"__REALTIME_TIMESTAMP\"").is_some() {
+    if first_line.starts_with(b"{")
+        && memchr::memmem::find(first_line, b"\"__REALTIME_TIMESTAMP\"").is_some()
+    {
         return Kind::JournalJson;
     }
     // Binary junk: NUL bytes or mostly non-text in the first 8 KiB.
     let probe = &head[..head.len().min(8192)];
     let nul = probe.iter().filter(|b| **b == 0).count();
-    let ctrl = probe.iter().filter(|b| **b < 0x09 || (**b > 0x0d && **b < 0x20)).count();
+    let ctrl = probe
+        .iter()
+        .filter(|b| **b < 0x09 || (**b > 0x0d && **b < 0x20))
+        .count();
     if nul * 100 > probe.len() || ctrl * 10 > probe.len() {
         return Kind::Unsupported("not a log file: binary data".into());
     }
@@ -118,7 +135,9 @@ pub fn kind(head: &[u8]) -> Kind {
 }
 
 fn first_nonempty_line(head: &[u8]) -> &[u8] {
-    head.split(|b| *b == b'\n').find(|l| !l.iter().all(|b| b.is_ascii_whitespace())).unwrap_or(&[])
+    head.split(|b| *b == b'\n')
+        .find(|l| !l.iter().all(|b| b.is_ascii_whitespace()))
+        .unwrap_or(&[])
 }
 
 /// journalctl interleaves lines that are not log records: boot separators, `-x` catalog text.
@@ -145,7 +164,9 @@ pub fn text_format(head: &[u8]) -> Option<LineFormat> {
             break;
         }
     }
-    let (fmt, n) = tally.into_iter().max_by_key(|(f, n)| (*n, std::cmp::Reverse(*f)))?;
+    let (fmt, n) = tally
+        .into_iter()
+        .max_by_key(|(f, n)| (*n, std::cmp::Reverse(*f)))?;
     (n * 3 >= seen).then_some(fmt)
 }
 
@@ -158,7 +179,10 @@ pub fn head_host(head: &[u8], format: LineFormat) -> Option<String> {
             *tally.entry(h.to_string()).or_default() += 1;
         }
     }
-    tally.into_iter().max_by_key(|(h, n)| (*n, std::cmp::Reverse(h.clone()))).map(|(h, _)| h)
+    tally
+        .into_iter()
+        .max_by_key(|(h, n)| (*n, std::cmp::Reverse(h.clone())))
+        .map(|(h, _)| h)
 }
 
 #[cfg(test)]
@@ -167,17 +191,42 @@ mod tests {
 
     #[test]
     fn detects_formats_from_content() {
-        assert_eq!(kind(b"Sep 27 19:13:48 web1 CRON[1]: (root) CMD (x)\n"), Kind::Text(LineFormat::Rfc3164));
-        assert_eq!(kind(b"-- Boot 0123 --\n2025-09-27T19:13:48.1+00:00 web1 kernel: x\n"), Kind::Text(LineFormat::Rfc3339));
-        assert_eq!(kind(b"2013-10-16 16:04:58,346 WARN received SIGTERM indicating exit request\n"), Kind::Text(LineFormat::Supervisord));
+        assert_eq!(
+            kind(b"Sep 27 19:13:48 web1 CRON[1]: (root) CMD (x)\n"),
+            Kind::Text(LineFormat::Rfc3164)
+        );
+        assert_eq!(
+            kind(b"-- Boot 0123 --\n2025-09-27T19:13:48.1+00:00 web1 kernel: x\n"),
+            Kind::Text(LineFormat::Rfc3339)
+        );
+        assert_eq!(
+            kind(b"2013-10-16 16:04:58,346 WARN received SIGTERM indicating exit request\n"),
+            Kind::Text(LineFormat::Supervisord)
+        );
         assert_eq!(kind(b"LPKSHHRH\0\0\0\0"), Kind::Journal);
-        assert_eq!(kind(b"__CURSOR=s=1\n__REALTIME_TIMESTAMP=1\n"), Kind::JournalExport);
-        assert_eq!(kind(b"{ \"__CURSOR\" : \"s\", \"__REALTIME_TIMESTAMP\" : \"1\" }\n"), Kind::JournalJson);
+        assert_eq!(
+            kind(b"__CURSOR=s=1\n__REALTIME_TIMESTAMP=1\n"),
+            Kind::JournalExport
+        );
+        assert_eq!(
+            kind(b"{ \"__CURSOR\" : \"s\", \"__REALTIME_TIMESTAMP\" : \"1\" }\n"),
+            Kind::JournalJson
+        );
         assert_eq!(kind(b""), Kind::Empty);
         assert!(matches!(kind(b"\x89PNG\r\n\x1a\n"), Kind::Unsupported(_)));
         assert!(matches!(kind(b"hello\nworld\n"), Kind::Unsupported(_)));
-        assert!(matches!(kind(&[0u8, 1, 2, 3, 0, 0, 7, 8]), Kind::Unsupported(_)));
-        assert_eq!(head_host(b"Sep 27 19:13:48 web1 CRON[1]: x\nSep 27 19:13:49 web1 kernel: y\n", LineFormat::Rfc3164).as_deref(), Some("web1"));
+        assert!(matches!(
+            kind(&[0u8, 1, 2, 3, 0, 0, 7, 8]),
+            Kind::Unsupported(_)
+        ));
+        assert_eq!(
+            head_host(
+                b"Sep 27 19:13:48 web1 CRON[1]: x\nSep 27 19:13:49 web1 kernel: y\n",
+                LineFormat::Rfc3164
+            )
+            .as_deref(),
+            Some("web1")
+        );
     }
 
     #[test]

@@ -24,7 +24,10 @@ fn dir_components(src: &Source) -> Vec<String> {
 
 /// For each input `(source, host its first lines name, _)`, the host its lines default to and
 /// a warning when that host was guessed or could not be found. `force` is `--host`.
-pub fn assign(inputs: &[(Source, Option<String>, bool)], force: Option<&str>) -> Vec<(Option<String>, Option<String>)> {
+pub fn assign(
+    inputs: &[(Source, Option<String>, bool)],
+    force: Option<&str>,
+) -> Vec<(Option<String>, Option<String>)> {
     if let Some(h) = force {
         return inputs.iter().map(|_| (Some(h.to_string()), None)).collect();
     }
@@ -74,7 +77,10 @@ mod tests {
         for f in ["web1/var/log/supervisor", "web2/var/log/supervisor"] {
             std::fs::create_dir_all(d.path().join(f)).unwrap();
         }
-        let f = |p: &str| Source::File { path: d.path().join(p), explicit: false };
+        let f = |p: &str| Source::File {
+            path: d.path().join(p),
+            explicit: false,
+        };
         let inputs = vec![
             (f("web1/var/log/syslog"), Some("web1".to_string()), false),
             (f("web1/var/log/supervisor/supervisord.log"), None, true),
@@ -82,7 +88,10 @@ mod tests {
             (f("web2/var/log/supervisor/supervisord.log"), None, true),
         ];
         let got: Vec<Option<String>> = assign(&inputs, None).into_iter().map(|a| a.0).collect();
-        assert_eq!(got, [Some("web1"), Some("web1"), Some("web2"), Some("web2")].map(|s| s.map(String::from)));
+        assert_eq!(
+            got,
+            [Some("web1"), Some("web1"), Some("web2"), Some("web2")].map(|s| s.map(String::from))
+        );
         let forced = assign(&inputs, Some("db9"));
         assert!(forced.iter().all(|a| a.0.as_deref() == Some("db9")));
         let lone = vec![(Source::Stdin, None, true)];

@@ -23,7 +23,10 @@ pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec
     // Group by identity, then merge within a group by time.
     let mut groups: HashMap<(&str, crate::events::EventKind, &str), Vec<usize>> = HashMap::new();
     for (i, (e, _)) in tagged.iter().enumerate() {
-        groups.entry((e.host.as_str(), e.kind, e.message.as_str())).or_default().push(i);
+        groups
+            .entry((e.host.as_str(), e.kind, e.message.as_str()))
+            .or_default()
+            .push(i);
     }
     let mut absorbed_into: Vec<Option<usize>> = vec![None; tagged.len()];
     let mut group_list: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
@@ -36,8 +39,13 @@ pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec
         for &i in &g {
             let paths_i: Vec<&str> = tagged[i].0.sources.iter().map(|s| s.path()).collect();
             let target = keepers.iter().copied().find(|&k| {
-                let near = sv || (tagged[k].0.time.micros - tagged[i].0.time.micros).abs() <= WINDOW_US;
-                let disjoint = tagged[k].0.sources.iter().all(|s| !paths_i.contains(&s.path()));
+                let near =
+                    sv || (tagged[k].0.time.micros - tagged[i].0.time.micros).abs() <= WINDOW_US;
+                let disjoint = tagged[k]
+                    .0
+                    .sources
+                    .iter()
+                    .all(|s| !paths_i.contains(&s.path()));
                 near && disjoint && absorbed_into[k].is_none()
             });
             match target {
@@ -50,7 +58,10 @@ pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec
     let mut merged = 0u64;
     for (i, a) in absorbed_into.iter().enumerate() {
         if let Some(k) = a {
-            extra.entry(*k).or_default().extend(tagged[i].0.sources.iter().cloned());
+            extra
+                .entry(*k)
+                .or_default()
+                .extend(tagged[i].0.sources.iter().cloned());
             merged += 1;
         }
     }
@@ -67,7 +78,8 @@ pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec
         out.push(e);
     }
     out.sort_by(|a, b| {
-        (a.time, &a.host, a.kind, &a.sources, &a.message).cmp(&(b.time, &b.host, b.kind, &b.sources, &b.message))
+        (a.time, &a.host, a.kind, &a.sources, &a.message)
+            .cmp(&(b.time, &b.host, b.kind, &b.sources, &b.message))
     });
     (out, merged)
 }
@@ -95,13 +107,20 @@ fn infer_file_zones(tagged: &mut [(Event, bool)], warnings: &mut Vec<String>) {
             let rounded = (diff as f64 / q as f64).round() as i64 * q;
             if (diff - rounded).abs() <= WINDOW_US {
                 if let Some(p) = e.sources.first() {
-                    *offsets.entry(p.path().to_string()).or_default().entry(rounded).or_default() += 1;
+                    *offsets
+                        .entry(p.path().to_string())
+                        .or_default()
+                        .entry(rounded)
+                        .or_default() += 1;
                 }
             }
         }
     }
     for (path, seen) in offsets {
-        let (shift, _) = seen.into_iter().max_by_key(|(s, n)| (*n, -s.abs())).unwrap_or((0, 0));
+        let (shift, _) = seen
+            .into_iter()
+            .max_by_key(|(s, n)| (*n, -s.abs()))
+            .unwrap_or((0, 0));
         if shift == 0 {
             continue;
         }

@@ -75,9 +75,15 @@ enum UnitOut {
 pub fn analyze(cfg: &Config, progress: Option<Progress<'_>>) -> Result<Analysis> {
     let rules = RuleSet::load(&cfg.pattern_dirs, &cfg.backup_match)?;
     let ex = extract(cfg, &rules, progress);
-    let opts = crate::correlate::CorrelateOptions { backup_slack_s: cfg.backup_slack_s, ..Default::default() };
+    let opts = crate::correlate::CorrelateOptions {
+        backup_slack_s: cfg.backup_slack_s,
+        ..Default::default()
+    };
     let report = crate::correlate::correlate(ex.events, ex.inputs, ex.warnings, ex.stats, &opts);
-    Ok(Analysis { report, errors: ex.errors })
+    Ok(Analysis {
+        report,
+        errors: ex.errors,
+    })
 }
 
 /// Read every input and extract its events.
@@ -87,7 +93,8 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
 
     // Sniff everything first (cheap: the first 64 KiB), so host-less files can borrow the host
     // of their copied tree before they are scanned.
-    let sniffed: Vec<std::result::Result<Prepared, Error>> = sources.into_par_iter().map(prepare).collect();
+    let sniffed: Vec<std::result::Result<Prepared, Error>> =
+        sources.into_par_iter().map(prepare).collect();
     let mut prepared = Vec::new();
     for s in sniffed {
         match s {
@@ -100,7 +107,10 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
         let explicit = matches!(p.src, Source::Stdin | Source::File { explicit: true, .. });
         match &p.kind {
             Kind::Empty => {
-                let e = Error::Input { path: p.src.display().into(), msg: "empty input: nothing to read".into() };
+                let e = Error::Input {
+                    path: p.src.display().into(),
+                    msg: "empty input: nothing to read".into(),
+                };
                 if explicit {
                     errors.push(e);
                 } else {
@@ -108,7 +118,10 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                 }
             }
             Kind::Unsupported(why) => {
-                let e = Error::Input { path: p.src.display().into(), msg: format!("skipped, {why}") };
+                let e = Error::Input {
+                    path: p.src.display().into(),
+                    msg: format!("skipped, {why}"),
+                };
                 if explicit {
                     errors.push(e);
                 } else {
@@ -119,7 +132,13 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
         }
     }
     let prepared = kept;
-    let assigned = hosts::assign(&prepared.iter().map(|p| (p.src.clone(), p.host.clone(), needs_host(&p.kind))).collect::<Vec<_>>(), cfg.host.as_deref());
+    let assigned = hosts::assign(
+        &prepared
+            .iter()
+            .map(|p| (p.src.clone(), p.host.clone(), needs_host(&p.kind)))
+            .collect::<Vec<_>>(),
+        cfg.host.as_deref(),
+    );
     for (p, w) in prepared.iter().zip(&assigned) {
         if let Some(w) = &w.1 {
             warnings.push(format!("{}: {w}", p.src.display()));
@@ -129,10 +148,16 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     let mut units = Vec::new();
     for (i, p) in prepared.iter().enumerate() {
         match (&p.kind, &p.src, p.compression) {
-            (Kind::Text(_), Source::File { .. }, input::Compression::None) if p.file_bytes > SPLIT_ABOVE => {
+            (Kind::Text(_), Source::File { .. }, input::Compression::None)
+                if p.file_bytes > SPLIT_ABOVE =>
+            {
                 let n = p.file_bytes.div_ceil(RANGE);
                 for k in 0..n {
-                    units.push(Unit::Range(i, p.file_bytes * k / n, p.file_bytes * (k + 1) / n));
+                    units.push(Unit::Range(
+                        i,
+                        p.file_bytes * k / n,
+                        p.file_bytes * (k + 1) / n,
+                    ));
                 }
             }
             _ => units.push(Unit::Stream(i)),
@@ -172,7 +197,10 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                 UnitOut::Text(scan, err) => {
                     text_pieces.push(scan);
                     if let Some(e) = err {
-                        errors.push(Error::Input { path: display.clone().into(), msg: e.clone() });
+                        errors.push(Error::Input {
+                            path: display.clone().into(),
+                            msg: e.clone(),
+                        });
                         summary.warnings.push(e);
                     }
                 }
@@ -189,7 +217,11 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                     summary.warnings.extend(js.warnings.iter().cloned());
                     summary.first = evs.iter().map(|e| e.time).min();
                     summary.last = evs.iter().map(|e| e.time).max();
-                    let mut hs: Vec<String> = evs.iter().map(|e| e.host.clone()).filter(|h| !h.is_empty()).collect();
+                    let mut hs: Vec<String> = evs
+                        .iter()
+                        .map(|e| e.host.clone())
+                        .filter(|h| !h.is_empty())
+                        .collect();
                     hs.sort();
                     hs.dedup();
                     summary.host = hs.first().cloned();
@@ -210,7 +242,11 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             }
         }
         if !text_pieces.is_empty() {
-            let fctx = FinishCtx { tz: &cfg.tz, year: cfg.year, not_after: p.not_after };
+            let fctx = FinishCtx {
+                tz: &cfg.tz,
+                year: cfg.year,
+                not_after: p.not_after,
+            };
             let fs = scan::finish(&display, text_pieces, &fctx);
             summary.bytes = fs.bytes;
             summary.lines = fs.lines;
@@ -255,17 +291,29 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     let (mut events, merged) = merge::merge(tagged, &mut warnings);
     stats.merged_duplicates = merged;
     crate::events::assemble::assemble(&mut events);
-    events.retain(|e| cfg.since.is_none_or(|s| e.time.micros >= s) && cfg.until.is_none_or(|u| e.time.micros < u));
+    events.retain(|e| {
+        cfg.since.is_none_or(|s| e.time.micros >= s) && cfg.until.is_none_or(|u| e.time.micros < u)
+    });
     for (i, e) in events.iter_mut().enumerate() {
         e.id = format!("e{}", i + 1);
     }
     stats.events = events.len();
-    Extraction { events, inputs, warnings, stats, errors }
+    Extraction {
+        events,
+        inputs,
+        warnings,
+        stats,
+        errors,
+    }
 }
 
 /// Inputs whose lines name no host.
 fn needs_host(kind: &Kind) -> bool {
-    matches!(kind, Kind::Text(LineFormat::Supervisord | LineFormat::Dmesg | LineFormat::DmesgT) | Kind::Text(_))
+    matches!(
+        kind,
+        Kind::Text(LineFormat::Supervisord | LineFormat::Dmesg | LineFormat::DmesgT)
+            | Kind::Text(_)
+    )
 }
 
 fn prepare(src: Source) -> std::result::Result<Prepared, Error> {
@@ -313,7 +361,9 @@ fn run_unit(
     };
     let out = match u {
         Unit::Range(_, s, e) => {
-            let Source::File { path: fp, .. } = &p.src else { unreachable!("ranges are only made for files") };
+            let Source::File { path: fp, .. } = &p.src else {
+                unreachable!("ranges are only made for files")
+            };
             match chunk::range_chunker(fp, s, e) {
                 Ok(mut c) => {
                     let mut scan = ChunkScan::new();
@@ -331,7 +381,14 @@ fn run_unit(
         }
         Unit::Stream(_) => {
             let opened = match &p.stdin {
-                Some(m) => m.lock().ok().and_then(|mut g| g.take()).ok_or_else(|| Error::Input { path: "-".into(), msg: "stdin named twice".into() }),
+                Some(m) => m
+                    .lock()
+                    .ok()
+                    .and_then(|mut g| g.take())
+                    .ok_or_else(|| Error::Input {
+                        path: "-".into(),
+                        msg: "stdin named twice".into(),
+                    }),
                 None => input::open(&p.src),
             };
             match opened {
@@ -343,7 +400,13 @@ fn run_unit(
     (i, out)
 }
 
-fn stream_unit(o: input::Opened, p: &Prepared, ctx: &ScanCtx<'_>, rules: &RuleSet, progress: Option<Progress<'_>>) -> UnitOut {
+fn stream_unit(
+    o: input::Opened,
+    p: &Prepared,
+    ctx: &ScanCtx<'_>,
+    rules: &RuleSet,
+    progress: Option<Progress<'_>>,
+) -> UnitOut {
     let path = ctx.path.clone();
     let mut reader = o.reader;
     match &p.kind {
@@ -365,8 +428,17 @@ fn stream_unit(o: input::Opened, p: &Prepared, ctx: &ScanCtx<'_>, rules: &RuleSe
             }
             scan.overlong = c.overlong;
             let err = c.error.map(|e| {
-                let what = if p.compression == input::Compression::Gzip { "truncated or corrupt gzip stream" } else { "read error" };
-                format!("{what} after {} bytes (line {}): {e}; kept the {} lines read before it", scan.bytes, scan.lines + 1, scan.lines)
+                let what = if p.compression == input::Compression::Gzip {
+                    "truncated or corrupt gzip stream"
+                } else {
+                    "read error"
+                };
+                format!(
+                    "{what} after {} bytes (line {}): {e}; kept the {} lines read before it",
+                    scan.bytes,
+                    scan.lines + 1,
+                    scan.lines
+                )
             });
             UnitOut::Text(scan, err)
         }
@@ -385,14 +457,17 @@ fn stream_unit(o: input::Opened, p: &Prepared, ctx: &ScanCtx<'_>, rules: &RuleSe
             };
             let r = match p.kind {
                 Kind::Journal => match &p.src {
-                    Source::File { path: fp, .. } => input::journal::read_journal_file(fp, &path, &mut sink),
+                    Source::File { path: fp, .. } => {
+                        input::journal::read_journal_file(fp, &path, &mut sink)
+                    }
                     Source::Stdin => {
                         // A binary journal on stdin: spool it, the format needs random access.
                         let mut tmp = match tempfile_spool(&mut reader) {
                             Ok(t) => t,
                             Err(e) => return UnitOut::Failed(Error::io("-", e)),
                         };
-                        input::journal::read_journal_file(tmp.0.as_path(), &path, &mut sink).inspect(|_| tmp.1 = true)
+                        input::journal::read_journal_file(tmp.0.as_path(), &path, &mut sink)
+                            .inspect(|_| tmp.1 = true)
                     }
                 },
                 Kind::JournalExport => input::journal::read_export(&mut reader, &path, &mut sink),
@@ -408,7 +483,10 @@ fn stream_unit(o: input::Opened, p: &Prepared, ctx: &ScanCtx<'_>, rules: &RuleSe
         }
         Kind::Parquet => match &p.src {
             Source::File { path: fp, .. } => UnitOut::Events(input::parquet::read_events(fp)),
-            Source::Stdin => UnitOut::Failed(Error::Input { path: "-".into(), msg: "Parquet cannot be read from stdin: pass the file".into() }),
+            Source::Stdin => UnitOut::Failed(Error::Input {
+                path: "-".into(),
+                msg: "Parquet cannot be read from stdin: pass the file".into(),
+            }),
         },
         Kind::Empty | Kind::Unsupported(_) => unreachable!("filtered before scanning"),
     }
@@ -416,7 +494,8 @@ fn stream_unit(o: input::Opened, p: &Prepared, ctx: &ScanCtx<'_>, rules: &RuleSe
 
 /// Copy stdin to a temporary file (removed on drop).
 fn tempfile_spool(r: &mut dyn Read) -> std::io::Result<(TempPath, bool)> {
-    let path = std::env::temp_dir().join(format!("logautopsy-stdin-{}.journal", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("logautopsy-stdin-{}.journal", std::process::id()));
     let mut f = std::fs::File::create(&path)?;
     std::io::copy(r, &mut f)?;
     Ok((TempPath(path), false))
@@ -433,4 +512,3 @@ impl Drop for TempPath {
         let _ = std::fs::remove_file(&self.0);
     }
 }
-

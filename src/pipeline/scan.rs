@@ -8,13 +8,13 @@
 //! local. `FileScan::finish` stitches the pieces of a file in order: line numbers get their
 //! offsets, relative years their base, zone-less times their zone.
 
+use crate::config::TzPolicy;
 use crate::events::Event;
 use crate::model::{Location, Timestamp};
 use crate::parse::envelope::{self, Envelope, LineFormat, Stamp};
 use crate::parse::time::{self, YearAnchor, YearTracker};
 use crate::parse::{record_from, Record};
 use crate::rules::RuleSet;
-use crate::config::TzPolicy;
 use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,7 +27,12 @@ const SAMPLE_EVERY: usize = 64 * 1024;
 pub enum RawTime {
     Final(Timestamp),
     Local(NaiveDateTime),
-    YearLess { rel: i32, month: u32, day: u32, time: NaiveTime },
+    YearLess {
+        rel: i32,
+        month: u32,
+        day: u32,
+        time: NaiveTime,
+    },
     Uptime(f64),
 }
 
@@ -83,9 +88,12 @@ impl ChunkScan {
         match env.stamp {
             Stamp::Full(dt) => RawTime::Final(Timestamp::from_datetime(&dt)),
             Stamp::Local(ndt) => RawTime::Local(ndt),
-            Stamp::YearLess { month, day, time } => {
-                RawTime::YearLess { rel: self.tracker.observe(month, day, time), month, day, time }
-            }
+            Stamp::YearLess { month, day, time } => RawTime::YearLess {
+                rel: self.tracker.observe(month, day, time),
+                month,
+                day,
+                time,
+            },
             Stamp::Uptime(u) => {
                 self.max_uptime = Some(self.max_uptime.map_or(u, |m: f64| m.max(u)));
                 RawTime::Uptime(u)
@@ -118,7 +126,13 @@ impl ChunkScan {
     }
 
     /// Parse one candidate line and run the rules. Returns the follow token, if any.
-    fn candidate(&mut self, ctx: &ScanCtx<'_>, line: &[u8], line_no: u64, follow: Option<crate::rules::Follow>) -> Option<crate::rules::Follow> {
+    fn candidate(
+        &mut self,
+        ctx: &ScanCtx<'_>,
+        line: &[u8],
+        line_no: u64,
+        follow: Option<crate::rules::Follow>,
+    ) -> Option<crate::rules::Follow> {
         let text = String::from_utf8_lossy(line);
         let text = text.trim_end_matches(['\n', '\r']);
         if crate::input::sniff::is_journalctl_decoration(text) {
@@ -128,7 +142,8 @@ impl ChunkScan {
             if follow.is_none() {
                 self.unparsed += 1;
                 if self.unparsed_samples.len() < ctx.max_samples {
-                    self.unparsed_samples.push((line_no, crate::events::bounded(text, 300)));
+                    self.unparsed_samples
+                        .push((line_no, crate::events::bounded(text, 300)));
                 }
             }
             return None;
@@ -146,11 +161,21 @@ impl ChunkScan {
             RawTime::Final(ts) => ts,
             _ => Timestamp::from_utc_micros(0, 0),
         };
-        let mut rec: Record = record_from(&env, provisional, Location::Line { path: ctx.path.clone(), line: line_no });
+        let mut rec: Record = record_from(
+            &env,
+            provisional,
+            Location::Line {
+                path: ctx.path.clone(),
+                line: line_no,
+            },
+        );
         rec.host = host.clone();
         let before = self.events.len();
         let next = match follow {
-            Some(f) => ctx.rules.apply_follow(f, &rec, &mut self.events).then_some(f),
+            Some(f) => ctx
+                .rules
+                .apply_follow(f, &rec, &mut self.events)
+                .then_some(f),
             None => {
                 self.candidates += 1;
                 ctx.rules.apply(&rec, &mut self.events)
@@ -177,7 +202,11 @@ impl ChunkScan {
         let mut line_no = base; // lines before `counted_to`
         let mut pos = 0usize;
         let mut next_sample = 0usize;
-        let line_end = |from: usize| memchr::memchr(b'\n', &buf[from..]).map(|i| from + i + 1).unwrap_or(buf.len());
+        let line_end = |from: usize| {
+            memchr::memchr(b'\n', &buf[from..])
+                .map(|i| from + i + 1)
+                .unwrap_or(buf.len())
+        };
         // The first line of the buffer is always sampled.
         let first_end = line_end(0);
         self.sample(ctx, &buf[..first_end]);
@@ -200,7 +229,9 @@ impl ChunkScan {
                 next_sample = ls + SAMPLE_EVERY;
             }
             let Some(m) = hit else { break };
-            let ls = memchr::memrchr(b'\n', &buf[..m.start()]).map(|i| i + 1).unwrap_or(0);
+            let ls = memchr::memrchr(b'\n', &buf[..m.start()])
+                .map(|i| i + 1)
+                .unwrap_or(0);
             let mut le = line_end(m.start());
             line_no += bytecount::count(&buf[counted_to..ls], b'\n') as u64;
             counted_to = ls;
@@ -297,7 +328,11 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     let mut any_local = false;
     let mut max_uptime: Option<f64> = None;
     for p in &pieces {
-        let off = if global.last.is_none() { 0 } else { p.tracker.offset_after(&global) };
+        let off = if global.last.is_none() {
+            0
+        } else {
+            p.tracker.offset_after(&global)
+        };
         offsets.push(off);
         if let Some((rel, m, d, t)) = p.tracker.first {
             any_yearless = true;
@@ -311,7 +346,11 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         if let Some(u) = p.max_uptime {
             max_uptime = Some(max_uptime.map_or(u, |m: f64| m.max(u)));
         }
-        any_local |= p.times.iter().chain(p.first.iter()).any(|(t, _)| matches!(t, RawTime::Local(_) | RawTime::YearLess { .. }));
+        any_local |= p
+            .times
+            .iter()
+            .chain(p.first.iter())
+            .any(|(t, _)| matches!(t, RawTime::Local(_) | RawTime::YearLess { .. }));
     }
     let main_host = pieces
         .iter()
@@ -333,9 +372,14 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     if any_yearless {
         out.year_policy = match (fctx.year, fctx.not_after) {
             (Some(y), _) => format!("--year {y} (year of the first line)"),
-            (None, Some(t)) => format!("newest line not after the file's mtime {}", t.format("%Y-%m-%dT%H:%M:%SZ")),
+            (None, Some(t)) => format!(
+                "newest line not after the file's mtime {}",
+                t.format("%Y-%m-%dT%H:%M:%SZ")
+            ),
             (None, None) => {
-                out.warnings.push("year-less lines and no mtime (stdin?): pass --year; read as 1970".into());
+                out.warnings.push(
+                    "year-less lines and no mtime (stdin?): pass --year; read as 1970".into(),
+                );
                 "none: pass --year".into()
             }
         };
@@ -352,13 +396,21 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         match t {
             RawTime::Final(ts) => ts,
             RawTime::Local(ndt) => time::resolve_local(ndt, tz),
-            RawTime::YearLess { rel, month, day, time: tm } => {
+            RawTime::YearLess {
+                rel,
+                month,
+                day,
+                time: tm,
+            } => {
                 let year = base.unwrap_or(1970) + rel + off;
                 match time::with_year(year, month, day, tm) {
                     Some(ndt) => time::resolve_local(ndt, tz),
                     None => {
                         *bad += 1;
-                        time::resolve_local(time::with_year(year, month, day - 1, tm).unwrap_or_default(), tz)
+                        time::resolve_local(
+                            time::with_year(year, month, day - 1, tm).unwrap_or_default(),
+                            tz,
+                        )
                     }
                 }
             }
@@ -394,7 +446,8 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         }
         for (l, s) in p.unparsed_samples {
             if out.unparsed_samples.len() < 5 {
-                out.unparsed_samples.push(format!("{path}:{}: {s}", l + line_base));
+                out.unparsed_samples
+                    .push(format!("{path}:{}: {s}", l + line_base));
             }
         }
         line_base += p.lines;

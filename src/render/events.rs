@@ -12,7 +12,11 @@ pub enum EventFormat {
 }
 
 fn sources(e: &Event) -> String {
-    e.sources.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(" ")
+    e.sources
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn csv_field(s: &str) -> String {
@@ -32,7 +36,10 @@ pub fn write(events: &[Event], fmt: EventFormat, w: &mut dyn Write) -> io::Resul
             }
         }
         EventFormat::Csv => {
-            writeln!(w, "id,time,host,kind,pid,process,unit,program,message,sources,attrs")?;
+            writeln!(
+                w,
+                "id,time,host,kind,pid,process,unit,program,message,sources,attrs"
+            )?;
             for e in events {
                 let row = [
                     e.id.clone(),
@@ -47,7 +54,14 @@ pub fn write(events: &[Event], fmt: EventFormat, w: &mut dyn Write) -> io::Resul
                     sources(e),
                     serde_json::to_string(&e.attrs).unwrap_or_default(),
                 ];
-                writeln!(w, "{}", row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","))?;
+                writeln!(
+                    w,
+                    "{}",
+                    row.iter()
+                        .map(|f| csv_field(f))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )?;
             }
         }
         EventFormat::Table => {

@@ -13,7 +13,10 @@ impl Format {
     pub fn from_path(p: &Path) -> Result<Format, String> {
         match p.extension().and_then(|e| e.to_str()) {
             Some("json") => Ok(Format::Json),
-            _ => Err(format!("{}: unsupported output format in this build", p.display())),
+            _ => Err(format!(
+                "{}: unsupported output format in this build",
+                p.display()
+            )),
         }
     }
     pub fn from_name(s: &str) -> Result<Format, String> {
@@ -27,7 +30,10 @@ impl Format {
 
 pub fn check_writable(p: &Path, _fmt: Format, force: bool) -> Result<(), String> {
     if p.exists() && !force {
-        return Err(format!("{}: exists (pass --force to overwrite)", p.display()));
+        return Err(format!(
+            "{}: exists (pass --force to overwrite)",
+            p.display()
+        ));
     }
     Ok(())
 }

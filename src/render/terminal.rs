@@ -2,6 +2,17 @@
 
 use crate::report::Report;
 
-pub fn write(report: &Report, w: &mut dyn std::io::Write, _color: bool, _verbose: bool) -> std::io::Result<()> {
-    writeln!(w, "logautopsy: {} inputs, {} events, {} incidents", report.inputs.len(), report.events.len(), report.incidents.len())
+pub fn write(
+    report: &Report,
+    w: &mut dyn std::io::Write,
+    _color: bool,
+    _verbose: bool,
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "logautopsy: {} inputs, {} events, {} incidents",
+        report.inputs.len(),
+        report.events.len(),
+        report.incidents.len()
+    )
 }

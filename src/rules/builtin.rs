@@ -8,7 +8,10 @@ pub const FILES: &[(&str, &str)] = &[
     ("kernel.toml", include_str!("../../patterns/kernel.toml")),
     ("systemd.toml", include_str!("../../patterns/systemd.toml")),
     ("oomd.toml", include_str!("../../patterns/oomd.toml")),
-    ("supervisor.toml", include_str!("../../patterns/supervisor.toml")),
+    (
+        "supervisor.toml",
+        include_str!("../../patterns/supervisor.toml"),
+    ),
     ("cron.toml", include_str!("../../patterns/cron.toml")),
     ("workers.toml", include_str!("../../patterns/workers.toml")),
     ("logloss.toml", include_str!("../../patterns/logloss.toml")),

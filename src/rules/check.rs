@@ -31,7 +31,12 @@ pub struct Problem {
 
 impl Problem {
     fn new(file: &str, rule: Option<&str>, msg: impl Into<String>) -> Problem {
-        Problem { file: file.to_string(), rule: rule.map(str::to_string), msg: msg.into(), caret: None }
+        Problem {
+            file: file.to_string(),
+            rule: rule.map(str::to_string),
+            msg: msg.into(),
+            caret: None,
+        }
     }
 }
 
@@ -43,9 +48,16 @@ impl fmt::Display for Problem {
         }
         if let Some((text, pos)) = &self.caret {
             let pos = (*pos).min(text.len());
-            let pos = (0..=pos).rev().find(|&p| text.is_char_boundary(p)).unwrap_or(0);
+            let pos = (0..=pos)
+                .rev()
+                .find(|&p| text.is_char_boundary(p))
+                .unwrap_or(0);
             let col = text[..pos].chars().count();
-            write!(f, "\n    {text}\n    {}^ regex stopped matching here", " ".repeat(col))?;
+            write!(
+                f,
+                "\n    {text}\n    {}^ regex stopped matching here",
+                " ".repeat(col)
+            )?;
         }
         Ok(())
     }
@@ -57,7 +69,10 @@ pub fn check(dirs: &[PathBuf]) -> Vec<Problem> {
 }
 
 /// Load everything, returning the set (when it could be built) and every problem found.
-pub(crate) fn load_checked(dirs: &[PathBuf], backup_match: &[String]) -> (Option<RuleSet>, Vec<Problem>) {
+pub(crate) fn load_checked(
+    dirs: &[PathBuf],
+    backup_match: &[String],
+) -> (Option<RuleSet>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut groups: Vec<Vec<(String, String)>> = vec![builtin::FILES
         .iter()
@@ -77,7 +92,11 @@ pub(crate) fn load_checked(dirs: &[PathBuf], backup_match: &[String]) -> (Option
             let pf: PatternFile = match toml::from_str(&text) {
                 Ok(pf) => pf,
                 Err(e) => {
-                    problems.push(Problem::new(&file, None, e.to_string().trim_end().to_string()));
+                    problems.push(Problem::new(
+                        &file,
+                        None,
+                        e.to_string().trim_end().to_string(),
+                    ));
                     continue;
                 }
             };
@@ -85,7 +104,10 @@ pub(crate) fn load_checked(dirs: &[PathBuf], backup_match: &[String]) -> (Option
                 problems.push(Problem::new(
                     &file,
                     None,
-                    format!("schema = {} is not supported (this logautopsy reads schema = 1)", pf.schema),
+                    format!(
+                        "schema = {} is not supported (this logautopsy reads schema = 1)",
+                        pf.schema
+                    ),
                 ));
                 continue;
             }
@@ -130,7 +152,11 @@ pub(crate) fn load_checked(dirs: &[PathBuf], backup_match: &[String]) -> (Option
     for (file, m) in backup {
         match Regex::new(&m) {
             Ok(_) => patterns.push(m),
-            Err(e) => problems.push(Problem::new(&file, None, format!("backup regex {m:?}: {e}"))),
+            Err(e) => problems.push(Problem::new(
+                &file,
+                None,
+                format!("backup regex {m:?}: {e}"),
+            )),
         }
     }
     for m in backup_match {
@@ -152,12 +178,24 @@ pub(crate) fn load_checked(dirs: &[PathBuf], backup_match: &[String]) -> (Option
     };
     for (file, text, positive) in backup_samples {
         if set.is_backup(&text) != positive {
-            let what = if positive { "is not recognised as a backup" } else { "is wrongly recognised as a backup" };
-            problems.push(Problem::new(&file, None, format!("backup sample {text:?} {what}")));
+            let what = if positive {
+                "is not recognised as a backup"
+            } else {
+                "is wrongly recognised as a backup"
+            };
+            problems.push(Problem::new(
+                &file,
+                None,
+                format!("backup sample {text:?} {what}"),
+            ));
         }
     }
     for (i, def) in defs.iter().enumerate() {
-        problems.extend(check_samples(&set, i, def).into_iter().flat_map(|(_, ps)| ps));
+        problems.extend(
+            check_samples(&set, i, def)
+                .into_iter()
+                .flat_map(|(_, ps)| ps),
+        );
     }
     (Some(set), problems)
 }
@@ -168,7 +206,9 @@ pub fn sample_results(dirs: &[PathBuf]) -> Vec<(String, Vec<Problem>)> {
     let (set, problems) = load_checked(dirs, &[]);
     let mut out = Vec::new();
     let mut rest = Vec::new();
-    let Some(set) = set else { return vec![("load".into(), problems)] };
+    let Some(set) = set else {
+        return vec![("load".into(), problems)];
+    };
     // Re-run the per-sample checks to attribute them (cheap: a few hundred short lines).
     let defs = rule_defs(dirs);
     let mut attributed = 0;
@@ -181,7 +221,10 @@ pub fn sample_results(dirs: &[PathBuf]) -> Vec<(String, Vec<Problem>)> {
         }
     }
     let _ = attributed;
-    let sample_msgs: HashSet<String> = out.iter().flat_map(|(_, ps)| ps.iter().map(|p| p.to_string())).collect();
+    let sample_msgs: HashSet<String> = out
+        .iter()
+        .flat_map(|(_, ps)| ps.iter().map(|p| p.to_string()))
+        .collect();
     for p in problems {
         if !sample_msgs.contains(&p.to_string()) {
             rest.push(p);
@@ -223,7 +266,11 @@ fn read_dir(dir: &Path, problems: &mut Vec<Problem>) -> Vec<(String, String)> {
                 .filter(|p| p.extension().is_some_and(|x| x == "toml"))
                 .collect(),
             Err(e) => {
-                problems.push(Problem::new(&label, None, format!("cannot read the pattern directory: {e}")));
+                problems.push(Problem::new(
+                    &label,
+                    None,
+                    format!("cannot read the pattern directory: {e}"),
+                ));
                 return Vec::new();
             }
         }
@@ -233,7 +280,11 @@ fn read_dir(dir: &Path, problems: &mut Vec<Problem>) -> Vec<(String, String)> {
     for p in paths {
         match std::fs::read_to_string(&p) {
             Ok(t) => out.push((p.display().to_string(), t)),
-            Err(e) => problems.push(Problem::new(&p.display().to_string(), None, format!("cannot read: {e}"))),
+            Err(e) => problems.push(Problem::new(
+                &p.display().to_string(),
+                None,
+                format!("cannot read: {e}"),
+            )),
         }
     }
     out
@@ -243,16 +294,30 @@ fn kind_of(file: &str, id: &str, name: &str, ps: &mut Vec<Problem>) -> Option<Ev
     let k = EventKind::parse(name);
     if k.is_none() {
         let all: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
-        ps.push(Problem::new(file, Some(id), format!("unknown event {name:?}; known: {}", all.join(", "))));
+        ps.push(Problem::new(
+            file,
+            Some(id),
+            format!("unknown event {name:?}; known: {}", all.join(", ")),
+        ));
     }
     k
 }
 
-fn compile_regex(file: &str, id: &str, what: &str, src: &str, ps: &mut Vec<Problem>) -> Option<Regex> {
+fn compile_regex(
+    file: &str,
+    id: &str,
+    what: &str,
+    src: &str,
+    ps: &mut Vec<Problem>,
+) -> Option<Regex> {
     match Regex::new(src) {
         Ok(r) => Some(r),
         Err(e) => {
-            ps.push(Problem::new(file, Some(id), format!("{what} does not compile:\n{e}")));
+            ps.push(Problem::new(
+                file,
+                Some(id),
+                format!("{what} does not compile:\n{e}"),
+            ));
             None
         }
     }
@@ -277,7 +342,10 @@ fn compile_fields(
             ps.push(Problem::new(
                 file,
                 Some(id),
-                format!("field `{name}`: unknown type {ty:?}; known: {}", FieldType::NAMES),
+                format!(
+                    "field `{name}`: unknown type {ty:?}; known: {}",
+                    FieldType::NAMES
+                ),
             ));
             continue;
         };
@@ -290,10 +358,18 @@ fn compile_fields(
             continue;
         }
         if name == "pid" && !matches!(ty, FieldType::U32) {
-            ps.push(Problem::new(file, Some(id), "field `pid` must have type u32"));
+            ps.push(Problem::new(
+                file,
+                Some(id),
+                "field `pid` must have type u32",
+            ));
         }
         used.insert(capture.clone());
-        out.push(Field { name: name.clone(), capture, ty });
+        out.push(Field {
+            name: name.clone(),
+            capture,
+            ty,
+        });
     }
     let mut unused: Vec<&&str> = names.iter().filter(|n| !used.contains(**n)).collect();
     unused.sort();
@@ -321,7 +397,9 @@ fn compile(file: &str, def: &RuleDef) -> Result<Rule, Vec<Problem>> {
     let id_ok = !id.is_empty()
         && id.contains('.')
         && id.split('.').all(|p| {
-            !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
         });
     if !id_ok {
         ps.push(Problem::new(
@@ -332,20 +410,42 @@ fn compile(file: &str, def: &RuleDef) -> Result<Rule, Vec<Problem>> {
     }
     let kind = kind_of(file, id, &def.event, &mut ps);
     if def.hint.is_empty() {
-        ps.push(Problem::new(file, Some(id), "hint must be a non-empty literal"));
+        ps.push(Problem::new(
+            file,
+            Some(id),
+            "hint must be a non-empty literal",
+        ));
     }
     if let Some(mid) = &def.message_id {
-        if mid.len() != 32 || !mid.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
-            ps.push(Problem::new(file, Some(id), "message_id must be 32 lower-case hex digits"));
+        if mid.len() != 32
+            || !mid
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        {
+            ps.push(Problem::new(
+                file,
+                Some(id),
+                "message_id must be 32 lower-case hex digits",
+            ));
         }
     }
     let regex = compile_regex(file, id, "regex", &def.regex, &mut ps);
-    let ident = def.ident.as_deref().and_then(|s| compile_regex(file, id, "ident", s, &mut ps));
-    let fields = regex.as_ref().map(|re| compile_fields(file, id, re, &def.fields, &mut ps)).unwrap_or_default();
+    let ident = def
+        .ident
+        .as_deref()
+        .and_then(|s| compile_regex(file, id, "ident", s, &mut ps));
+    let fields = regex
+        .as_ref()
+        .map(|re| compile_fields(file, id, re, &def.fields, &mut ps))
+        .unwrap_or_default();
     let backup = def.backup.as_ref().and_then(|b| {
         let k = kind_of(file, id, &b.event, &mut ps)?;
         if b.fields.is_empty() {
-            ps.push(Problem::new(file, Some(id), "backup.fields must name at least one field"));
+            ps.push(Problem::new(
+                file,
+                Some(id),
+                "backup.fields must name at least one field",
+            ));
         }
         Some((b.fields.clone(), k, compile_set(&b.set)))
     });
@@ -354,9 +454,18 @@ fn compile(file: &str, def: &RuleDef) -> Result<Rule, Vec<Problem>> {
         let re = compile_regex(file, id, "follow.regex", &f.regex, &mut ps)?;
         let fields = compile_fields(file, id, &re, &f.fields, &mut ps);
         if f.sample.is_empty() {
-            ps.push(Problem::new(file, Some(id), "follow has no sample; add [[rule.follow.sample]]"));
+            ps.push(Problem::new(
+                file,
+                Some(id),
+                "follow has no sample; add [[rule.follow.sample]]",
+            ));
         }
-        Some(FollowRule { kind: k, regex: re, fields, set: compile_set(&f.set) })
+        Some(FollowRule {
+            kind: k,
+            regex: re,
+            fields,
+            set: compile_set(&f.set),
+        })
     });
     if !ps.is_empty() || regex.is_none() || kind.is_none() {
         return Err(ps);
@@ -380,18 +489,27 @@ fn compile(file: &str, def: &RuleDef) -> Result<Rule, Vec<Problem>> {
 }
 
 fn follow_count(def: &RuleDef) -> usize {
-    def.follow.as_ref().map(|f| f.sample.len() + f.negative.len()).unwrap_or(0)
+    def.follow
+        .as_ref()
+        .map(|f| f.sample.len() + f.negative.len())
+        .unwrap_or(0)
 }
 
 /// A `Record` for a journal-field sample (`MESSAGE`, `MESSAGE_ID`, `UNIT`, …).
 pub fn journal_record(m: &BTreeMap<String, String>) -> Record {
     let get = |k: &str| m.get(k).cloned();
-    let micros = m.get("__REALTIME_TIMESTAMP").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let micros = m
+        .get("__REALTIME_TIMESTAMP")
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(0);
     Record {
         time: Timestamp::from_utc_micros(micros, 0),
         host: get("_HOSTNAME"),
         ident: get("SYSLOG_IDENTIFIER").or_else(|| get("_COMM")),
-        pid: m.get("_PID").or_else(|| m.get("SYSLOG_PID")).and_then(|s| s.parse().ok()),
+        pid: m
+            .get("_PID")
+            .or_else(|| m.get("SYSLOG_PID"))
+            .and_then(|s| s.parse().ok()),
         message: get("MESSAGE").unwrap_or_default(),
         uptime: None,
         zone_assumed: false,
@@ -404,12 +522,18 @@ pub fn journal_record(m: &BTreeMap<String, String>) -> Record {
             boot_id: get("_BOOT_ID"),
             ..JournalFields::default()
         })),
-        source: Location::Cursor { path: Arc::from("<sample>"), cursor: "sample".into() },
+        source: Location::Cursor {
+            path: Arc::from("<sample>"),
+            cursor: "sample".into(),
+        },
     }
 }
 
 /// The record a sample stands for: its line through the envelope parser, or its journal fields.
-pub fn sample_record(line: Option<&str>, journal: Option<&BTreeMap<String, String>>) -> Result<Record, String> {
+pub fn sample_record(
+    line: Option<&str>,
+    journal: Option<&BTreeMap<String, String>>,
+) -> Result<Record, String> {
     match (line, journal) {
         (Some(l), None) => crate::parse::parse_line_for_sample(l)
             .ok_or_else(|| format!("the envelope of this line cannot be read: {l:?}")),
@@ -442,10 +566,16 @@ fn check_samples(set: &RuleSet, idx: usize, def: &RuleDef) -> Vec<(String, Vec<P
     }
     if let (Some(_), Some(fdef)) = (&rule.follow, &def.follow) {
         for (n, s) in fdef.sample.iter().enumerate() {
-            out.push((format!("follow-sample-{}", n + 1), follow_positive(set, idx, s, n + 1)));
+            out.push((
+                format!("follow-sample-{}", n + 1),
+                follow_positive(set, idx, s, n + 1),
+            ));
         }
         for (n, neg) in fdef.negative.iter().enumerate() {
-            out.push((format!("follow-negative-{}", n + 1), follow_negative(rule, neg, n + 1)));
+            out.push((
+                format!("follow-negative-{}", n + 1),
+                follow_negative(rule, neg, n + 1),
+            ));
         }
     }
     out
@@ -503,7 +633,10 @@ fn negative(rule: &Rule, neg: &NegativeDef, n: usize) -> Vec<Problem> {
         return vec![Problem::new(
             &rule.file,
             Some(&rule.id),
-            format!("negative sample {n} matches but must not: {:?}", rec.message),
+            format!(
+                "negative sample {n} matches but must not: {:?}",
+                rec.message
+            ),
         )];
     }
     Vec::new()
@@ -511,30 +644,55 @@ fn negative(rule: &Rule, neg: &NegativeDef, n: usize) -> Vec<Problem> {
 
 fn follow_positive(set: &RuleSet, idx: usize, s: &SampleDef, n: usize) -> Vec<Problem> {
     let rule = &set.rules()[idx];
-    let Some(fr) = &rule.follow else { return Vec::new() };
+    let Some(fr) = &rule.follow else {
+        return Vec::new();
+    };
     let (file, id) = (rule.file.as_str(), rule.id.as_str());
     let rec = match sample_record(s.line.as_deref(), s.journal.as_ref()) {
         Ok(r) => r,
-        Err(e) => return vec![Problem::new(file, Some(id), format!("follow sample {n}: {e}"))],
+        Err(e) => {
+            return vec![Problem::new(
+                file,
+                Some(id),
+                format!("follow sample {n}: {e}"),
+            )]
+        }
     };
     let mut evs = Vec::new();
     if !set.apply_follow(Follow(idx), &rec, &mut evs) {
-        let mut p = Problem::new(file, Some(id), format!("follow sample {n} does not match follow.regex"));
-        p.caret = Some((rec.message.clone(), stop_position(fr.regex.as_str(), &rec.message)));
+        let mut p = Problem::new(
+            file,
+            Some(id),
+            format!("follow sample {n} does not match follow.regex"),
+        );
+        p.caret = Some((
+            rec.message.clone(),
+            stop_position(fr.regex.as_str(), &rec.message),
+        ));
         return vec![p];
     }
-    let as_follow = Rule { kind: fr.kind, regex: fr.regex.clone(), fields: fr.fields.clone(), ..rule.clone() };
+    let as_follow = Rule {
+        kind: fr.kind,
+        regex: fr.regex.clone(),
+        fields: fr.fields.clone(),
+        ..rule.clone()
+    };
     compare(&as_follow, s, &evs[0], &rec, n, "follow sample")
 }
 
 fn follow_negative(rule: &Rule, neg: &NegativeDef, n: usize) -> Vec<Problem> {
-    let Some(fr) = &rule.follow else { return Vec::new() };
+    let Some(fr) = &rule.follow else {
+        return Vec::new();
+    };
     let rec = negative_record(neg);
     if super::ident_ok(rule, &rec) && fr.regex.is_match(&rec.message) {
         return vec![Problem::new(
             &rule.file,
             Some(&rule.id),
-            format!("follow negative sample {n} matches but must not: {:?}", rec.message),
+            format!(
+                "follow negative sample {n} matches but must not: {:?}",
+                rec.message
+            ),
         )];
     }
     Vec::new()
@@ -564,39 +722,70 @@ fn why_no_match(rule: &Rule, rec: &Record, evs: &[Event], n: usize) -> Problem {
             ),
         );
     }
-    let mut p = Problem::new(file, Some(id), format!("sample {n} does not match the regex"));
-    p.caret = Some((rec.message.clone(), stop_position(rule.regex.as_str(), &rec.message)));
+    let mut p = Problem::new(
+        file,
+        Some(id),
+        format!("sample {n} does not match the regex"),
+    );
+    p.caret = Some((
+        rec.message.clone(),
+        stop_position(rule.regex.as_str(), &rec.message),
+    ));
     p
 }
 
-fn compare(rule: &Rule, s: &SampleDef, ev: &Event, rec: &Record, n: usize, what: &str) -> Vec<Problem> {
+fn compare(
+    rule: &Rule,
+    s: &SampleDef,
+    ev: &Event,
+    rec: &Record,
+    n: usize,
+    what: &str,
+) -> Vec<Problem> {
     let (file, id) = (rule.file.as_str(), rule.id.as_str());
     let mut ps = Vec::new();
-    let want_kind = s.kind.clone().unwrap_or_else(|| rule.kind.as_str().to_string());
+    let want_kind = s
+        .kind
+        .clone()
+        .unwrap_or_else(|| rule.kind.as_str().to_string());
     if ev.kind.as_str() != want_kind {
         ps.push(Problem::new(
             file,
             Some(id),
-            format!("{what} {n}: yields kind {} but the sample expects {want_kind}", ev.kind),
+            format!(
+                "{what} {n}: yields kind {} but the sample expects {want_kind}",
+                ev.kind
+            ),
         ));
     }
     let got = event_fields(ev);
-    let want: BTreeMap<String, Value> = s.expect.iter().map(|(k, v)| (k.clone(), json_of(v))).collect();
+    let want: BTreeMap<String, Value> = s
+        .expect
+        .iter()
+        .map(|(k, v)| (k.clone(), json_of(v)))
+        .collect();
     let keys: std::collections::BTreeSet<&String> = got.keys().chain(want.keys()).collect();
     for k in keys {
         let msg = match (want.get(k), got.get(k)) {
             (Some(w), Some(g)) if w == g => continue,
             (Some(w), Some(g)) => format!("field `{k}`: expected {w}, got {g}"),
             (Some(w), None) => format!("field `{k}`: expected {w}, but the rule yields none"),
-            (None, Some(g)) => format!("field `{k}` = {g} is yielded but not in `expect` (samples list every field)"),
+            (None, Some(g)) => format!(
+                "field `{k}` = {g} is yielded but not in `expect` (samples list every field)"
+            ),
             (None, None) => continue,
         };
         let mut p = Problem::new(file, Some(id), format!("{what} {n}: {msg}"));
         // Point at the capture the field came from, when it matched.
         if let Some(f) = rule.fields.iter().find(|f| &f.name == k) {
-            if let Some(m) = rule.regex.captures(&rec.message).and_then(|c| c.name(&f.capture)) {
+            if let Some(m) = rule
+                .regex
+                .captures(&rec.message)
+                .and_then(|c| c.name(&f.capture))
+            {
                 p.caret = Some((rec.message.clone(), m.start()));
-                p.msg.push_str(&format!(" (capture `{}` = {:?})", f.capture, m.as_str()));
+                p.msg
+                    .push_str(&format!(" (capture `{}` = {:?})", f.capture, m.as_str()));
             }
         }
         ps.push(p);
@@ -618,7 +807,9 @@ pub fn stop_position(pattern: &str, hay: &str) -> usize {
             continue;
         }
         let input = Input::new(hay).range(start..).anchored(Anchored::Yes);
-        let Ok(mut sid) = dfa.start_state_forward(&mut cache, &input) else { return best };
+        let Ok(mut sid) = dfa.start_state_forward(&mut cache, &input) else {
+            return best;
+        };
         let mut pos = start;
         for &b in &hay.as_bytes()[start..] {
             match dfa.next_state(&mut cache, sid, b) {
@@ -639,9 +830,18 @@ mod tests {
     #[test]
     fn caret_points_at_first_byte_the_regex_cannot_take() {
         let msg = "Out of memory: Killed process 15784 (python3) total-vm:11964kB";
-        assert_eq!(stop_position(r"^Out of memory: Killed process (\d+) \(([^)]*)\) rss:", msg), 46);
+        assert_eq!(
+            stop_position(
+                r"^Out of memory: Killed process (\d+) \(([^)]*)\) rss:",
+                msg
+            ),
+            46
+        );
         // `.*` can always go on, so a failure after it is reported at the end of the text.
-        assert_eq!(stop_position(r"^Out of memory: Killed process (\d+) \((.*)\) rss:", msg), msg.len());
+        assert_eq!(
+            stop_position(r"^Out of memory: Killed process (\d+) \((.*)\) rss:", msg),
+            msg.len()
+        );
         // Unanchored: the furthest any start reached.
         assert_eq!(stop_position(r"Killed process \d+ x", msg), 36);
         let p = Problem {

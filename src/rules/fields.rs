@@ -56,7 +56,12 @@ impl FieldType {
             FieldType::U32 => s.trim().parse::<u32>().ok().map(Value::from),
             FieldType::U64 => s.trim().parse::<u64>().ok().map(Value::from),
             FieldType::I64 => s.trim().parse::<i64>().ok().map(Value::from),
-            FieldType::F64 => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()).map(Value::from),
+            FieldType::F64 => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(Value::from),
             FieldType::List => Some(Value::from(
                 s.split(',')
                     .map(str::trim)
@@ -64,11 +69,20 @@ impl FieldType {
                     .map(Value::from)
                     .collect::<Vec<_>>(),
             )),
-            FieldType::KbFromPages => s.trim().parse::<u64>().ok().and_then(|p| p.checked_mul(4)).map(Value::from),
+            FieldType::KbFromPages => s
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .and_then(|p| p.checked_mul(4))
+                .map(Value::from),
             FieldType::TimespanS => timespan_us(s).map(|us| Value::from(us as f64 / 1e6)),
             FieldType::Bytes => size_bytes(s).map(Value::from),
             FieldType::CgroupUnit => cgroup_unit(s).map(Value::from),
-            FieldType::OomScope => Some(Value::from(if s.starts_with("Memory cgroup") { "memcg" } else { "global" })),
+            FieldType::OomScope => Some(Value::from(if s.starts_with("Memory cgroup") {
+                "memcg"
+            } else {
+                "global"
+            })),
         }
     }
 }
@@ -116,7 +130,9 @@ pub fn timespan_us(s: &str) -> Option<u64> {
 /// Parse a systemd size (`24.5M`, `13.9G`, `512B`, `1.0K`) into bytes, base 1024.
 pub fn size_bytes(s: &str) -> Option<u64> {
     let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let mult: f64 = match unit {
         "" | "B" => 1.0,
@@ -135,7 +151,8 @@ pub fn size_bytes(s: &str) -> Option<u64> {
 
 /// The leaf unit of a cgroup path: the last component ending in `.service` or `.scope`.
 pub fn cgroup_unit(path: &str) -> Option<&str> {
-    path.rsplit('/').find(|c| c.ends_with(".service") || c.ends_with(".scope"))
+    path.rsplit('/')
+        .find(|c| c.ends_with(".service") || c.ends_with(".scope"))
 }
 
 #[cfg(test)]
@@ -164,23 +181,38 @@ mod tests {
 
     #[test]
     fn cgroup_leaf_unit() {
-        assert_eq!(cgroup_unit("/system.slice/supervisor.service"), Some("supervisor.service"));
+        assert_eq!(
+            cgroup_unit("/system.slice/supervisor.service"),
+            Some("supervisor.service")
+        );
         assert_eq!(
             cgroup_unit("/lxc/39004/ns/system.slice/docker-a59e.scope"),
             Some("docker-a59e.scope")
         );
-        assert_eq!(cgroup_unit("/kubepods/burstable/podfbdfe8e3/ef807430"), None);
-        assert_eq!(cgroup_unit("/system.slice/cron.service/x"), Some("cron.service"));
+        assert_eq!(
+            cgroup_unit("/kubepods/burstable/podfbdfe8e3/ef807430"),
+            None
+        );
+        assert_eq!(
+            cgroup_unit("/system.slice/cron.service/x"),
+            Some("cron.service")
+        );
     }
 
     #[test]
     fn conversions_reject_wrong_text() {
         assert_eq!(FieldType::U32.convert("99999999999"), None);
-        assert_eq!(FieldType::KbFromPages.convert("398810"), Some(Value::from(1_595_240u64)));
+        assert_eq!(
+            FieldType::KbFromPages.convert("398810"),
+            Some(Value::from(1_595_240u64))
+        );
         assert_eq!(
             FieldType::List.convert("queue, web-1"),
             Some(serde_json::json!(["queue", "web-1"]))
         );
-        assert_eq!(FieldType::OomScope.convert("Memory cgroup out of memory"), Some(Value::from("memcg")));
+        assert_eq!(
+            FieldType::OomScope.convert("Memory cgroup out of memory"),
+            Some(Value::from("memcg"))
+        );
     }
 }

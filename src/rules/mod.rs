@@ -122,7 +122,11 @@ impl RuleSet {
         let (set, problems) = check::load_checked(extra_dirs, backup_match);
         if !problems.is_empty() {
             let file = problems[0].file.clone();
-            let msg = problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n");
+            let msg = problems
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("\n");
             return Err(Error::Pattern {
                 file,
                 msg: format!(
@@ -134,7 +138,10 @@ impl RuleSet {
         set.ok_or_else(|| Error::Config("no rules loaded".into()))
     }
 
-    pub(crate) fn build(rules: Vec<Rule>, backup: &[String]) -> std::result::Result<RuleSet, String> {
+    pub(crate) fn build(
+        rules: Vec<Rule>,
+        backup: &[String],
+    ) -> std::result::Result<RuleSet, String> {
         let mut hints: Vec<&str> = Vec::new();
         let mut hint_rules: Vec<Vec<usize>> = Vec::new();
         let mut hint_idx: HashMap<&str, usize> = HashMap::new();
@@ -157,11 +164,22 @@ impl RuleSet {
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&hints)
-            .or_else(|_| AhoCorasick::builder().match_kind(MatchKind::Standard).build(&hints))
+            .or_else(|_| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&hints)
+            })
             .map_err(|e| format!("cannot build the hint prefilter: {e}"))?;
         let backup = RegexSet::new(backup).map_err(|e| format!("backup regex: {e}"))?;
         let glued = Regex::new(r"\[\s*\d+\.\d{6}\] ").expect("constant regex");
-        Ok(RuleSet { rules, prefilter, hint_rules, by_message_id, backup, glued })
+        Ok(RuleSet {
+            rules,
+            prefilter,
+            hint_rules,
+            by_message_id,
+            backup,
+            glued,
+        })
     }
 
     pub fn prefilter(&self) -> &AhoCorasick {
@@ -246,12 +264,16 @@ impl RuleSet {
 
     /// A continuation line of the block opened by `f`; false ends the block.
     pub fn apply_follow(&self, f: Follow, rec: &Record, out: &mut Vec<Event>) -> bool {
-        let Some(rule) = self.rules.get(f.0) else { return false };
+        let Some(rule) = self.rules.get(f.0) else {
+            return false;
+        };
         let Some(fr) = &rule.follow else { return false };
         if !ident_ok(rule, rec) {
             return false;
         }
-        let Some(caps) = fr.regex.captures(&rec.message) else { return false };
+        let Some(caps) = fr.regex.captures(&rec.message) else {
+            return false;
+        };
         let mut ev = blank_event(rule, fr.kind, rec);
         fill(&mut ev, &fr.fields, &fr.set, &caps);
         out.push(ev);
@@ -273,11 +295,16 @@ impl RuleSet {
         if let Some((fields, kind, set)) = &rule.backup {
             let hit = fields.iter().find_map(|f| {
                 let text = field_text(&ev, f)?;
-                self.backup.matches(text).iter().next().map(|k| self.backup.patterns()[k].clone())
+                self.backup
+                    .matches(text)
+                    .iter()
+                    .next()
+                    .map(|k| self.backup.patterns()[k].clone())
             });
             if let Some(pattern) = hit {
                 ev.kind = *kind;
-                ev.attrs.insert("backup_pattern".into(), Value::from(pattern));
+                ev.attrs
+                    .insert("backup_pattern".into(), Value::from(pattern));
                 apply_set(&mut ev, set);
             }
         }
@@ -313,8 +340,12 @@ fn blank_event(rule: &Rule, kind: EventKind, rec: &Record) -> Event {
 
 fn fill(ev: &mut Event, fields: &[Field], set: &[(String, Value)], caps: &Captures<'_>) {
     for f in fields {
-        let Some(m) = caps.name(&f.capture) else { continue };
-        let Some(v) = f.ty.convert(m.as_str()) else { continue };
+        let Some(m) = caps.name(&f.capture) else {
+            continue;
+        };
+        let Some(v) = f.ty.convert(m.as_str()) else {
+            continue;
+        };
         put(ev, &f.name, v);
     }
     apply_set(ev, set);
