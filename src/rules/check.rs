@@ -793,15 +793,16 @@ fn compare(
     ps
 }
 
-/// Byte offset in `hay` where `pattern` stopped matching: the furthest any anchored attempt got
-/// before its DFA died. Falls back to 0 when the regex cannot be run as a lazy DFA.
+/// Byte offset in `hay` where `pattern` stopped matching: where the attempt that got furthest
+/// (the longest partial match, earliest on ties) died. Falls back to 0 when the regex cannot be
+/// run as a lazy DFA.
 pub fn stop_position(pattern: &str, hay: &str) -> usize {
     use regex_automata::hybrid::dfa::DFA;
     use regex_automata::{Anchored, Input};
     let Ok(dfa) = DFA::new(pattern) else { return 0 };
     let mut cache = dfa.create_cache();
     let anchored = pattern.starts_with('^');
-    let mut best = 0;
+    let (mut best, mut best_len) = (0, 0);
     for start in 0..=hay.len() {
         if !hay.is_char_boundary(start) || (anchored && start > 0) {
             continue;
@@ -818,7 +819,9 @@ pub fn stop_position(pattern: &str, hay: &str) -> usize {
             }
             pos += 1;
         }
-        best = best.max(pos);
+        if pos - start > best_len || (start == 0 && best_len == 0) {
+            (best, best_len) = (pos, pos - start);
+        }
     }
     best
 }
