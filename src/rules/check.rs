@@ -19,14 +19,17 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+const STOPPED: &str = "regex stopped matching here";
+
 /// One problem in the rule files.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub file: String,
     pub rule: Option<String>,
     pub msg: String,
-    /// The text a regex was run on and the byte offset where matching stopped.
+    /// The text a regex was run on, a byte offset in it, and what the caret shows.
     pub caret: Option<(String, usize)>,
+    pub caret_label: &'static str,
 }
 
 impl Problem {
@@ -784,6 +787,7 @@ fn compare(
                 .and_then(|c| c.name(&f.capture))
             {
                 p.caret = Some((rec.message.clone(), m.start()));
+                p.caret_label = "the capture starts here";
                 p.msg
                     .push_str(&format!(" (capture `{}` = {:?})", f.capture, m.as_str()));
             }
@@ -852,6 +856,7 @@ mod tests {
             rule: Some("a.b".into()),
             msg: "sample 1 does not match the regex".into(),
             caret: Some(("abcdef".into(), 3)),
+            caret_label: STOPPED,
         };
         assert_eq!(
             p.to_string(),
