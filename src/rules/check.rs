@@ -39,6 +39,7 @@ impl Problem {
             rule: rule.map(str::to_string),
             msg: msg.into(),
             caret: None,
+            caret_label: STOPPED,
         }
     }
 }
