@@ -59,8 +59,9 @@ impl fmt::Display for Problem {
             let col = text[..pos].chars().count();
             write!(
                 f,
-                "\n    {text}\n    {}^ regex stopped matching here",
-                " ".repeat(col)
+                "\n    {text}\n    {}^ {}",
+                " ".repeat(col),
+                self.caret_label
             )?;
         }
         Ok(())
