@@ -158,7 +158,7 @@ fn fold_block(events: &mut [Event], b: &Block, k: usize) {
     let mut constraint = None;
     if let Some(s) = b.summary {
         let s = &events[s];
-        for key in ["constraint", "oom_memcg", "task_memcg"] {
+        for key in ["constraint", "oom_memcg", "task_memcg", "uid"] {
             if let Some(v) = s.attrs.get(key) {
                 add.push((key.into(), v.clone()));
             }
