@@ -9,23 +9,45 @@ fn corpus() -> Option<PathBuf> {
     match std::env::var_os("LOGAUTOPSY_CORPUS") {
         Some(p) => Some(PathBuf::from(p)),
         None => {
-            eprintln!("skipped: set LOGAUTOPSY_CORPUS to the shared corpus folder to run this test");
+            eprintln!(
+                "skipped: set LOGAUTOPSY_CORPUS to the shared corpus folder to run this test"
+            );
             None
         }
     }
 }
 
 fn analyze(args: &[&str]) -> (i32, Value, String) {
-    let out = Command::cargo_bin("logautopsy").unwrap().arg("analyze").args(args).args(["--json", "-", "--quiet"]).output().unwrap();
-    (out.status.code().unwrap_or(-1), serde_json::from_slice(&out.stdout).unwrap_or(Value::Null), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::cargo_bin("logautopsy")
+        .unwrap()
+        .arg("analyze")
+        .args(args)
+        .args(["--json", "-", "--quiet"])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn loghub_rfc3164_files_are_counted_exactly() {
     let Some(c) = corpus() else { return };
     for (file, host, first, last) in [
-        ("loghub/Linux/Linux_2k.log", "combo", "2005-06-14T15:16:01.000000Z", "2005-07-27T14:42:00.000000Z"),
-        ("loghub/OpenSSH/OpenSSH_2k.log", "LabSZ", "2005-12-10T06:55:46.000000Z", "2005-12-10T11:04:45.000000Z"),
+        (
+            "loghub/Linux/Linux_2k.log",
+            "combo",
+            "2005-06-14T15:16:01.000000Z",
+            "2005-07-27T14:42:00.000000Z",
+        ),
+        (
+            "loghub/OpenSSH/OpenSSH_2k.log",
+            "LabSZ",
+            "2005-12-10T06:55:46.000000Z",
+            "2005-12-10T11:04:45.000000Z",
+        ),
     ] {
         let p = c.join(file);
         let (code, r, err) = analyze(&[p.to_str().unwrap(), "--year", "2005"]);
@@ -36,7 +58,11 @@ fn loghub_rfc3164_files_are_counted_exactly() {
         assert_eq!(i["format"], "rfc3164");
         assert_eq!(i["host"], host);
         assert_eq!(i["unparsed"], 0);
-        assert_eq!((i["first"].as_str().unwrap(), i["last"].as_str().unwrap()), (first, last), "{file}");
+        assert_eq!(
+            (i["first"].as_str().unwrap(), i["last"].as_str().unwrap()),
+            (first, last),
+            "{file}"
+        );
     }
 }
 
@@ -46,7 +72,13 @@ fn a_non_syslog_file_is_rejected_with_its_name() {
     let p = c.join("loghub/BGL/BGL_2k.log");
     let (code, _, err) = analyze(&[p.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains(&format!("{}: skipped, not a recognised log format", p.display())), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: skipped, not a recognised log format",
+            p.display()
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -60,7 +92,15 @@ fn every_real_excerpt_is_read_without_unparsed_candidates() {
         assert_eq!(i["unparsed"], 0, "{}", i["path"]);
         assert!(i["lines"].as_u64().unwrap() > 0);
     }
-    let sv = inputs.iter().find(|i| i["path"].as_str().unwrap().ends_with("Supervisor__supervisor__321.supervisord.log")).unwrap();
+    let sv = inputs
+        .iter()
+        .find(|i| {
+            i["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("Supervisor__supervisor__321.supervisord.log")
+        })
+        .unwrap();
     assert_eq!(sv["format"], "supervisord");
     assert_eq!(sv["first"], "2013-10-16T16:05:00.150000Z");
 }
