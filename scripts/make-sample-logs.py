@@ -187,7 +187,7 @@ def write_rotated(log, name, with_gz=True):
     lines = sorted(log.lines)
     days = [datetime(2025, 9, 26), datetime(2025, 9, 27)]
     parts = [[x for x in lines if x[0] < days[0]], [x for x in lines if days[0] <= x[0] < days[1]], [x for x in lines if x[0] >= days[1]]]
-    base = os.path.join(ROOT, "frappe-oom-cascade", "var", "log")
+    base = os.path.join(ROOT, "frappe-oom-cascade", "logs", "var", "log")
     os.makedirs(base, exist_ok=True)
     old = "\n".join(x[2] for x in parts[0]) + "\n"
     if with_gz:
@@ -201,7 +201,7 @@ def write_rotated(log, name, with_gz=True):
 
 write_rotated(syslog, "syslog")
 write_rotated(auth, "auth.log")
-base = os.path.join(ROOT, "frappe-oom-cascade", "var", "log")
+base = os.path.join(ROOT, "frappe-oom-cascade", "logs", "var", "log")
 with open(os.path.join(base, "kern.log"), "w") as f:
     f.write("\n".join(kern.sorted()) + "\n")
 os.makedirs(os.path.join(base, "supervisor"), exist_ok=True)
@@ -238,7 +238,7 @@ l2(k, "kernel", "Out of memory: Killed process 7741 (gunicorn) total-vm:2849976k
 l2(k + timedelta(microseconds=90210), "systemd", "supervisor.service: A process of this unit has been killed by the OOM killer.", 1)
 l2(k + timedelta(milliseconds=310), "gunicorn", "[2025-10-04 01:51:04 +0200] [7702] [WARNING] Worker (pid:7741) was sent SIGKILL! Perhaps out of memory?", 7702)
 l2(k + timedelta(milliseconds=322), "gunicorn", "[2025-10-04 01:51:04 +0200] [7760] [INFO] Booting worker with pid: 7760", 7760)
-os.makedirs(os.path.join(ROOT, "bookworm-rfc3339", "var", "log"), exist_ok=True)
-with open(os.path.join(ROOT, "bookworm-rfc3339", "var", "log", "syslog"), "w") as f:
+os.makedirs(os.path.join(ROOT, "bookworm-rfc3339", "logs", "var", "log"), exist_ok=True)
+with open(os.path.join(ROOT, "bookworm-rfc3339", "logs", "var", "log", "syslog"), "w") as f:
     f.write("\n".join(x[2] for x in sorted(b)) + "\n")
 print("wrote sample-logs/bookworm-rfc3339", file=sys.stderr)

@@ -163,12 +163,16 @@ pub struct OomKill {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Orphan {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `null` when only the program name is known (from the waiting list); the contract
+    /// requires the key, so it is never skipped.
     pub pid: Option<u32>,
     pub process: String,
     /// `remains-running`, `left-over`, or `waiting-list`.
     pub basis: String,
     pub event: String,
+    /// Supervisor program the process belonged to (from `spawned: … with pid N`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -1,51 +1,296 @@
-//! Correlation: events → backup windows, incidents, chains, orphans, advice → `Report`.
-//! (Placeholder until the correlation work lands: builds the report without windows or
-//! incidents.)
+//! Correlation: turns the merged, time-sorted events of every host into the answer an engineer
+//! needs the morning after — measured backup windows and jobs, incidents with their causal chain
+//! and evidence, orphans, what held the memory, recommendations, and the fleet view — all as a
+//! `Report` (DESIGN.md §5). It owns the *meaning* of event sequences; it never reads files and
+//! never calls `now()`, so the same events always give the same report.
+//!
+//! Submodules: `windows` (start/end joins per scheduler), `jobs` (series, trend, schedule),
+//! `incidents` (clusters, kinds, chains, orphans, memory), `advice` (recommendations), `fleet`.
+
+mod advice;
+mod fleet;
+mod incidents;
+mod jobs;
+mod windows;
+
+pub use jobs::infer_schedule;
 
 use crate::events::Event;
-use crate::report::{HostSummary, InputSummary, Report, Stats, Tool, SCHEMA};
+use crate::model::Timestamp;
+use crate::report::{BackupWindow, HostSummary, InputSummary, Report, Stats, Tool, SCHEMA};
+use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Clone, Debug, Default)]
+/// Knobs of correlation (the CLI fills them from flags; `Default` gives the documented values).
+#[derive(Clone, Debug)]
 pub struct CorrelateOptions {
+    /// An incident is linked to a backup that ended at most this many seconds before it.
     pub backup_slack_s: i64,
+    /// Failure evidence more than this many seconds apart (with no stop-sequence line in
+    /// between) belongs to separate incidents.
+    pub incident_gap_s: i64,
 }
 
+impl Default for CorrelateOptions {
+    fn default() -> Self {
+        CorrelateOptions {
+            backup_slack_s: 900,
+            incident_gap_s: 300,
+        }
+    }
+}
+
+/// Build the report. `events` must be merged, deduplicated, time-sorted, id-assigned and
+/// OOM-assembled, with hosts filled (the pipeline's job).
 pub fn correlate(
     events: Vec<Event>,
     inputs: Vec<InputSummary>,
     warnings: Vec<String>,
-    stats: Stats,
-    _opts: &CorrelateOptions,
+    mut stats: Stats,
+    opts: &CorrelateOptions,
 ) -> Report {
-    let mut hosts: Vec<HostSummary> = Vec::new();
-    for e in &events {
-        match hosts.iter_mut().find(|h| h.name == e.host) {
-            Some(h) => {
-                h.events += 1;
-                h.last = Some(e.time);
-            }
-            None => hosts.push(HostSummary {
-                name: e.host.clone(),
-                tz: "UTC".into(),
-                first: Some(e.time),
-                last: Some(e.time),
-                events: 1,
-                incidents: 0,
-            }),
+    let ws = windows::backup_windows(&events);
+    let wid = |i: usize| format!("b{}", i + 1);
+    let backup_windows: Vec<BackupWindow> = ws
+        .iter()
+        .enumerate()
+        .map(|(i, w)| BackupWindow {
+            id: wid(i),
+            host: w.host.clone(),
+            start: w.start,
+            end: w.end,
+            end_basis: w.end_basis.clone(),
+            duration_s: w.duration_s(),
+            command: w.command.clone(),
+            unit: w.unit.clone(),
+            user: w.user.clone(),
+            events: w.members.iter().map(|&j| events[j].id.clone()).collect(),
+        })
+        .collect();
+    let backup_jobs = jobs::backup_jobs(&ws);
+
+    let spawns = incidents::Spawns::new(&events);
+    let drafts = incidents::find_incidents(&events, &ws, opts);
+    let mut incidents = Vec::with_capacity(drafts.len());
+    for (n, d) in drafts.into_iter().enumerate() {
+        let mut inc = d.inc;
+        inc.id = format!("i{}", n + 1);
+        let w = d.window.map(|wi| &ws[wi]);
+        let mut chain_idx = d.chain_idx;
+        if let (Some(wi), Some(w)) = (d.window, w) {
+            inc.backup_window = Some(wid(wi));
+            inc.backup_lag_s = Some(inc.start.seconds_since(&w.start));
+            chain_idx.extend(w.start_idx);
+            chain_idx.extend(w.end_idx);
         }
+        // Chain order is time order; equal times keep the pipeline's (source) order.
+        chain_idx.sort_by_key(|&i| (events[i].time, i));
+        chain_idx.dedup();
+        inc.chain = chain_idx
+            .iter()
+            .map(|&i| incidents::step(&events[i], &spawns))
+            .collect();
+        inc.evidence = chain_idx.iter().map(|&i| events[i].id.clone()).collect();
+        let job = w.and_then(|w| {
+            backup_jobs
+                .iter()
+                .find(|j| j.host == w.host && j.job == w.job())
+        });
+        inc.summary = summary(&inc, w, d.sup_unit.as_deref());
+        inc.recommendations =
+            advice::recommend(&inc, &events, &chain_idx, d.sup_unit.as_deref(), w, job);
+        incidents.push(inc);
     }
-    hosts.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let window_job: BTreeMap<String, String> = backup_windows
+        .iter()
+        .zip(&ws)
+        .map(|(b, w)| (b.id.clone(), w.job()))
+        .collect();
+    let fleet = fleet::fleet(&incidents, &backup_jobs, &|i| {
+        i.backup_window
+            .as_ref()
+            .and_then(|b| window_job.get(b).cloned())
+    });
+    let hosts = host_summaries(&events, &inputs, &incidents);
+    stats.events = events.len();
     Report {
         schema: SCHEMA,
         tool: Tool::default(),
         inputs,
         hosts,
         events,
-        backup_windows: vec![],
-        incidents: vec![],
-        backup_jobs: vec![],
-        fleet: vec![],
+        backup_windows,
+        incidents,
+        backup_jobs,
+        fleet,
         stats,
         warnings,
     }
 }
+
+fn host_summaries(
+    events: &[Event],
+    inputs: &[InputSummary],
+    incidents: &[crate::report::Incident],
+) -> Vec<HostSummary> {
+    struct Acc {
+        first: Option<Timestamp>,
+        last: Option<Timestamp>,
+        offsets: BTreeSet<i32>,
+        events: usize,
+    }
+    let mut m: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut touch = |h: &str, t: Option<Timestamp>, count: bool| {
+        let a = m.entry(h.to_string()).or_insert(Acc {
+            first: None,
+            last: None,
+            offsets: BTreeSet::new(),
+            events: 0,
+        });
+        if let Some(t) = t {
+            a.first = Some(a.first.map_or(t, |f| f.min(t)));
+            a.last = Some(a.last.map_or(t, |l| l.max(t)));
+            a.offsets.insert(t.offset_s);
+        }
+        if count {
+            a.events += 1;
+        }
+    };
+    for e in events {
+        touch(&e.host, Some(e.time), true);
+    }
+    for i in inputs {
+        if let Some(h) = &i.host {
+            touch(h, i.first, false);
+            touch(h, i.last, false);
+        }
+    }
+    m.into_iter()
+        .map(|(name, a)| HostSummary {
+            tz: if a.offsets.is_empty() {
+                "unknown".to_string()
+            } else {
+                a.offsets
+                    .iter()
+                    .map(|&o| offset_str(o))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            },
+            incidents: incidents.iter().filter(|i| i.host == name).count(),
+            name,
+            first: a.first,
+            last: a.last,
+            events: a.events,
+        })
+        .collect()
+}
+
+/// `+05:30`, `-04:00`, `UTC`.
+pub(crate) fn offset_str(o: i32) -> String {
+    if o == 0 {
+        return "UTC".to_string();
+    }
+    let sign = if o < 0 { '-' } else { '+' };
+    let a = o.unsigned_abs();
+    format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
+}
+
+/// kB (KiB, as the kernel prints them) in a human unit.
+pub fn human_kb(kb: u64) -> String {
+    let k = kb as f64;
+    if k >= 1024.0 * 1024.0 {
+        format!("{:.1} GiB", k / (1024.0 * 1024.0))
+    } else if k >= 1024.0 {
+        format!("{:.1} MiB", k / 1024.0)
+    } else {
+        format!("{kb} KiB")
+    }
+}
+
+/// Seconds as `6h 02m 05s` / `4m 10s` / `12s`.
+pub fn human_duration(s: f64) -> String {
+    let neg = s < 0.0;
+    let t = s.abs().round() as u64;
+    let (h, m, sec) = (t / 3600, (t % 3600) / 60, t % 60);
+    let body = if h > 0 {
+        format!("{h}h {m:02}m {sec:02}s")
+    } else if m > 0 {
+        format!("{m}m {sec:02}s")
+    } else {
+        format!("{sec}s")
+    };
+    if neg {
+        format!("-{body}")
+    } else {
+        body
+    }
+}
+
+fn local(t: &Timestamp) -> String {
+    t.local().format("%Y-%m-%d %H:%M:%S").to_string() + " " + &offset_str(t.offset_s)
+}
+
+fn summary(
+    inc: &crate::report::Incident,
+    w: Option<&windows::Window>,
+    sup_unit: Option<&str>,
+) -> String {
+    let victims: Vec<String> = inc
+        .oom_kills
+        .iter()
+        .map(|k| match &k.program {
+            Some(p) => format!("{} {} ({p})", k.process, k.pid),
+            None => format!("{} {}", k.process, k.pid),
+        })
+        .collect();
+    let mut s = match inc.kind.as_str() {
+        "oom-cascade" => format!(
+            "OOM killer killed {} at {}; {} was stopped as a result (OOMPolicy=stop inferred), taking {} worker program(s) down",
+            victims.join(", "),
+            local(&inc.start),
+            sup_unit.unwrap_or("the supervising unit"),
+            inc.workers_lost.len()
+        ),
+        "oom-kill" => format!(
+            "OOM killer killed {} at {}; the supervisor survived{}",
+            victims.join(", "),
+            local(&inc.start),
+            if inc.outage_s.is_some() { " and respawned it" } else { "" }
+        ),
+        "oomd-kill" => format!("userspace OOM killer killed a cgroup at {}", local(&inc.start)),
+        "worker-crash" => format!(
+            "worker(s) {} exited unexpectedly at {} without an OOM kill",
+            if inc.workers_lost.is_empty() { "?".to_string() } else { inc.workers_lost.join(", ") },
+            local(&inc.start)
+        ),
+        "restart-loop" => format!("{} kept dying after start from {}", inc.workers_lost.join(", "), local(&inc.start)),
+        "orphaned-workers" => format!("the supervisor stopped at {} and left its workers behind", local(&inc.start)),
+        _ => format!("unit failure at {}", local(&inc.start)),
+    };
+    if !inc.orphans.is_empty() {
+        s += &format!("; {} orphaned process(es) left behind", inc.orphans.len());
+    }
+    if let (Some(w), Some(lag)) = (w, inc.backup_lag_s) {
+        let when = match w.end {
+            Some(e) if e < inc.start => format!(
+                "{} after it ended",
+                human_duration(inc.start.seconds_since(&e))
+            ),
+            _ => "while it ran".to_string(),
+        };
+        s += &format!(
+            "; {} into the backup `{}` ({when})",
+            human_duration(lag),
+            w.job()
+        );
+    }
+    match inc.outage_s {
+        Some(o) => s += &format!("; recovered after {}", human_duration(o)),
+        None if inc.supervisor_stopped => s += "; no restart seen in the logs",
+        None => {}
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,53 @@
+//! Correlation seen from outside the crate, through the renderers: the Frappe cascade in the
+//! terminal summary (plain, pasteable, with `path:line` evidence) and in JSON (byte-identical
+//! on every run).
+
+mod support;
+
+use logautopsy::correlate::{correlate, CorrelateOptions};
+use logautopsy::report::Report;
+
+fn frappe_report() -> Report {
+    correlate(
+        support::events::frappe(),
+        Vec::new(),
+        Vec::new(),
+        Default::default(),
+        &CorrelateOptions::default(),
+    )
+}
+
+#[test]
+fn terminal_summary_shows_windows_chain_orphans_memory_and_advice() {
+    let mut out = Vec::new();
+    logautopsy::render::terminal::write(&frappe_report(), &mut out, false, false).unwrap();
+    let s = String::from_utf8(out).unwrap();
+    if std::env::var_os("LOGAUTOPSY_SHOW").is_some() {
+        eprintln!("{s}");
+    }
+    assert!(!s.contains('\x1b'), "plain output has no colour codes");
+    let expect = [
+        "HOSTS\n  web1  zone +05:30  2025-09-27 12:00:01 +05:30 … 2025-09-28 03:02:10 +05:30",
+        "BACKUP WINDOWS\n  b1 web1  2025-09-27 18:00:01 +05:30 → 20:25:00  2h 24m 59s  (cron-session)  /home/frappe/backup.sh > /dev/null",
+        "  i1 CRITICAL oom-cascade  web1  2025-09-27 19:13:48 +05:30 … 2025-09-28 03:02:10",
+        "    backup: b1, incident began 1h 13m 47s after its start",
+        "      19:13:48  e8    OOM killer killed pid 2201 (python3), supervisor program frappe-bench-frappe-short-worker-0, in supervisor.service, anon-rss 5.0 GiB; triggered by mysqldump  var/log/kern.log:6",
+        "      19:15:18  e16   supervisor.service: pid 2200 (gunicorn) remains running after the unit stopped  var/log/syslog:",
+        "      pid 2200 gunicorn  program frappe-bench-frappe-web  (remains-running)  [e16]",
+        "        28.6 GiB    12×  python3",
+        "OOMPolicy=continue",
+    ];
+    for x in expect {
+        assert!(s.contains(x), "missing {x:?} in\n{s}");
+    }
+}
+
+#[test]
+fn json_is_byte_identical_across_runs() {
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    logautopsy::render::json::write(&frappe_report(), &mut a).unwrap();
+    logautopsy::render::json::write(&frappe_report(), &mut b).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.last(), Some(&b'\n'));
+}
