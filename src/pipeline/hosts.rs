@@ -1,6 +1,8 @@
 //! Hosts for inputs whose lines name none (supervisord.log, dmesg, journalctl output without
 //! hostnames): the host that the other logs of the same copied tree name. "Same tree" is the
-//! longest common directory prefix; with a single host in the whole run, every input gets it.
+//! longest common directory prefix, and it decides only when one host is named there; with a
+//! single host in the whole run, every input gets it. Otherwise the host is `unknown`, with a
+//! warning that says to pass `--host`.
 
 use crate::input::Source;
 use std::collections::BTreeMap;
@@ -60,7 +62,8 @@ pub fn assign(
             match (all_hosts.len(), cands.first()) {
                 (0, _) => (None, Some("no host named in this input or any other: reported as `unknown` (pass --host NAME)".into())),
                 (1, _) => (Some(all_hosts[0].clone()), None),
-                (_, Some((h, _))) if top > 0 && (cands.len() == 1 || cands[0].1 > cands[1].1) => ((*h).clone().into(), None),
+                // Only an unambiguous tree decides; a folder of files from many hosts does not.
+                (_, Some((h, _))) if top > 0 && cands.len() == 1 => ((*h).clone().into(), None),
                 (_, _) => (None, Some("names no host and its directory does not tell which copied host it belongs to: reported as `unknown` (pass --host NAME, one host per run)".into())),
             }
         })

@@ -470,8 +470,8 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         out.warnings.push(format!(
             "{} line(s) longer than {} MiB: only their first {} MiB were searched",
             out.overlong,
-            crate::input::chunk::CHUNK >> 20,
-            crate::input::chunk::CHUNK >> 20
+            crate::input::chunk::MAX_LINE >> 20,
+            crate::input::chunk::MAX_LINE >> 20
         ));
     }
     out

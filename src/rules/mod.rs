@@ -105,7 +105,11 @@ impl fmt::Display for RuleInfo {
 /// The loaded rules, their prefilter and the backup regexes.
 pub struct RuleSet {
     rules: Vec<Rule>,
+    /// Leftmost-first over the hints: lets aho-corasick use its SIMD (Teddy) prefilter when the
+    /// scanner runs it over whole buffers, where only "is there a hit, and where" matters.
     prefilter: AhoCorasick,
+    /// The same hints with standard semantics, for `apply` to see every hint of one message.
+    hints: AhoCorasick,
     /// Prefilter pattern id → rules (ascending) having that hint.
     hint_rules: Vec<Vec<usize>>,
     by_message_id: HashMap<String, Vec<usize>>,
@@ -157,10 +161,13 @@ impl RuleSet {
                 by_message_id.entry(mid.clone()).or_default().push(i);
             }
         }
-        // Standard semantics so `apply` can see every hint of a line (overlapping search); the
-        // DFA kind because the scanner runs it over whole multi-megabyte buffers and the hint
-        // set is small (a few hundred states).
         let prefilter = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&hints)
+            .map_err(|e| format!("cannot build the hint prefilter: {e}"))?;
+        // Standard semantics for the overlapping search in `apply`; a DFA because messages are
+        // short and the hint set small (a few hundred states).
+        let hint_ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&hints)
@@ -169,12 +176,13 @@ impl RuleSet {
                     .match_kind(MatchKind::Standard)
                     .build(&hints)
             })
-            .map_err(|e| format!("cannot build the hint prefilter: {e}"))?;
+            .map_err(|e| format!("cannot build the hint automaton: {e}"))?;
         let backup = RegexSet::new(backup).map_err(|e| format!("backup regex: {e}"))?;
         let glued = Regex::new(r"\[\s*\d+\.\d{6}\] ").expect("constant regex");
         Ok(RuleSet {
             rules,
             prefilter,
+            hints: hint_ac,
             hint_rules,
             by_message_id,
             backup,
@@ -225,7 +233,7 @@ impl RuleSet {
     fn apply_one(&self, rec: &Record, out: &mut Vec<Event>) -> Option<Follow> {
         let msg = rec.message.as_str();
         let mut cands: Vec<usize> = Vec::new();
-        for m in self.prefilter.find_overlapping_iter(msg) {
+        for m in self.hints.find_overlapping_iter(msg) {
             cands.extend_from_slice(&self.hint_rules[m.pattern().as_usize()]);
         }
         let mid_rules = rec
