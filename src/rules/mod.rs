@@ -194,6 +194,18 @@ impl RuleSet {
         &self.prefilter
     }
 
+    /// The distinct literal hints, in prefilter pattern order (for benchmarks that search the
+    /// same literals with other tools).
+    pub fn hints(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for ids in &self.hint_rules {
+            if let Some(&i) = ids.first() {
+                out.push(self.rules[i].hint.as_str());
+            }
+        }
+        out
+    }
+
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
