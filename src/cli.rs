@@ -37,6 +37,13 @@ pub enum PatternsCmd {
         /// Directory of extra rule files (default: only the built-in rules).
         dir: Option<PathBuf>,
     },
+    /// Print the distinct literal hints of the loaded rules, one per line (the prefilter; for
+    /// `rg -F -f` comparisons).
+    Hints {
+        /// Extra rule directories.
+        #[arg(long = "patterns", value_name = "DIR")]
+        patterns: Vec<PathBuf>,
+    },
     /// Print every loaded rule.
     List {
         /// Extra rule directories.

@@ -219,6 +219,18 @@ fn patterns(cmd: PatternsCmd) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         }
+        PatternsCmd::Hints { patterns } => {
+            let set = rules::RuleSet::load(&patterns, &[])?;
+            let mut hints: Vec<&str> = set.rules().iter().map(|r| r.hint.as_str()).collect();
+            hints.sort();
+            hints.dedup();
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            for h in hints {
+                writeln!(out, "{h}")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         PatternsCmd::List { patterns } => {
             let set = rules::RuleSet::load(&patterns, &[])?;
             let stdout = std::io::stdout();

@@ -32,8 +32,16 @@ pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec
     let mut group_list: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
     group_list.sort();
     for mut g in group_list {
-        // Exact-time sources first: their time wins.
-        g.sort_by_key(|&i| (tagged[i].1, tagged[i].0.time, i));
+        // The copy whose time is best becomes the event: a real zone over an assumed one, then
+        // sub-second precision (supervisord's own stamp) over whole seconds (RFC 3164).
+        g.sort_by_key(|&i| {
+            (
+                tagged[i].1,
+                tagged[i].0.time.micros % 1_000_000 == 0,
+                tagged[i].0.time,
+                i,
+            )
+        });
         let sv = supervisord_stamp(&tagged[g[0]].0.message).is_some();
         let mut keepers: Vec<usize> = Vec::new();
         for &i in &g {
@@ -77,10 +85,7 @@ pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec
         }
         out.push(e);
     }
-    out.sort_by(|a, b| {
-        (a.time, &a.host, a.kind, &a.sources, &a.message)
-            .cmp(&(b.time, &b.host, b.kind, &b.sources, &b.message))
-    });
+    sort_in_log_order(&mut out);
     (out, merged)
 }
 
@@ -135,4 +140,40 @@ fn infer_file_zones(tagged: &mut [(Event, bool)], warnings: &mut Vec<String>) {
             shift as f64 / 3.6e9
         ));
     }
+}
+
+/// Time order; events with the same time keep the order of the log that holds most events
+/// (syslog, typically): whole-second stamps make ties common, and a chain read in the wrong
+/// order within its second tells the wrong story.
+fn sort_in_log_order(events: &mut [Event]) {
+    let mut per_file: HashMap<String, usize> = HashMap::new();
+    for e in events.iter() {
+        for s in &e.sources {
+            *per_file.entry(s.path().to_string()).or_default() += 1;
+        }
+    }
+    let key = |e: &Event| {
+        let primary = e
+            .sources
+            .iter()
+            .min_by_key(|s| {
+                (
+                    std::cmp::Reverse(per_file.get(s.path()).copied().unwrap_or(0)),
+                    (*s).clone(),
+                )
+            })
+            .cloned();
+        let rank = primary
+            .as_ref()
+            .map(|s| std::cmp::Reverse(per_file.get(s.path()).copied().unwrap_or(0)));
+        (
+            e.time,
+            e.host.clone(),
+            rank,
+            primary,
+            e.kind,
+            e.message.clone(),
+        )
+    };
+    events.sort_by_cached_key(key);
 }
