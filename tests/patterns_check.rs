@@ -15,7 +15,7 @@ fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 fn user_problems(d: &tempfile::TempDir) -> Vec<String> {
     let dir = d.path().to_path_buf();
-    rules::check(&[dir.clone()])
+    rules::check(std::slice::from_ref(&dir))
         .into_iter()
         .filter(|p| p.file.starts_with(&dir.display().to_string()))
         .map(|p| p.to_string().replace(&dir.display().to_string(), "DIR"))

@@ -58,6 +58,9 @@ pub(crate) struct FollowRule {
     pub set: Vec<(String, Value)>,
 }
 
+/// Which fields make the event a backup, the kind it becomes, and the fields it then gets.
+pub(crate) type BackupTurn = (Vec<String>, EventKind, Vec<(String, Value)>);
+
 /// A compiled rule.
 #[derive(Clone, Debug)]
 pub struct Rule {
@@ -71,7 +74,7 @@ pub struct Rule {
     pub(crate) set: Vec<(String, Value)>,
     pub(crate) record_pid: bool,
     pub(crate) journal_unit: bool,
-    pub(crate) backup: Option<(Vec<String>, EventKind, Vec<(String, Value)>)>,
+    pub(crate) backup: Option<BackupTurn>,
     pub(crate) follow: Option<FollowRule>,
     /// File the rule came from (`builtin:kernel.toml` or a user path).
     pub file: String,
@@ -191,6 +194,18 @@ impl RuleSet {
 
     pub fn prefilter(&self) -> &AhoCorasick {
         &self.prefilter
+    }
+
+    /// The distinct literal hints, in prefilter pattern order (for benchmarks that search the
+    /// same literals with other tools).
+    pub fn hints(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for ids in &self.hint_rules {
+            if let Some(&i) = ids.first() {
+                out.push(self.rules[i].hint.as_str());
+            }
+        }
+        out
     }
 
     pub fn rules(&self) -> &[Rule] {
