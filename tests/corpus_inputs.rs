@@ -102,5 +102,5 @@ fn every_real_excerpt_is_read_without_unparsed_candidates() {
         })
         .unwrap();
     assert_eq!(sv["format"], "supervisord");
-    assert_eq!(sv["first"], "2013-10-16T16:05:00.150000Z");
+    assert_eq!(sv["first"], "2013-10-15T15:45:20.705000Z");
 }

@@ -460,6 +460,11 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
             *out.hosts.entry(h).or_default() += n;
         }
     }
+    // The range also covers the events: excerpts and merged files are not always in order.
+    for e in &out.events {
+        out.first = Some(out.first.map_or(e.time, |f: Timestamp| f.min(e.time)));
+        out.last = Some(out.last.map_or(e.time, |l: Timestamp| l.max(e.time)));
+    }
     if bad_dates > 0 {
         out.warnings.push(format!("{bad_dates} line(s) dated Feb 29 in a year without one: the year policy is off; pass --year"));
     }
