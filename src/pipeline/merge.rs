@@ -43,22 +43,26 @@ pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec
             )
         });
         let sv = supervisord_stamp(&tagged[g[0]].0.message).is_some();
-        let mut keepers: Vec<usize> = Vec::new();
+        // Each keeper with the files it already has a copy from: one copy per file.
+        let mut keepers: Vec<(usize, Vec<String>)> = Vec::new();
         for &i in &g {
-            let paths_i: Vec<&str> = tagged[i].0.sources.iter().map(|s| s.path()).collect();
-            let target = keepers.iter().copied().find(|&k| {
+            let paths_i: Vec<String> = tagged[i]
+                .0
+                .sources
+                .iter()
+                .map(|s| s.path().to_string())
+                .collect();
+            let target = keepers.iter_mut().find(|(k, paths)| {
                 let near =
-                    sv || (tagged[k].0.time.micros - tagged[i].0.time.micros).abs() <= WINDOW_US;
-                let disjoint = tagged[k]
-                    .0
-                    .sources
-                    .iter()
-                    .all(|s| !paths_i.contains(&s.path()));
-                near && disjoint && absorbed_into[k].is_none()
+                    sv || (tagged[*k].0.time.micros - tagged[i].0.time.micros).abs() <= WINDOW_US;
+                near && paths_i.iter().all(|p| !paths.contains(p))
             });
             match target {
-                Some(k) => absorbed_into[i] = Some(k),
-                None => keepers.push(i),
+                Some((k, paths)) => {
+                    absorbed_into[i] = Some(*k);
+                    paths.extend(paths_i);
+                }
+                None => keepers.push((i, paths_i)),
             }
         }
     }
@@ -176,4 +180,190 @@ fn sort_in_log_order(events: &mut [Event]) {
         )
     };
     events.sort_by_cached_key(key);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::EventKind;
+    use crate::model::{Location, Timestamp};
+    use std::sync::Arc;
+
+    fn ev(kind: EventKind, micros: i64, msg: &str, path: &str, line: u64) -> Event {
+        Event {
+            id: String::new(),
+            time: Timestamp::from_utc_micros(micros, 0),
+            host: "web1".into(),
+            kind,
+            pid: None,
+            process: None,
+            unit: None,
+            program: None,
+            message: msg.into(),
+            sources: vec![Location::Line {
+                path: Arc::from(path),
+                line,
+            }],
+            attrs: Default::default(),
+            rule: String::new(),
+            raw: String::new(),
+            ident: String::new(),
+        }
+    }
+
+    const S: i64 = 1_000_000;
+
+    #[test]
+    fn copies_in_different_files_merge_and_repeats_in_one_file_do_not() {
+        let kill = "Out of memory: Killed process 1121 (python3)";
+        let unit = "supervisor.service: A process of this unit has been killed by the OOM killer.";
+        let tagged = vec![
+            (ev(EventKind::OomKill, 100 * S, kill, "syslog", 10), true),
+            (ev(EventKind::OomKill, 100 * S, kill, "kern.log", 3), true),
+            // Journal copy, 0.4 s off the syslog receive time.
+            (
+                ev(
+                    EventKind::UnitOom,
+                    101 * S + 400_000,
+                    unit,
+                    "system.journal",
+                    7,
+                ),
+                false,
+            ),
+            (ev(EventKind::UnitOom, 101 * S, unit, "syslog", 11), true),
+            // Two real notices in the same second of one file.
+            (ev(EventKind::UnitOom, 101 * S, unit, "syslog", 12), true),
+        ];
+        let mut w = Vec::new();
+        let (out, merged) = merge(tagged, &mut w);
+        assert_eq!(merged, 2);
+        assert_eq!(out.len(), 3);
+        let kills: Vec<_> = out
+            .iter()
+            .filter(|e| e.kind == EventKind::OomKill)
+            .collect();
+        assert_eq!(
+            kills[0]
+                .sources
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+            ["kern.log:3", "syslog:10"]
+        );
+        let units: Vec<_> = out
+            .iter()
+            .filter(|e| e.kind == EventKind::UnitOom)
+            .collect();
+        assert_eq!(units.len(), 2);
+        // The journal's exact time wins over syslog's assumed one.
+        assert!(units
+            .iter()
+            .any(|e| e.time.micros == 101 * S + 400_000 && e.sources.len() == 2));
+    }
+
+    #[test]
+    fn supervisord_log_zone_is_learned_from_its_syslog_copies() {
+        // supervisord.log written in UTC+2 but read as UTC: two hours late.
+        let a = "2025-09-27 19:13:48,368 INFO waiting for web to die";
+        let b = "2025-09-27 19:13:51,368 INFO waiting for web to die";
+        let c = "2025-09-27 19:20:00,001 INFO spawned: 'web' with pid 7";
+        let real = 1_759_000_000 * S;
+        let tagged = vec![
+            (
+                ev(EventKind::SupervisorWaiting, real, a, "syslog", 1),
+                false,
+            ),
+            (
+                ev(EventKind::SupervisorWaiting, real + 3 * S, b, "syslog", 2),
+                false,
+            ),
+            (
+                ev(
+                    EventKind::SupervisorWaiting,
+                    real + 7200 * S,
+                    a,
+                    "supervisord.log",
+                    1,
+                ),
+                true,
+            ),
+            (
+                ev(
+                    EventKind::SupervisorWaiting,
+                    real + 7203 * S,
+                    b,
+                    "supervisord.log",
+                    2,
+                ),
+                true,
+            ),
+            (
+                ev(
+                    EventKind::SupervisorSpawned,
+                    real + 7200 * S + 372 * S,
+                    c,
+                    "supervisord.log",
+                    3,
+                ),
+                true,
+            ),
+        ];
+        let mut w = Vec::new();
+        let (out, merged) = merge(tagged, &mut w);
+        assert_eq!(merged, 2);
+        let spawned = out
+            .iter()
+            .find(|e| e.kind == EventKind::SupervisorSpawned)
+            .unwrap();
+        assert_eq!(
+            spawned.time.micros,
+            real + 372 * S,
+            "shifted back by the learned 2 h"
+        );
+        assert_eq!(spawned.time.offset_s, 7200);
+        assert!(w[0].contains("supervisord.log"), "{w:?}");
+    }
+
+    #[test]
+    fn same_second_events_keep_the_order_of_the_busiest_log() {
+        let tagged = vec![
+            (
+                ev(EventKind::UnitStopped, 5 * S, "Stopped x.", "syslog", 9),
+                true,
+            ),
+            (
+                ev(
+                    EventKind::UnitFailed,
+                    5 * S,
+                    "x: Failed with result 'oom-kill'.",
+                    "syslog",
+                    8,
+                ),
+                true,
+            ),
+            (
+                ev(
+                    EventKind::UnitStopTimeout,
+                    5 * S,
+                    "x: State 'stop-sigterm' timed out. Killing.",
+                    "syslog",
+                    7,
+                ),
+                true,
+            ),
+            (ev(EventKind::OomKill, 4 * S, "k", "kern.log", 1), true),
+        ];
+        let (out, _) = merge(tagged, &mut Vec::new());
+        let kinds: Vec<_> = out.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                EventKind::OomKill,
+                EventKind::UnitStopTimeout,
+                EventKind::UnitFailed,
+                EventKind::UnitStopped
+            ]
+        );
+    }
 }
