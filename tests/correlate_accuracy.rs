@@ -1,10 +1,6 @@
 //! Accuracy, measured: seeded copied-log trees with known truth (`support::gen`) go through the
 //! whole pipeline, and the report must match the truth exactly — every backup window (start,
 //! end, basis), every OOM kill, every incident's kind, start, backup link and orphans.
-//!
-//! LEAD: this file is switched off with `#![cfg(any())]` because `pipeline::analyze` and the
-//! rules do not exist on the `correlate` branch. Delete the next line after merging.
-#![cfg(any())]
 
 mod support;
 

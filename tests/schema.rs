@@ -1,7 +1,7 @@
 //! The JSON report validates against `schema/report-v1.json`, and the schema rejects what the
 //! contract forbids. Outputs come from `correlate` on hand-built sequences today; once the
 //! pipeline is merged, the lead's golden reports of `sample-logs/` are validated here too (any
-//! `sample-logs/*/expected.json` found is checked).
+//! `sample-logs/*/expected-report.json` found is checked).
 
 mod support;
 
@@ -94,7 +94,7 @@ fn golden_reports_if_present_are_valid() {
     };
     let mut paths: Vec<_> = dirs
         .flatten()
-        .map(|d| d.path().join("expected.json"))
+        .map(|d| d.path().join("expected-report.json"))
         .filter(|p| p.exists())
         .collect();
     paths.sort();
