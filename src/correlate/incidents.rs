@@ -149,7 +149,9 @@ pub(crate) fn find_incidents(
             if split {
                 clusters.push(Vec::new());
             }
-            clusters.last_mut().map(|c| c.push(i));
+            if let Some(c) = clusters.last_mut() {
+                c.push(i);
+            }
             last = Some(e.time);
         }
         let mut claimed: HashSet<usize> = HashSet::new();
@@ -283,9 +285,7 @@ fn build(
     let after: Vec<usize> = host_idx
         .iter()
         .copied()
-        .filter(|&i| {
-            events[i].time > last_t || (events[i].time == last_t && i > last_i)
-        })
+        .filter(|&i| events[i].time > last_t || (events[i].time == last_t && i > last_i))
         .collect();
     let mut recovery: Vec<usize> = Vec::new();
     let mut recovered_at: Option<Timestamp> = None;

@@ -134,7 +134,7 @@ fn step_or_list(vals: &[u32], range: u32) -> Option<String> {
         _ => {
             let d = vals[1] - vals[0];
             let ap = vals.windows(2).all(|w| w[1] - w[0] == d);
-            if ap && vals.len() >= 3 && range % d == 0 {
+            if ap && vals.len() >= 3 && range.is_multiple_of(d) {
                 let base = vals[0] % d;
                 return Some(match (d, base) {
                     (1, 0) => "*".to_string(),

@@ -651,7 +651,8 @@ fn window_end_bases() {
             .a("via", json!("cron")),
     );
     let r = run(seq(v));
-    let got: Vec<(String, Option<String>, String, Option<f64>, String)> = r
+    type Row = (String, Option<String>, String, Option<f64>, String);
+    let got: Vec<Row> = r
         .backup_windows
         .iter()
         .map(|w| {

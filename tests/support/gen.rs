@@ -489,7 +489,7 @@ pub fn generate(seed: u64, runs: usize) -> Scenario {
         inc.window = windows
             .iter()
             .enumerate()
-            .filter(|(i, w)| {
+            .rfind(|(i, w)| {
                 let ws = DateTime::parse_from_rfc3339(&w.start)
                     .expect("own time")
                     .with_timezone(&Utc);
@@ -511,8 +511,7 @@ pub fn generate(seed: u64, runs: usize) -> Scenario {
                     }
                 }
             })
-            .map(|(i, _)| i)
-            .last();
+            .map(|(i, _)| i);
     }
 
     Scenario {
