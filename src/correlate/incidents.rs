@@ -237,12 +237,25 @@ fn build(
         let e = &events[i];
         e.kind == K::UnitFailed && e.attr_str("result") == Some("oom-kill")
     });
+    // The OOMPolicy=stop signature is systemd *stopping* the unit right after the kill (Stopping,
+    // its ExecStop `supervisorctl shutdown`, supervisord's waiting list). `Failed with result
+    // 'oom-kill'` alone is not enough: a single-process service whose main process was the
+    // victim fails the same way without any cascade — unless the stop left processes behind.
     let stop_after_oom = oom_t.is_some_and(|t0| {
         stop_evidence.iter().any(|&i| {
-            let dt = events[i].time.micros - t0.micros;
-            (0..=CASCADE_S * 1_000_000).contains(&dt)
+            let e = &events[i];
+            let dt = e.time.micros - t0.micros;
+            !matches!(e.kind, K::UnitFailed | K::UnitStopped)
+                && (0..=CASCADE_S * 1_000_000).contains(&dt)
         })
     });
+    let failed_oom_leaving = failed_oom
+        && c.iter().any(|&i| {
+            matches!(
+                events[i].kind,
+                K::UnitRemainsRunning | K::UnitStopTimeout | K::UnitKilling
+            )
+        });
     let sup_unit: Option<String> = stop_evidence
         .iter()
         .filter_map(|&i| events[i].unit.clone())
@@ -474,7 +487,7 @@ fn build(
 
     // --- kind and severity ------------------------------------------------------------
     let has_oom = !oom_kills.is_empty() || !unit_ooms.is_empty();
-    let kind = if has_oom && (failed_oom || stop_after_oom) {
+    let kind = if has_oom && (stop_after_oom || failed_oom_leaving) {
         "oom-cascade"
     } else if has_oom {
         "oom-kill"

@@ -243,28 +243,66 @@ fn summary(
             None => format!("{} {}", k.process, k.pid),
         })
         .collect();
+    // Without a kernel kill line (rate-limited, or only systemd's notice survived) say where.
+    let killed = if victims.is_empty() {
+        format!("a process in {}", sup_unit.unwrap_or("a unit"))
+    } else {
+        victims.join(", ")
+    };
     let mut s = match inc.kind.as_str() {
         "oom-cascade" => format!(
-            "OOM killer killed {} at {}; {} was stopped as a result (OOMPolicy=stop inferred), taking {} worker program(s) down",
-            victims.join(", "),
+            "OOM killer killed {} at {}; {} was stopped as a result (OOMPolicy=stop inferred){}",
+            killed,
             local(&inc.start),
             sup_unit.unwrap_or("the supervising unit"),
-            inc.workers_lost.len()
+            match inc.workers_lost.len() {
+                0 => String::new(),
+                n => format!(", taking {n} worker program(s) down"),
+            }
+        ),
+        "oom-kill" if inc.supervisor_stopped => format!(
+            "OOM killer killed {} at {}; {} failed with it{}",
+            killed,
+            local(&inc.start),
+            sup_unit.unwrap_or("its unit"),
+            if inc.outage_s.is_some() {
+                " and was started again"
+            } else {
+                ""
+            }
         ),
         "oom-kill" => format!(
             "OOM killer killed {} at {}; the supervisor survived{}",
-            victims.join(", "),
+            killed,
             local(&inc.start),
-            if inc.outage_s.is_some() { " and respawned it" } else { "" }
+            if inc.outage_s.is_some() {
+                " and respawned it"
+            } else {
+                ""
+            }
         ),
-        "oomd-kill" => format!("userspace OOM killer killed a cgroup at {}", local(&inc.start)),
-        "worker-crash" => format!(
-            "worker(s) {} exited unexpectedly at {} without an OOM kill",
-            if inc.workers_lost.is_empty() { "?".to_string() } else { inc.workers_lost.join(", ") },
+        "oomd-kill" => format!(
+            "userspace OOM killer killed a cgroup at {}",
             local(&inc.start)
         ),
-        "restart-loop" => format!("{} kept dying after start from {}", inc.workers_lost.join(", "), local(&inc.start)),
-        "orphaned-workers" => format!("the supervisor stopped at {} and left its workers behind", local(&inc.start)),
+        "worker-crash" => format!(
+            "worker(s) {} exited unexpectedly at {} without an OOM kill",
+            if inc.workers_lost.is_empty() {
+                "?".to_string()
+            } else {
+                inc.workers_lost.join(", ")
+            },
+            local(&inc.start)
+        ),
+        "restart-loop" => format!(
+            "{} kept dying after start from {}",
+            inc.workers_lost.join(", "),
+            local(&inc.start)
+        ),
+        "orphaned-workers" => format!(
+            "the supervisor stopped at {} and left its workers behind",
+            local(&inc.start)
+        ),
         _ => format!("unit failure at {}", local(&inc.start)),
     };
     if !inc.orphans.is_empty() {

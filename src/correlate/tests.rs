@@ -941,3 +941,28 @@ fn oomd_kill_and_unit_failure_kinds() {
     assert_eq!(i.backup_window.as_deref(), Some("b1"));
     assert!(i.recommendations.is_empty());
 }
+
+#[test]
+fn a_service_whose_main_process_was_the_victim_is_an_oom_kill_not_a_cascade() {
+    // Shape of the corpus' erigon log: notice, main process killed, failed with 'oom-kill', and
+    // no Stopping / ExecStop / waiting list: nothing cascaded, the service itself died.
+    let r = run(seq(vec![
+        e("2020-09-23T14:09:18Z", K::UnitOom).unit("erigon.service"),
+        e("2020-09-23T14:09:19Z", K::UnitMainExited)
+            .unit("erigon.service")
+            .a("code", json!("killed"))
+            .a("status", json!("9/KILL")),
+        e("2020-09-23T14:09:19Z", K::UnitFailed)
+            .unit("erigon.service")
+            .a("result", json!("oom-kill")),
+    ]));
+    assert_eq!(r.incidents.len(), 1);
+    let i = &r.incidents[0];
+    assert_eq!(i.kind, "oom-kill");
+    assert_eq!(
+        i.summary,
+        "OOM killer killed a process in erigon.service at 2020-09-23 14:09:18 UTC; erigon.service failed with it; no restart seen in the logs"
+    );
+    let recs: Vec<&str> = i.recommendations.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(recs, vec!["i1-memory-limit"]);
+}
