@@ -486,7 +486,12 @@ fn build(
     }
 
     // --- kind and severity ------------------------------------------------------------
-    let has_oom = !oom_kills.is_empty() || !unit_ooms.is_empty();
+    // systemd's notice says who killed (`killer`): a notice about systemd-oomd's kill is oomd
+    // evidence, not the kernel's.
+    let has_oom = !oom_kills.is_empty()
+        || unit_ooms
+            .iter()
+            .any(|(_, e)| e.attr_str("killer").is_none_or(|k| k == "kernel"));
     let kind = if has_oom && (stop_after_oom || failed_oom_leaving) {
         "oom-cascade"
     } else if has_oom {

@@ -243,6 +243,13 @@ fn summary(
             None => format!("{} {}", k.process, k.pid),
         })
         .collect();
+    // The unit a chain line is about (`unit.service: …`).
+    let first_unit = inc.chain.iter().find_map(|c| {
+        c.text
+            .split_once(": ")
+            .map(|(u, _)| u)
+            .filter(|u| u.contains('.'))
+    });
     // Without a kernel kill line (rate-limited, or only systemd's notice survived) say where.
     let killed = if victims.is_empty() {
         format!("a process in {}", sup_unit.unwrap_or("a unit"))
@@ -282,7 +289,8 @@ fn summary(
             }
         ),
         "oomd-kill" => format!(
-            "userspace OOM killer killed a cgroup at {}",
+            "a userspace OOM killer (systemd-oomd/earlyoom) killed {} at {}",
+            sup_unit.map_or_else(|| "a cgroup".to_string(), |u| format!("the processes of {u}")),
             local(&inc.start)
         ),
         "worker-crash" => format!(
@@ -299,11 +307,24 @@ fn summary(
             inc.workers_lost.join(", "),
             local(&inc.start)
         ),
-        "orphaned-workers" => format!(
-            "the supervisor stopped at {} and left its workers behind",
+        "orphaned-workers" if !inc.supervisor_stopped => format!(
+            "{} found process(es) of an earlier run still alive when it started at {} (that run's stop left them behind)",
+            first_unit.unwrap_or("a unit"),
             local(&inc.start)
         ),
-        _ => format!("unit failure at {}", local(&inc.start)),
+        "orphaned-workers" => format!(
+            "{} stopped at {} and left its workers behind",
+            sup_unit.unwrap_or("the supervisor"),
+            local(&inc.start)
+        ),
+        _ => format!(
+            "{} at {}",
+            inc.chain
+                .iter()
+                .find(|c| c.kind != "backup_start")
+                .map_or("unit failure", |c| c.text.as_str()),
+            local(&inc.start)
+        ),
     };
     if !inc.orphans.is_empty() {
         s += &format!("; {} orphaned process(es) left behind", inc.orphans.len());

@@ -966,3 +966,46 @@ fn a_service_whose_main_process_was_the_victim_is_an_oom_kill_not_a_cascade() {
     let recs: Vec<&str> = i.recommendations.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(recs, vec!["i1-memory-limit"]);
 }
+
+#[test]
+fn oomd_notice_is_oomd_evidence_and_leftovers_alone_name_the_restart() {
+    // Shape of the corpus' systemd#20690: oomd kills, PID 1 says "systemd-oomd killed 2
+    // process(es) in this unit", the unit fails with result 'signal'.
+    let u = "testsuite-55-testbloat.service";
+    let r = run(seq(vec![
+        e("2021-09-10T14:59:49Z", K::OomdKill)
+            .unit(u)
+            .a("tool", json!("systemd-oomd")),
+        e("2021-09-10T14:59:49Z", K::UnitOom)
+            .unit(u)
+            .a("killer", json!("systemd-oomd")),
+        e("2021-09-10T14:59:49Z", K::UnitMainExited)
+            .unit(u)
+            .a("code", json!("killed")),
+        e("2021-09-10T14:59:49Z", K::UnitFailed)
+            .unit(u)
+            .a("result", json!("signal")),
+    ]));
+    assert_eq!(r.incidents[0].kind, "oomd-kill");
+    assert!(r.incidents[0].summary.starts_with(&format!(
+        "a userspace OOM killer (systemd-oomd/earlyoom) killed the processes of {u} at 2021-09-10 14:59:49 UTC"
+    )));
+
+    // Shape of domoticz#4391: only "Found left-over process" lines at a start.
+    let r = run(seq(vec![
+        e("2021-10-11T11:41:18Z", K::UnitLeftoverProcess)
+            .unit("domoticz.service")
+            .pid(18111)
+            .process("updatebeta"),
+        e("2021-10-11T11:41:18Z", K::UnitLeftoverProcess)
+            .unit("domoticz.service")
+            .pid(18196)
+            .process("sudo"),
+    ]));
+    let i = &r.incidents[0];
+    assert_eq!(i.kind, "orphaned-workers");
+    assert_eq!(
+        i.summary,
+        "domoticz.service found process(es) of an earlier run still alive when it started at 2021-10-11 11:41:18 UTC (that run's stop left them behind); 2 orphaned process(es) left behind"
+    );
+}
