@@ -15,7 +15,7 @@ fn bin() -> Command {
 /// Run `analyze --json -` and return (exit code, report, stderr).
 fn analyze(args: &[&str], stdin: Option<Vec<u8>>) -> (i32, Value, String) {
     let mut c = bin();
-    c.arg("analyze").args(args).args(["--json", "-", "--quiet"]);
+    c.arg("analyze").args(args).args(["--json", "-"]);
     if let Some(s) = stdin {
         c.write_stdin(s);
     }
@@ -326,4 +326,43 @@ fn output_is_identical_at_any_thread_count() {
     let r: Value = serde_json::from_slice(&one).unwrap();
     assert_eq!(input(&r, "syslog")["lines"], 400_000);
     assert_eq!(input(&r, "syslog")["candidates"], 80);
+}
+
+#[test]
+fn a_reset_mtime_is_overruled_by_dated_neighbours_and_supervisord_stamps() {
+    let d = tempfile::tempdir().unwrap();
+    let sv = d.path().join("supervisord.log");
+    std::fs::write(&sv, "2025-09-27 19:13:48,368 INFO waiting for web to die\n").unwrap();
+    let kern = d.path().join("kern.log");
+    std::fs::write(&kern, "Sep 27 19:13:47 web1 kernel: Out of memory: Killed process 1121 (python3) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n").unwrap();
+    let syslog = d.path().join("syslog");
+    std::fs::write(&syslog, "Sep 27 19:13:48 web1 supervisord[1022]: 2025-09-27 19:13:48,368 INFO waiting for web to die\n").unwrap();
+    // Copied without -p in January 2027: the mtime alone would say 2026.
+    set_mtime(&kern, "2027-01-05T10:00:00Z");
+    set_mtime(&syslog, "2027-01-05T10:00:00Z");
+    let (code, r, err) = analyze(&[d.path().to_str().unwrap(), "--tz", "UTC"], None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        input(&r, "/kern.log")["first"],
+        "2025-09-27T19:13:47.000000Z"
+    );
+    assert!(input(&r, "/kern.log")["year_policy"]
+        .as_str()
+        .unwrap()
+        .contains("supervisord.log, of the same host"));
+    assert_eq!(input(&r, "/syslog")["first"], "2025-09-27T19:13:48.000000Z");
+    assert!(input(&r, "/syslog")["year_policy"]
+        .as_str()
+        .unwrap()
+        .contains("dates in its supervisord lines"));
+    assert!(err.contains("mtime points to 2026; read as 2025"), "{err}");
+    // --year decides.
+    let (_, r, _) = analyze(
+        &[d.path().to_str().unwrap(), "--tz", "UTC", "--year", "2024"],
+        None,
+    );
+    assert_eq!(
+        input(&r, "/kern.log")["first"],
+        "2024-09-27T19:13:47.000000Z"
+    );
 }

@@ -92,7 +92,8 @@ impl EventKind {
 
 impl std::fmt::Display for EventKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        // `pad` so width and alignment flags work (`{:<24}`).
+        f.pad(self.as_str())
     }
 }
 

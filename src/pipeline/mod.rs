@@ -8,6 +8,7 @@
 mod hosts;
 mod merge;
 pub mod scan;
+mod years;
 
 use crate::config::Config;
 use crate::events::Event;
@@ -79,11 +80,56 @@ pub fn analyze(cfg: &Config, progress: Option<Progress<'_>>) -> Result<Analysis>
         backup_slack_s: cfg.backup_slack_s,
         ..Default::default()
     };
-    let report = crate::correlate::correlate(ex.events, ex.inputs, ex.warnings, ex.stats, &opts);
+    let mut report =
+        crate::correlate::correlate(ex.events, ex.inputs, ex.warnings, ex.stats, &opts);
+    restrict(&mut report, cfg.since, cfg.until);
     Ok(Analysis {
         report,
         errors: ex.errors,
     })
+}
+
+fn in_range(t: i64, since: Option<i64>, until: Option<i64>) -> bool {
+    since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u)
+}
+
+/// `--since/--until` for event listings: the events inside the range.
+pub fn restrict_events(events: &mut Vec<Event>, since: Option<i64>, until: Option<i64>) {
+    events.retain(|e| in_range(e.time.micros, since, until));
+}
+
+/// `--since/--until` for a report: the range chooses which incidents and backup windows are
+/// reported (those overlapping it), not the evidence they were built from — a backup that began
+/// before `--since` still explains an incident inside it. Events are kept when inside the range
+/// or cited by a kept incident or window.
+pub fn restrict(report: &mut Report, since: Option<i64>, until: Option<i64>) {
+    if since.is_none() && until.is_none() {
+        return;
+    }
+    let overlaps = |a: i64, b: i64| since.is_none_or(|s| b >= s) && until.is_none_or(|u| a < u);
+    report
+        .incidents
+        .retain(|i| overlaps(i.start.micros, i.end.micros));
+    report
+        .backup_windows
+        .retain(|w| overlaps(w.start.micros, w.end.map_or(w.start.micros, |e| e.micros)));
+    let mut cited: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for i in &report.incidents {
+        cited.extend(i.evidence.iter().map(String::as_str));
+        cited.extend(i.chain.iter().map(|c| c.event.as_str()));
+    }
+    for w in &report.backup_windows {
+        cited.extend(w.events.iter().map(String::as_str));
+    }
+    let cited: std::collections::HashSet<String> = cited.into_iter().map(String::from).collect();
+    report
+        .events
+        .retain(|e| in_range(e.time.micros, since, until) || cited.contains(&e.id));
+    for h in &mut report.hosts {
+        h.events = report.events.iter().filter(|e| e.host == h.name).count();
+        h.incidents = report.incidents.iter().filter(|i| i.host == h.name).count();
+    }
+    report.stats.events = report.events.len();
 }
 
 /// Read every input and extract its events.
@@ -177,6 +223,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     let mut tagged: Vec<(Event, bool)> = Vec::new();
     let mut stats = Stats::default();
     let mut assumed_utc = Vec::new();
+    let mut soft_years: Vec<years::Soft> = Vec::new();
     for (p, outs) in prepared.iter().zip(per_input) {
         let display = p.src.display();
         let mut summary = InputSummary {
@@ -267,7 +314,18 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             if fs.tz_policy.starts_with("UTC (assumed") {
                 assumed_utc.push(display.clone());
             }
+            let from = tagged.len();
             tagged.extend(fs.events.into_iter().zip(fs.assumed));
+            // A plain file's mtime is the weakest year evidence (copies made without -p reset it).
+            if cfg.year.is_none()
+                && p.compression == input::Compression::None
+                && summary.year_policy.starts_with("newest line")
+            {
+                soft_years.push(years::Soft {
+                    input: inputs.len(),
+                    events: from..tagged.len(),
+                });
+            }
         }
         stats.bytes += summary.bytes;
         stats.lines += summary.lines;
@@ -283,6 +341,13 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             assumed_utc.join(", ")
         ));
     }
+    years::reconcile(
+        &mut tagged,
+        &mut inputs,
+        &soft_years,
+        &cfg.tz,
+        &mut warnings,
+    );
     for e in tagged.iter_mut() {
         if e.0.host.is_empty() {
             e.0.host = "unknown".into();
@@ -291,9 +356,6 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     let (mut events, merged) = merge::merge(tagged, &mut warnings);
     stats.merged_duplicates = merged;
     crate::events::assemble::assemble(&mut events);
-    events.retain(|e| {
-        cfg.since.is_none_or(|s| e.time.micros >= s) && cfg.until.is_none_or(|u| e.time.micros < u)
-    });
     for (i, e) in events.iter_mut().enumerate() {
         e.id = format!("e{}", i + 1);
     }

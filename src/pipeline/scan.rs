@@ -37,6 +37,7 @@ pub enum RawTime {
 }
 
 /// What one piece of a text file produced.
+#[derive(Default)]
 pub struct ChunkScan {
     pub lines: u64,
     pub bytes: u64,
@@ -67,21 +68,7 @@ pub struct ScanCtx<'a> {
 
 impl ChunkScan {
     pub fn new() -> Self {
-        ChunkScan {
-            lines: 0,
-            bytes: 0,
-            candidates: 0,
-            unparsed: 0,
-            unparsed_samples: Vec::new(),
-            overlong: 0,
-            events: Vec::new(),
-            times: Vec::new(),
-            tracker: YearTracker::default(),
-            first: None,
-            last: None,
-            hosts: BTreeMap::new(),
-            max_uptime: None,
-        }
+        Self::default()
     }
 
     fn raw_time(&mut self, env: &Envelope<'_>) -> RawTime {
@@ -270,12 +257,6 @@ impl ChunkScan {
     }
 }
 
-impl Default for ChunkScan {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// File-level facts needed to finish times.
 pub struct FinishCtx<'a> {
     pub tz: &'a TzPolicy,
@@ -285,6 +266,7 @@ pub struct FinishCtx<'a> {
 }
 
 /// The stitched result of all pieces of one file.
+#[derive(Default)]
 pub struct FileScan {
     pub lines: u64,
     pub bytes: u64,
@@ -306,20 +288,9 @@ pub struct FileScan {
 /// Stitch the pieces of one file (in file order) and resolve every time.
 pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileScan {
     let mut out = FileScan {
-        lines: 0,
-        bytes: 0,
-        candidates: 0,
-        unparsed: 0,
-        unparsed_samples: Vec::new(),
-        overlong: 0,
-        events: Vec::new(),
-        assumed: Vec::new(),
-        first: None,
-        last: None,
-        hosts: BTreeMap::new(),
         year_policy: "n/a".into(),
         tz_policy: "n/a".into(),
-        warnings: Vec::new(),
+        ..Default::default()
     };
     // Global year tracker: each piece's relative years shifted to the file's frame.
     let mut global = YearTracker::default();

@@ -81,7 +81,7 @@ pub fn write(events: &[Event], fmt: EventFormat, w: &mut dyn Write) -> io::Resul
                     "{}  {:<14} {:<24} {:<40} {}",
                     e.time.utc().format("%Y-%m-%d %H:%M:%S%.6fZ"),
                     e.host,
-                    e.kind,
+                    e.kind.as_str(),
                     who,
                     sources(e)
                 )?;
