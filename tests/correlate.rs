@@ -96,7 +96,10 @@ fn many_orphans_fold_into_one_chain_line_unless_verbose() {
         s.contains("    orphans (5):\n      pid 100 gunicorn  (remains-running)  [e4]\n"),
         "{s}"
     );
-    assert!(s.contains("1 incident(s), supervisor down ≥ 1m 30s (no restart seen)\n"), "{s}");
+    assert!(
+        s.contains("1 incident(s), supervisor down ≥ 1m 30s (no restart seen)\n"),
+        "{s}"
+    );
     let mut out = Vec::new();
     logautopsy::render::terminal::write(&r, &mut out, false, true).unwrap();
     let s = String::from_utf8(out).unwrap();

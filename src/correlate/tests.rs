@@ -1009,3 +1009,103 @@ fn oomd_notice_is_oomd_evidence_and_leftovers_alone_name_the_restart() {
         "domoticz.service found process(es) of an earlier run still alive when it started at 2021-10-11 11:41:18 UTC (that run's stop left them behind); 2 orphaned process(es) left behind"
     );
 }
+
+/// bookworm shape (syslog:5, 10–12): `Starting`, then `Deactivated successfully`, `Finished`
+/// and `Consumed … over 38min 12.500s wall clock time` in the same instant. They are three
+/// ends of one run: one window, ended by `Finished`, and the job counts one run per night.
+#[test]
+fn one_systemd_run_is_one_window_whatever_lines_end_it() {
+    let u = "pg-backup.service";
+    let mut v = Vec::new();
+    for day in ["03", "04", "05"] {
+        v.push(
+            e(
+                &format!("2025-10-{day}T01:30:00.112233+02:00"),
+                K::BackupStart,
+            )
+            .host("erp-2")
+            .unit(u)
+            .a("via", json!("systemd")),
+        );
+        let end = format!("2025-10-{day}T02:08:12.612233+02:00");
+        v.push(e(&end, K::UnitSucceeded).host("erp-2").unit(u));
+        v.push(
+            e(&end, K::BackupEnd)
+                .host("erp-2")
+                .unit(u)
+                .a("via", json!("systemd"))
+                .a("basis", json!("systemd-finished")),
+        );
+        v.push(
+            e(&end, K::UnitResources)
+                .host("erp-2")
+                .unit(u)
+                .a("wall_s", json!(2292.5))
+                .a("memory_peak_kb", json!(1258291)),
+        );
+    }
+    let r = run(seq(v));
+    let got: Vec<(String, String, usize)> = r
+        .backup_windows
+        .iter()
+        .map(|w| (w.start.rfc3339(), w.end_basis.clone(), w.events.len()))
+        .collect();
+    let s = |x: &str| x.to_string();
+    assert_eq!(
+        got,
+        vec![
+            (s("2025-10-02T23:30:00.112233Z"), s("systemd-finished"), 4),
+            (s("2025-10-03T23:30:00.112233Z"), s("systemd-finished"), 4),
+            (s("2025-10-04T23:30:00.112233Z"), s("systemd-finished"), 4),
+        ]
+    );
+    assert_eq!(r.backup_jobs.len(), 1);
+    assert_eq!(r.backup_jobs[0].runs, 3);
+    assert_eq!(r.backup_jobs[0].schedule.as_deref(), Some("30 1 * * *"));
+}
+
+/// A run whose `Starting` was rotated away keeps its `Consumed`-derived window; the next,
+/// complete run is still one window of its own.
+#[test]
+fn consumed_only_run_before_a_complete_run_gives_two_windows() {
+    let u = "pg-backup.service";
+    let v = vec![
+        e("2025-10-03T02:08:12Z", K::UnitSucceeded)
+            .host("h")
+            .unit(u),
+        e("2025-10-03T02:08:12Z", K::UnitResources)
+            .host("h")
+            .unit(u)
+            .a("wall_s", json!(2292.5)),
+        e("2025-10-04T01:30:00Z", K::BackupStart)
+            .host("h")
+            .unit(u)
+            .a("via", json!("systemd")),
+        e("2025-10-04T02:12:12Z", K::UnitSucceeded)
+            .host("h")
+            .unit(u),
+        e("2025-10-04T02:12:12Z", K::UnitResources)
+            .host("h")
+            .unit(u)
+            .a("wall_s", json!(2532.5)),
+    ];
+    let r = run(seq(v));
+    let got: Vec<(String, String)> = r
+        .backup_windows
+        .iter()
+        .map(|w| (w.start.rfc3339(), w.end_basis.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "2025-10-03T01:29:59.500000Z".to_string(),
+                "systemd-consumed".to_string()
+            ),
+            (
+                "2025-10-04T01:30:00.000000Z".to_string(),
+                "systemd-finished".to_string()
+            )
+        ]
+    );
+}
