@@ -142,8 +142,16 @@ pub struct Incident {
     /// The causal chain, one step per line, in order.
     pub chain: Vec<ChainStep>,
     pub recommendations: Vec<Recommendation>,
-    /// Workers (supervisor programs) that stopped or were lost.
+    /// Supervisor programs no longer running under supervision after the incident: killed,
+    /// stopped, exited, or left running without their supervisor. `programs_stopped` and
+    /// `programs_unsupervised` split it.
     pub workers_lost: Vec<String>,
+    /// Programs of `workers_lost` whose processes ended (OOM-killed, stopped by supervisord,
+    /// exited).
+    pub programs_stopped: Vec<String>,
+    /// Programs of `workers_lost` whose process kept running after the supervisor was gone
+    /// (matched to an orphan by its `spawned:` pid, or still in the last waiting list).
+    pub programs_unsupervised: Vec<String>,
     /// Seconds from the first failure evidence to recovery (restart), when known.
     pub outage_s: Option<f64>,
 }

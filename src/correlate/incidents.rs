@@ -574,6 +574,11 @@ fn build(
         }
     }
 
+    // A program whose process is among the orphans was not stopped: it kept running, only
+    // without its supervisor. Listing it as "lost" next to the orphan would contradict it.
+    let unsupervised: BTreeSet<String> = orphans.iter().filter_map(|o| o.program.clone()).collect();
+    workers_lost.extend(unsupervised.iter().cloned());
+
     // --- chain --------------------------------------------------------------------------
     // The waiting line repeats every 3 s; its first and last say all there is.
     let waits: Vec<usize> = all
@@ -610,6 +615,12 @@ fn build(
         evidence: Vec::new(),
         chain: Vec::new(),
         recommendations: Vec::new(),
+        programs_stopped: workers_lost
+            .iter()
+            .filter(|p| !unsupervised.contains(*p))
+            .cloned()
+            .collect(),
+        programs_unsupervised: unsupervised.into_iter().collect(),
         workers_lost: workers_lost.into_iter().collect(),
         outage_s: recovered_at.map(|r| r.seconds_since(&start)),
     };

@@ -230,6 +230,31 @@ fn local(t: &Timestamp) -> String {
     t.local().format("%Y-%m-%d %H:%M:%S").to_string() + " " + &offset_str(t.offset_s)
 }
 
+/// What the cascade did to the supervised programs, kept apart: the ones whose processes ended
+/// and the ones that kept running without supervision (the orphans). Calling both "lost" would
+/// contradict the orphan list. The OOM victims are named already and not counted again.
+fn programs_down(inc: &crate::report::Incident) -> String {
+    let victims: Vec<&str> = inc
+        .oom_kills
+        .iter()
+        .filter_map(|k| k.program.as_deref())
+        .collect();
+    let stopped = inc
+        .programs_stopped
+        .iter()
+        .filter(|p| !victims.contains(&p.as_str()))
+        .count();
+    let running = inc.programs_unsupervised.len();
+    match (stopped, running) {
+        (0, 0) => String::new(),
+        (s, 0) => format!("; the stop took {s} more program(s) down"),
+        (0, r) => format!("; {r} program(s) kept running unsupervised"),
+        (s, r) => {
+            format!("; the stop took {s} more program(s) down and left {r} running unsupervised")
+        }
+    }
+}
+
 fn summary(
     inc: &crate::report::Incident,
     w: Option<&windows::Window>,
@@ -262,10 +287,7 @@ fn summary(
             killed,
             local(&inc.start),
             sup_unit.unwrap_or("the supervising unit"),
-            match inc.workers_lost.len() {
-                0 => String::new(),
-                n => format!(", taking {n} worker program(s) down"),
-            }
+            programs_down(inc)
         ),
         "oom-kill" if inc.supervisor_stopped => format!(
             "OOM killer killed {} at {}; {} failed with it{}",
@@ -294,7 +316,7 @@ fn summary(
             local(&inc.start)
         ),
         "worker-crash" => format!(
-            "worker(s) {} exited unexpectedly at {} without an OOM kill",
+            "program(s) {} exited unexpectedly at {} without an OOM kill",
             if inc.workers_lost.is_empty() {
                 "?".to_string()
             } else {
@@ -313,7 +335,7 @@ fn summary(
             local(&inc.start)
         ),
         "orphaned-workers" => format!(
-            "{} stopped at {} and left its workers behind",
+            "{} stopped at {} and left processes of its programs running",
             sup_unit.unwrap_or("the supervisor"),
             local(&inc.start)
         ),

@@ -279,6 +279,20 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
             SIO.to_string()
         ]
     );
+    // The web and long-worker processes are orphans: they kept running, so they are not
+    // "stopped" (review finding: "workers lost" contradicted the orphan list).
+    assert_eq!(i.programs_stopped, vec![SHORT.to_string(), SIO.to_string()]);
+    assert_eq!(
+        i.programs_unsupervised,
+        vec![LONG.to_string(), WEB.to_string()]
+    );
+    assert!(
+        i.summary
+            .contains("; the stop took 1 more program(s) down and left 2 running unsupervised;"),
+        "{}",
+        i.summary
+    );
+    assert!(!i.summary.contains("worker program"), "{}", i.summary);
 
     // The chain: backup start, OOM report, unit OOM notice, stop, shutdown, first+last waiting,
     // stop timeout, SIGKILL, remains running ×3, failed, stopped, backup end, restart.
@@ -400,6 +414,8 @@ fn kill_the_supervisor_survived_is_an_oom_kill_with_respawn() {
     assert_eq!(i.oom_kills[0].program.as_deref(), Some("app-worker-0"));
     assert!(i.orphans.is_empty());
     assert_eq!(i.workers_lost, vec!["app-worker-0".to_string()]);
+    assert_eq!(i.programs_stopped, vec!["app-worker-0".to_string()]);
+    assert!(i.programs_unsupervised.is_empty());
     assert_eq!(i.evidence, vec!["e2", "e3", "e4", "e5"]);
     let recs: Vec<&str> = i.recommendations.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(recs, vec!["i1-memory-limit"]);

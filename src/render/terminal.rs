@@ -369,8 +369,22 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
             )?;
         }
     }
-    if !i.workers_lost.is_empty() {
-        writeln!(w, "    workers lost: {}", i.workers_lost.join(", "))?;
+    // Stopped and still-running programs are listed apart: an orphaned program was not lost,
+    // it ran on without its supervisor.
+    if !i.programs_stopped.is_empty() {
+        let label = if i.supervisor_stopped {
+            "programs stopped or killed"
+        } else {
+            "programs killed or exited"
+        };
+        writeln!(w, "    {label}: {}", i.programs_stopped.join(", "))?;
+    }
+    if !i.programs_unsupervised.is_empty() {
+        writeln!(
+            w,
+            "    programs left running unsupervised: {}",
+            i.programs_unsupervised.join(", ")
+        )?;
     }
     if !i.memory_top.is_empty() {
         writeln!(w, "    memory at the OOM kill (RSS by process name):")?;
