@@ -364,7 +364,19 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
             id_of(&ev, |e| e.kind == K::UnitFailed),
         ]
     );
+    // A cron backup gets `choom` in its crontab line, never a unit setting; the supervisor is
+    // not offered a negative score (its children would inherit it).
+    let score = &i.recommendations[1].text;
+    assert!(
+        score.contains(&format!(
+            "in the crontab, run it as `choom -n 500 -- sh -c '{CMD}'`"
+        )),
+        "{score}"
+    );
+    assert!(!score.contains("OOMScoreAdjust=500"), "{score}");
+    assert!(score.contains("inherits oom_score_adj"), "{score}");
     for r in &i.recommendations {
+        assert!(!r.text.contains("OOMScoreAdjust=-"), "{}", r.text);
         assert!(!r.text.contains("OOMScoreAdjust=-1500"), "{}", r.text);
         assert!(!r.evidence.is_empty());
     }
@@ -1124,4 +1136,113 @@ fn consumed_only_run_before_a_complete_run_gives_two_windows() {
             )
         ]
     );
+}
+
+/// A systemd backup unit (bookworm shape): the score advice is `OOMScoreAdjust=500` in the
+/// backup's unit, not `choom`; and when the unit's own `Consumed … memory peak` is below the
+/// victim's anon-rss, the memory advice says the backup was not the main consumer.
+#[test]
+fn backup_advice_matches_a_systemd_unit_and_weighs_its_memory_peak() {
+    let u = "pg-backup.service";
+    let mk = |peak: u64| {
+        let ev = seq(vec![
+            e("2025-10-04T01:30:00+02:00", K::BackupStart)
+                .unit(u)
+                .a("via", json!("systemd")),
+            e("2025-10-04T01:51:04+02:00", K::OomKill)
+                .pid(7741)
+                .process("gunicorn")
+                .unit(SUP)
+                .a("anon_rss_kb", json!(2_411_800u64)),
+            e("2025-10-04T01:51:04+02:00", K::UnitOom).unit(SUP),
+            e("2025-10-04T01:51:05+02:00", K::UnitStopping).unit(SUP),
+            e("2025-10-04T01:51:05+02:00", K::SupervisorctlShutdown),
+            e("2025-10-04T02:12:12+02:00", K::BackupEnd)
+                .unit(u)
+                .a("via", json!("systemd"))
+                .a("basis", json!("systemd-finished")),
+            e("2025-10-04T02:12:12+02:00", K::UnitResources)
+                .unit(u)
+                .a("wall_s", json!(2532.5))
+                .a("memory_peak_bytes", json!(peak)),
+        ]);
+        let r = run(ev.clone());
+        (ev, r)
+    };
+    let (ev, r) = mk(1_288_490_189);
+    let i = &r.incidents[0];
+    assert_eq!(i.kind, "oom-cascade");
+    let rec = |id: &str| {
+        i.recommendations
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("no {id} in {:#?}", i.recommendations))
+    };
+    let score = rec("i1-oomscoreadjust");
+    assert!(
+        score
+            .text
+            .contains("`systemctl edit pg-backup.service` → `[Service]` / `OOMScoreAdjust=500`"),
+        "{}",
+        score.text
+    );
+    assert!(!score.text.contains("choom"), "{}", score.text);
+    let mem = rec("i1-backup-memory");
+    assert!(
+        mem.text.starts_with(
+            "The backup's own memory peak was 1.2 GiB (its `Consumed …` line), less than the 2.3 GiB anon-rss of the killed gunicorn 7741: the backup overlapped the kill but was not the main memory user"
+        ),
+        "{}",
+        mem.text
+    );
+    assert!(mem
+        .evidence
+        .contains(&id_of(&ev, |e| e.kind == K::UnitResources)));
+    // A peak above the victim's keeps the plain cap advice.
+    let (_, r) = mk(8 * 1024 * 1024 * 1024);
+    let mem = r.incidents[0]
+        .recommendations
+        .iter()
+        .find(|r| r.id == "i1-backup-memory")
+        .unwrap();
+    assert!(
+        mem.text.starts_with("Cap the backup's memory"),
+        "{}",
+        mem.text
+    );
+}
+
+/// Without a backup, bounding the unit's memory is advised with `OOMPolicy=continue` next to
+/// `MemoryMax=` (a kill at the cgroup limit would otherwise stop the whole unit); a crash is
+/// read with `supervisorctl tail -<bytes>`, not `tail -f`.
+#[test]
+fn memory_limit_pairs_memorymax_with_oompolicy_and_crash_logs_read_past_output() {
+    let r = run(seq(vec![e("2025-06-01T14:20:05Z", K::OomKill)
+        .pid(3001)
+        .process("gunicorn")
+        .unit(SUP)
+        .a("anon_rss_kb", json!(2_000_000u64))]));
+    let t = &r.incidents[0].recommendations[0];
+    assert_eq!(t.id, "i1-memory-limit");
+    assert!(
+        t.text
+            .contains("If you add a hard `MemoryMax=` to supervisor.service, add `OOMPolicy=continue` with it"),
+        "{}",
+        t.text
+    );
+    let r = run(seq(vec![
+        e("2025-06-01T10:00:00Z", K::SupervisorExited)
+            .program("w")
+            .a("expected", json!(false))
+            .a("exit_status", json!(1)),
+        e("2025-06-01T10:00:01Z", K::SupervisorSpawned)
+            .program("w")
+            .pid(10),
+    ]));
+    let t = &r.incidents[0].recommendations[0].text;
+    assert!(
+        t.contains("`supervisorctl tail -20000 <group>:w stderr`"),
+        "{t}"
+    );
+    assert!(!t.contains("tail -f <"), "{t}");
 }
