@@ -136,7 +136,11 @@ pub struct Incident {
     pub oom_kills: Vec<OomKill>,
     pub supervisor_stopped: bool,
     pub orphans: Vec<Orphan>,
+    /// RSS by process name from the OOM report's task table; empty when the report had no
+    /// task table (the victims' own anon-rss is in `oom_kills`).
     pub memory_top: Vec<MemoryUse>,
+    /// The largest single processes of that task table, with their roles.
+    pub memory_largest: Vec<ProcessMemory>,
     /// Event ids, in chain order.
     pub evidence: Vec<String>,
     /// The causal chain, one step per line, in order.
@@ -188,6 +192,21 @@ pub struct MemoryUse {
     pub process: String,
     pub count: u64,
     pub rss_kb: u64,
+    /// Processes of note summed into this row, e.g. `oom victim pid 1109`,
+    /// `oom trigger pid 41790`, `likely backup pid 41704 (follows the cron CMD pid 41703)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
+}
+
+/// One process of the OOM report's task table, biggest RSS first.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProcessMemory {
+    pub pid: u32,
+    pub process: String,
+    pub rss_kb: u64,
+    /// What the process was in the incident, when known: `oom-victim`, `oom-trigger`,
+    /// `likely-backup`.
+    pub roles: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

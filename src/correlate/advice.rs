@@ -167,12 +167,16 @@ pub(crate) fn recommend(
             add(
                 "memory-limit",
                 format!(
-                    "Memory ran out without a backup running: check `memory_top` for the processes that \
-                     held it, and bound the biggest with fewer worker processes or `MemoryHigh=` \
+                    "Memory ran out without a backup running: {}, and bound the biggest with fewer worker processes or `MemoryHigh=` \
                      (throttles) in their unit (`systemctl edit {unit}`). If you add a hard \
                      `MemoryMax=` to {unit}, add `OOMPolicy=continue` with it: a kill at that limit is \
                      an OOM kill inside the unit, and the default OOMPolicy=stop would then stop the \
-                     whole unit and every program in it."
+                     whole unit and every program in it.",
+                    if inc.memory_top.is_empty() {
+                        "the OOM report had no task table, so find what grew with your metrics"
+                    } else {
+                        "check `memory_top` for the processes that held it"
+                    }
                 ),
                 oom_ids.clone(),
             );

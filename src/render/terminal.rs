@@ -387,14 +387,45 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
         )?;
     }
     if !i.memory_top.is_empty() {
-        writeln!(w, "    memory at the OOM kill (RSS by process name):")?;
+        writeln!(
+            w,
+            "    memory at the OOM kill (task table, RSS by process name):"
+        )?;
         for m in &i.memory_top {
             writeln!(
                 w,
-                "      {:>10}  {:>4}×  {}",
+                "      {:>10}  {:>4}×  {}{}",
                 crate::correlate::human_kb(m.rss_kb),
                 m.count,
-                m.process
+                m.process,
+                if m.includes.is_empty() {
+                    String::new()
+                } else {
+                    format!("  (incl. {})", m.includes.join("; "))
+                }
+            )?;
+        }
+    } else if !i.oom_kills.is_empty() {
+        // Only the victims' anon-rss is known; it is not what the host's memory was spent on.
+        writeln!(
+            w,
+            "    memory at the OOM kill: the OOM report has no task table (the victims' anon-rss is under OOM kills)"
+        )?;
+    }
+    if !i.memory_largest.is_empty() {
+        writeln!(w, "    largest single processes:")?;
+        for m in &i.memory_largest {
+            writeln!(
+                w,
+                "      {:>10}  pid {} {}{}",
+                crate::correlate::human_kb(m.rss_kb),
+                m.pid,
+                m.process,
+                if m.roles.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", m.roles.join(", "))
+                }
             )?;
         }
     }
