@@ -158,6 +158,10 @@ pub struct Incident {
     pub programs_unsupervised: Vec<String>,
     /// Seconds from the first failure evidence to recovery (restart), when known.
     pub outage_s: Option<f64>,
+    /// What the restart at the end of `outage_s` is known to have achieved: `running`
+    /// (supervisord `success: … entered RUNNING state`, or systemd `Started` of the unit) or
+    /// `restart-attempted` (only a spawn / `Starting` was seen); `null` without a restart.
+    pub recovery: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -302,6 +302,10 @@ fn build(
         .collect();
     let mut recovery: Vec<usize> = Vec::new();
     let mut recovered_at: Option<Timestamp> = None;
+    // Whether the restart is known to have worked: supervisord's `success: … entered RUNNING
+    // state` for every respawned program, or systemd's `Started` of the unit. A spawn or a
+    // `Starting` alone is only an attempt.
+    let mut confirmed = true;
     if supervisor_stopped {
         let starts = |e: &Event| {
             (matches!(e.kind, K::UnitStarting | K::UnitStarted) && is_sup(e.unit.as_deref()))
@@ -349,6 +353,12 @@ fn build(
                     }
                 }
             }
+            if !recovery
+                .iter()
+                .any(|&i| events[i].kind == K::UnitStarted && is_sup(events[i].unit.as_deref()))
+            {
+                confirmed = false;
+            }
             recovered_at = recovered_at.or(Some(t0));
         }
     } else {
@@ -381,6 +391,26 @@ fn build(
                 }
                 recovered_at =
                     Some(recovered_at.map_or(events[i].time, |r: Timestamp| r.max(events[i].time)));
+                // RUNNING for this spawn: the program's next success line, unless it exits first.
+                let spawned_t = events[i].time;
+                let running = host_idx.iter().copied().find(|&j| {
+                    let e = &events[j];
+                    j > i
+                        && e.time >= spawned_t
+                        && e.program.as_deref() == Some(p.as_str())
+                        && matches!(
+                            e.kind,
+                            K::SupervisorSuccess | K::SupervisorExited | K::SupervisorFatal
+                        )
+                });
+                match running {
+                    Some(j) if events[j].kind == K::SupervisorSuccess => {
+                        if !recovery.contains(&j) {
+                            recovery.push(j);
+                        }
+                    }
+                    _ => confirmed = false,
+                }
             }
         }
         // A failed unit (not supervised) recovers when it starts again.
@@ -623,6 +653,13 @@ fn build(
         programs_unsupervised: unsupervised.into_iter().collect(),
         workers_lost: workers_lost.into_iter().collect(),
         outage_s: recovered_at.map(|r| r.seconds_since(&start)),
+        recovery: recovered_at.map(|_| {
+            if confirmed {
+                "running".to_string()
+            } else {
+                "restart-attempted".to_string()
+            }
+        }),
     };
     let window = link_backup(windows, &host, start, slack_s);
     let backup_pid = window
@@ -886,6 +923,7 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
         K::SupervisorSigkill => format!("supervisord killed {prog} (pid {pid}) with SIGKILL"),
         K::SupervisorFatal => format!("{prog} entered FATAL state (gave up restarting)"),
         K::SupervisorSpawned => format!("supervisord spawned {prog} (pid {pid})"),
+        K::SupervisorSuccess => format!("{prog} entered RUNNING state (restart confirmed)"),
         K::SupervisorStarted => format!("supervisord started (pid {pid})"),
         K::UnitStopTimeout => format!("{unit}: stop timed out, killing"),
         K::UnitKilling => format!(

@@ -226,8 +226,35 @@ pub fn human_duration(s: f64) -> String {
     }
 }
 
+/// Seconds for an outage: one decimal under ten seconds (1.512 s is "1.5s", not "2s"), the
+/// usual `4m 10s` form above.
+pub fn human_outage(s: f64) -> String {
+    if s.abs() < 10.0 {
+        format!("{s:.1}s")
+    } else {
+        human_duration(s)
+    }
+}
+
+/// A time in prose of the JSON report: UTC like every other time in it, with the host's own
+/// clock in parentheses when it differs (that is what the people on the box saw).
+pub fn utc_with_local(t: &Timestamp) -> String {
+    let u = chrono::DateTime::from_timestamp_micros(t.micros)
+        .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| t.rfc3339());
+    if t.offset_s == 0 {
+        format!("{u} UTC")
+    } else {
+        format!(
+            "{u} UTC ({} local, {})",
+            t.local().format("%H:%M:%S"),
+            offset_str(t.offset_s)
+        )
+    }
+}
+
 fn local(t: &Timestamp) -> String {
-    t.local().format("%Y-%m-%d %H:%M:%S").to_string() + " " + &offset_str(t.offset_s)
+    utc_with_local(t)
 }
 
 /// What the cascade did to the supervised programs, kept apart: the ones whose processes ended
@@ -294,10 +321,10 @@ fn summary(
             killed,
             local(&inc.start),
             sup_unit.unwrap_or("its unit"),
-            if inc.outage_s.is_some() {
-                " and was started again"
-            } else {
-                ""
+            match inc.recovery.as_deref() {
+                Some("running") => " and was started again",
+                Some(_) => " and a restart was attempted",
+                None => "",
             }
         ),
         "oom-kill" => format!(
@@ -365,10 +392,21 @@ fn summary(
             w.job()
         );
     }
-    match inc.outage_s {
-        Some(o) => s += &format!("; recovered after {}", human_duration(o)),
-        None if inc.supervisor_stopped => s += "; no restart seen in the logs",
-        None => {}
+    match (inc.outage_s, inc.recovery.as_deref()) {
+        (Some(o), Some("running")) => s += &format!("; recovered after {}", human_outage(o)),
+        (Some(o), _) => {
+            let at = Timestamp::from_utc_micros(
+                inc.start.micros + (o * 1e6).round() as i64,
+                inc.start.offset_s,
+            );
+            s += &format!(
+                "; restart attempted at {} ({} later), but no RUNNING/Started line confirms it",
+                utc_with_local(&at),
+                human_outage(o)
+            )
+        }
+        (None, _) if inc.supervisor_stopped => s += "; no restart seen in the logs",
+        (None, _) => {}
     }
     s
 }

@@ -384,7 +384,7 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
         "systemd-run --scope -p MemoryHigh=<soft> -p MemoryMax=<hard> sh -c '{CMD}'"
     )));
     assert_eq!(super::advice::shell_quote("it's"), "'it'\\''s'");
-    assert!(i.summary.starts_with("OOM killer killed python3 2201 (frappe-bench-frappe-short-worker-0) at 2025-09-27 19:13:48 +05:30; supervisor.service was stopped"), "{}", i.summary);
+    assert!(i.summary.starts_with("OOM killer killed python3 2201 (frappe-bench-frappe-short-worker-0) at 2025-09-27 13:43:48 UTC (19:13:48 local, +05:30); supervisor.service was stopped"), "{}", i.summary);
 
     let h = &r.hosts[0];
     assert_eq!(
@@ -428,7 +428,9 @@ fn kill_the_supervisor_survived_is_an_oom_kill_with_respawn() {
     assert_eq!(i.workers_lost, vec!["app-worker-0".to_string()]);
     assert_eq!(i.programs_stopped, vec!["app-worker-0".to_string()]);
     assert!(i.programs_unsupervised.is_empty());
-    assert_eq!(i.evidence, vec!["e2", "e3", "e4", "e5"]);
+    // The RUNNING line (e6) confirms the respawn and is evidence of the recovery.
+    assert_eq!(i.evidence, vec!["e2", "e3", "e4", "e5", "e6"]);
+    assert_eq!(i.recovery.as_deref(), Some("running"));
     let recs: Vec<&str> = i.recommendations.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(recs, vec!["i1-memory-limit"]);
     // No task table: the victim's anon-rss is not "memory at the kill by process name"; it
@@ -1319,4 +1321,58 @@ fn memory_limit_pairs_memorymax_with_oompolicy_and_crash_logs_read_past_output()
         "{t}"
     );
     assert!(!t.contains("tail -f <"), "{t}");
+}
+
+/// "recovered" needs evidence that the restart worked: supervisord's `success: … entered
+/// RUNNING state`. A spawn alone is "restart attempted". Outages under ten seconds keep one
+/// decimal, and the summary's times are UTC with the host's clock in parentheses.
+#[test]
+fn recovery_is_claimed_only_on_running_evidence() {
+    let mk = |with_success: bool| {
+        let mut v = vec![
+            e("2025-09-27T14:00:00+02:00", K::SupervisorSpawned)
+                .program("w-1")
+                .pid(1109),
+            e("2025-09-27T14:21:34.000+02:00", K::OomKill)
+                .pid(1109)
+                .process("python3")
+                .unit(SUP),
+            e("2025-09-27T14:21:35.512+02:00", K::SupervisorExited)
+                .program("w-1")
+                .a("expected", json!(false))
+                .a("signal", json!("SIGKILL")),
+            e("2025-09-27T14:21:35.512+02:00", K::SupervisorSpawned)
+                .program("w-1")
+                .pid(47313),
+        ];
+        if with_success {
+            v.push(e("2025-09-27T14:21:36.515+02:00", K::SupervisorSuccess).program("w-1"));
+        }
+        run(seq(v))
+    };
+    let r = mk(true);
+    let i = &r.incidents[0];
+    assert_eq!(i.recovery.as_deref(), Some("running"));
+    assert_eq!(i.outage_s, Some(1.512));
+    assert_eq!(
+        i.summary,
+        "OOM killer killed python3 1109 (w-1) at 2025-09-27 12:21:34 UTC (14:21:34 local, +02:00); the supervisor survived and respawned it; recovered after 1.5s"
+    );
+    assert_eq!(
+        i.chain.last().map(|c| c.kind.as_str()),
+        Some("supervisor_success")
+    );
+    let r = mk(false);
+    let i = &r.incidents[0];
+    assert_eq!(i.recovery.as_deref(), Some("restart-attempted"));
+    assert!(
+        i.summary.ends_with(
+            "; restart attempted at 2025-09-27 12:21:35 UTC (14:21:35 local, +02:00) (1.5s later), but no RUNNING/Started line confirms it"
+        ),
+        "{}",
+        i.summary
+    );
+    assert!(!i.summary.contains("recovered"), "{}", i.summary);
+    assert_eq!(super::human_outage(12.4), "12s");
+    assert_eq!(super::human_outage(0.25), "0.2s");
 }

@@ -267,8 +267,16 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
             dur(i.backup_lag_s)
         )?;
     }
-    if let Some(o) = i.outage_s {
-        writeln!(w, "    outage: {}", dur(Some(o)))?;
+    match (i.outage_s, i.recovery.as_deref()) {
+        (Some(o), Some("running")) => {
+            writeln!(w, "    outage: {}", crate::correlate::human_outage(o))?
+        }
+        (Some(o), _) => writeln!(
+            w,
+            "    outage: at least {} (restart attempted then; no RUNNING/Started line confirms it)",
+            crate::correlate::human_outage(o)
+        )?,
+        _ => {}
     }
     if !i.chain.is_empty() {
         writeln!(w, "    chain:")?;
