@@ -1376,3 +1376,44 @@ fn recovery_is_claimed_only_on_running_evidence() {
     assert_eq!(super::human_outage(12.4), "12s");
     assert_eq!(super::human_outage(0.25), "0.2s");
 }
+
+/// multi-host shape: a cron backup seen twice (schedule known) on one host and a systemd backup
+/// seen once on another. The fleet line gives each incident its own local time and each job its
+/// own schedule — never the cron job's schedule for the unit that has none.
+#[test]
+fn fleet_line_gives_each_incident_its_time_and_each_job_its_schedule() {
+    let mut v = Vec::new();
+    for (day, s, c) in [("26", 57001, 57004), ("27", 57101, 57104)] {
+        v.extend(cron(
+            "eu-web1",
+            &format!("2025-09-{day}T02:30:01+02:00"),
+            s,
+            c,
+            "/usr/local/bin/bench-backup.sh",
+        ));
+    }
+    v.push(
+        e("2025-09-27T02:41:17+02:00", K::OomKill)
+            .host("eu-web1")
+            .pid(5106)
+            .process("python3"),
+    );
+    v.push(
+        e("2025-09-27T02:30:00+05:30", K::BackupStart)
+            .host("ap-app1")
+            .unit("frappe-backup.service")
+            .a("via", json!("systemd")),
+    );
+    v.push(
+        e("2025-09-27T02:44:09+05:30", K::OomKill)
+            .host("ap-app1")
+            .pid(1512)
+            .process("python3"),
+    );
+    let r = run(seq(v));
+    assert_eq!(r.fleet.len(), 1);
+    assert_eq!(
+        r.fleet[0].summary,
+        "2 hosts had incidents between 02:41 and 02:44 local time (i1 on ap-app1 at 02:44 +05:30, i2 on eu-web1 at 02:41 +02:00): a shared schedule is the likely common cause; each happened during a backup: `/usr/local/bin/bench-backup.sh` on eu-web1 (schedule `30 2 * * *`), `frappe-backup.service` on ap-app1 (no schedule inferred from 1 run(s))"
+    );
+}
