@@ -103,6 +103,9 @@ pub struct BackupWindow {
     pub user: Option<String>,
     /// Event ids: start, end and anything joining them.
     pub events: Vec<String>,
+    /// Why the end is unknown and what input would give it (only when `end` is null).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_hint: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -884,7 +884,21 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
             e.attr_str("tool").unwrap_or("oomd"),
             e.attr_str("cgroup").unwrap_or(unit)
         ),
-        K::UnitOom => format!("{unit}: systemd saw the OOM kill in the unit"),
+        K::UnitOom => {
+            // systemd repeats the notice for the parent slices; assemble folded those copies
+            // into this event (`also_units`), and its second source line is one of them.
+            let also: Vec<&str> = e
+                .attrs
+                .get("also_units")
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            let mut s = format!("{unit}: systemd saw the OOM kill in the unit");
+            if !also.is_empty() {
+                s += &format!(" (also reported for {})", also.join(", "));
+            }
+            s
+        }
         K::UnitStopping => format!("{unit}: stopping"),
         K::SupervisorctlShutdown => "supervisorctl: Shut down (the unit's ExecStop)".to_string(),
         K::SupervisorSignal => format!(

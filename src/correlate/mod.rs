@@ -64,6 +64,7 @@ pub fn correlate(
             unit: w.unit.clone(),
             user: w.user.clone(),
             events: w.members.iter().map(|&j| events[j].id.clone()).collect(),
+            end_hint: end_hint(w, &events),
         })
         .collect();
     let backup_jobs = jobs::backup_jobs(&ws);
@@ -126,6 +127,35 @@ pub fn correlate(
         stats,
         warnings,
     }
+}
+
+/// For a cron window without an end: Debian cron logs only the start by default; the end is
+/// in the PAM session lines, which go to auth.log, not syslog (reference §4.1, §4.5). Say which
+/// input is missing rather than leave "unknown" unexplained.
+fn end_hint(w: &windows::Window, events: &[Event]) -> Option<String> {
+    if w.end.is_some() || w.unit.is_some() {
+        return None;
+    }
+    let via = w
+        .start_idx
+        .and_then(|i| events[i].attr_str("via"))
+        .unwrap_or("cron");
+    if via != "cron" {
+        return None;
+    }
+    let has_sessions = events.iter().any(|e| {
+        e.host == w.host
+            && matches!(
+                e.kind,
+                crate::events::EventKind::CronSessionOpen
+                    | crate::events::EventKind::CronSessionClose
+            )
+    });
+    Some(if has_sessions {
+        "cron PAM session lines are present, but no end line matched this run (still running when the logs end, or its session lines are missing)".to_string()
+    } else {
+        "no cron PAM session lines for this host among the inputs: add its auth.log (Debian/Ubuntu; /var/log/cron or secure on RHEL) to measure the end".to_string()
+    })
 }
 
 fn host_summaries(

@@ -1417,3 +1417,68 @@ fn fleet_line_gives_each_incident_its_time_and_each_job_its_schedule() {
         "2 hosts had incidents between 02:41 and 02:44 local time (i1 on ap-app1 at 02:44 +05:30, i2 on eu-web1 at 02:41 +02:00): a shared schedule is the likely common cause; each happened during a backup: `/usr/local/bin/bench-backup.sh` on eu-web1 (schedule `30 2 * * *`), `frappe-backup.service` on ap-app1 (no schedule inferred from 1 run(s))"
     );
 }
+
+/// backup-no-end shape: Debian cron's CMD line with nothing after it. The window says why its
+/// end is unknown — no PAM session lines (auth.log) for the host — or, when session lines were
+/// given, that none matched this run.
+#[test]
+fn unknown_cron_end_says_which_input_is_missing() {
+    let r = run(seq(vec![e("2025-09-27T02:30:01Z", K::BackupStart)
+        .host("files1")
+        .pid(9002)
+        .a("user", json!("root"))
+        .a(
+            "command",
+            json!("/usr/local/bin/files-backup.sh /srv/files"),
+        )
+        .a("via", json!("cron"))]));
+    assert_eq!(r.backup_windows[0].end, None);
+    assert_eq!(
+        r.backup_windows[0].end_hint.as_deref(),
+        Some("no cron PAM session lines for this host among the inputs: add its auth.log (Debian/Ubuntu; /var/log/cron or secure on RHEL) to measure the end")
+    );
+    let r = run(seq(cron(
+        "files1",
+        "2025-09-27T02:30:01Z",
+        9000,
+        9002,
+        "backup-x",
+    )));
+    assert_eq!(
+        r.backup_windows[0].end_hint.as_deref(),
+        Some("cron PAM session lines are present, but no end line matched this run (still running when the logs end, or its session lines are missing)")
+    );
+    // A measured window has no hint.
+    let mut v = cron("files1", "2025-09-27T02:30:01Z", 9000, 9002, "backup-x");
+    v.push(
+        e("2025-09-27T02:40:01Z", K::CronSessionClose)
+            .host("files1")
+            .pid(9000)
+            .a("user", json!("root")),
+    );
+    assert_eq!(run(seq(v)).backup_windows[0].end_hint, None);
+}
+
+/// systemd's copy of the OOM notice for `system.slice` is folded into the leaf unit's event by
+/// assemble (`also_units`); the chain line says so instead of leaving a second source unexplained.
+#[test]
+fn unit_oom_chain_line_names_the_collapsed_parent_slices() {
+    let r = run(seq(vec![
+        e("2025-09-27T19:13:47Z", K::OomKill)
+            .pid(1121)
+            .process("python3")
+            .unit(SUP),
+        e("2025-09-27T19:13:48Z", K::UnitOom)
+            .unit(SUP)
+            .a("also_units", json!(["system.slice"])),
+    ]));
+    let c = r.incidents[0]
+        .chain
+        .iter()
+        .find(|c| c.kind == "unit_oom")
+        .unwrap();
+    assert_eq!(
+        c.text,
+        "supervisor.service: systemd saw the OOM kill in the unit (also reported for system.slice)"
+    );
+}

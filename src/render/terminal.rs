@@ -177,6 +177,9 @@ pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> 
             b.end_basis,
             b.command.as_deref().or(b.unit.as_deref()).unwrap_or("?")
         )?;
+        if let Some(h) = &b.end_hint {
+            writeln!(w, "      end unknown: {h}")?;
+        }
     }
 
     if !report.backup_jobs.is_empty() {
