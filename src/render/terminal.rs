@@ -197,7 +197,10 @@ pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> 
                 j.host,
                 j.job,
                 j.runs,
-                j.schedule.as_deref().unwrap_or("?"),
+                // cron fires on the host's clock, so the schedule is read there, not in UTC.
+                j.schedule
+                    .as_deref()
+                    .map_or("?".to_string(), |s| format!("{s} (host's clock)")),
                 dur(j.mean_s),
                 dur(j.max_s),
                 trend
