@@ -27,14 +27,16 @@ fn terminal_summary_shows_windows_chain_orphans_memory_and_advice() {
     }
     assert!(!s.contains('\x1b'), "plain output has no colour codes");
     let expect = [
-        "HOSTS\n  web1  zone +05:30  2025-09-27 12:00:01 +05:30 … 2025-09-28 03:02:10 +05:30  22 events, 1 incident(s), supervisor down 7h 48m 22s\n",
-        "BACKUP WINDOWS\n  b1 web1  2025-09-27 18:00:01 +05:30 → 20:25:00  2h 24m 59s  (cron-session)  /home/frappe/backup.sh > /dev/null",
-        "  i1 CRITICAL oom-cascade  web1  2025-09-27 19:13:48 +05:30 … 2025-09-28 03:02:10",
+        "All times are UTC; a host's own clock is shown in parentheses where it differs.\n",
+        "HOSTS\n  web1  zone +05:30  2025-09-27 06:30:01 UTC (12:00:01 +05:30) … 2025-09-27 21:32:10 UTC (03:02:10 +05:30)  22 events, 1 incident(s), supervisor down 7h 48m 22s\n",
+        "BACKUP WINDOWS\n  b1 web1  2025-09-27 12:30:01 UTC (18:00:01 +05:30) → 14:55:00  2h 24m 59s  (cron-session)  /home/frappe/backup.sh > /dev/null",
+        "  i1 CRITICAL oom-cascade  web1  2025-09-27 13:43:48 UTC (19:13:48 +05:30) … 21:32:10",
+        "    chain (UTC):\n",
         "    backup: b1, incident began 1h 13m 47s after its start",
-        "      19:13:48  e8    OOM killer killed pid 2201 (python3), supervisor program frappe-bench-frappe-short-worker-0, in supervisor.service, anon-rss 5.0 GiB; triggered by mysqldump  var/log/kern.log:6",
-        "      19:15:18  e16   supervisor.service: pid 2200 (gunicorn) remains running after the unit stopped  var/log/syslog:",
+        "      13:43:48  e8    OOM killer killed pid 2201 (python3), supervisor program frappe-bench-frappe-short-worker-0, in supervisor.service, anon-rss 5.0 GiB; triggered by mysqldump  var/log/kern.log:6",
+        "      13:45:18  e16   supervisor.service: pid 2200 (gunicorn) remains running after the unit stopped  var/log/syslog:",
         "      pid 2200 gunicorn  program frappe-bench-frappe-web  (remains-running)  [e16]",
-        "        28.6 GiB    12×  python3",
+        "        28.6 GiB    12×  python3  (incl. oom victim pid 2201)",
         "OOMPolicy=continue",
     ];
     for x in expect {
@@ -96,7 +98,10 @@ fn many_orphans_fold_into_one_chain_line_unless_verbose() {
         s.contains("    orphans (5):\n      pid 100 gunicorn  (remains-running)  [e4]\n"),
         "{s}"
     );
-    assert!(s.contains("1 incident(s), supervisor down ≥ 1m 30s (no restart seen)\n"), "{s}");
+    assert!(
+        s.contains("1 incident(s), supervisor down ≥ 1m 30s (no restart seen)\n"),
+        "{s}"
+    );
     let mut out = Vec::new();
     logautopsy::render::terminal::write(&r, &mut out, false, true).unwrap();
     let s = String::from_utf8(out).unwrap();

@@ -64,29 +64,84 @@ pub(crate) fn recommend(
             ),
             ev,
         );
-        add(
-            "oomscoreadjust",
-            format!(
-                "Make the OOM killer prefer the backup over the serving processes: give the backup a \
-                 positive score (`OOMScoreAdjust=500` in its unit, or `choom -n 500 -- <command>` in the \
-                 cron line) and, if supervisord itself must survive, a protective `OOMScoreAdjust=-500` \
-                 in the {unit} drop-in (valid range −1000…1000; −1000 disables killing entirely, values \
-                 such as −1500 are rejected)."
-            ),
-            oom_ids.clone(),
-        );
+        // The score goes on the backup, written the way its scheduler takes it. A negative
+        // score on the supervisor unit is not offered: supervisord's children inherit
+        // oom_score_adj, so it would shield every worker too and push the kill elsewhere.
+        if let (Some(w), Some(start_id)) = (window, backup_start.clone()) {
+            let how = match (&w.unit, &w.command) {
+                (Some(u), _) => format!(
+                    "`systemctl edit {u}` → `[Service]` / `OOMScoreAdjust=500` in the backup's unit"
+                ),
+                (None, Some(c)) => format!(
+                    "in the crontab, run it as `choom -n 500 -- sh -c {}`",
+                    shell_quote(c)
+                ),
+                (None, None) => {
+                    "`choom -n 500 -- <backup command>` where it is started".to_string()
+                }
+            };
+            let mut ev = vec![start_id];
+            ev.extend(oom_ids.iter().cloned());
+            add(
+                "oomscoreadjust",
+                format!(
+                    "Make the OOM killer prefer the backup over the serving processes: give the backup a \
+                     positive score — {how} (valid range −1000…1000). Do not protect {unit} with a \
+                     negative `OOMScoreAdjust=` instead: every process supervisord starts inherits \
+                     oom_score_adj, so the workers would be shielded as well and the kernel would pick \
+                     another victim (often the database)."
+                ),
+                ev,
+            );
+        }
     }
     if matches!(inc.kind.as_str(), "oom-cascade" | "oom-kill" | "oomd-kill") {
         if let (Some(w), Some(start_id)) = (window, backup_start.clone()) {
             let mut ev = vec![start_id.clone()];
             ev.extend(oom_ids.iter().cloned());
-            let text = match &w.unit {
-                Some(u) => format!(
+            // systemd's `Consumed …, 1.2G memory peak.` says how much the backup itself held.
+            // When that is less than a single victim held, the backup was not the main consumer:
+            // say so rather than overstate what capping it would achieve.
+            let peak = w.members.iter().map(|&j| &events[j]).find_map(|e| {
+                (e.kind == K::UnitResources)
+                    .then(|| {
+                        e.attr_u64("memory_peak_bytes")
+                            .map(|b| (b / 1024, e.id.clone()))
+                    })
+                    .flatten()
+            });
+            let victim = inc
+                .oom_kills
+                .iter()
+                .filter_map(|k| k.anon_rss_kb.map(|r| (r, k)))
+                .max_by_key(|(r, k)| (*r, std::cmp::Reverse(k.pid)));
+            // Both known and the backup's peak below the victim's anon-rss.
+            let small_peak = match (&peak, victim) {
+                (Some((p, id)), Some((r, k))) if *p < r => Some((*p, id.clone(), r, k)),
+                _ => None,
+            };
+            if let Some((_, id, _, _)) = &small_peak {
+                ev.push(id.clone());
+            }
+            let text = match (&w.unit, &small_peak) {
+                (Some(u), Some((p, _, r, k))) => format!(
+                    "The backup's own memory peak was {} (its `Consumed …` line), less than the {} \
+                     anon-rss of the killed {} {}: the backup overlapped the kill but was not the \
+                     main memory user, so capping it frees at most that much. Find what grew first; \
+                     if the backup is still suspected (page cache, I/O pressure), bound it with \
+                     `systemctl edit {u}` → `[Service]` / `MemoryHigh=` (throttles) and \
+                     `MemoryMax=` (hard cap).",
+                    super::human_kb(*p),
+                    super::human_kb(*r),
+                    k.process,
+                    k.pid
+                ),
+                (Some(u), None) => format!(
                     "Cap the backup's memory so it cannot push the host into the OOM killer: \
                      `systemctl edit {u}` → `[Service]` / `MemoryHigh=` (throttles) and `MemoryMax=` \
                      (hard cap), sized below the memory the workers need."
                 ),
-                None => format!(
+                (None, _) => format!(
                     "Run the backup in a memory-limited scope so it cannot push the host into the OOM \
                      killer: in the crontab, `systemd-run --scope -p MemoryHigh=<soft> -p MemoryMax=<hard> \
                      sh -c {}` (sizes below the memory the workers need).",
@@ -112,9 +167,16 @@ pub(crate) fn recommend(
             add(
                 "memory-limit",
                 format!(
-                    "Memory ran out without a backup running: check `memory_top` for the processes that \
-                     held it, and bound the biggest with `MemoryHigh=`/`MemoryMax=` in their unit \
-                     (`systemctl edit {unit}`) or fewer worker processes."
+                    "Memory ran out without a backup running: {}, and bound the biggest with fewer worker processes or `MemoryHigh=` \
+                     (throttles) in their unit (`systemctl edit {unit}`). If you add a hard \
+                     `MemoryMax=` to {unit}, add `OOMPolicy=continue` with it: a kill at that limit is \
+                     an OOM kill inside the unit, and the default OOMPolicy=stop would then stop the \
+                     whole unit and every program in it.",
+                    if inc.memory_top.is_empty() {
+                        "the OOM report had no task table, so find what grew with your metrics"
+                    } else {
+                        "check `memory_top` for the processes that held it"
+                    }
                 ),
                 oom_ids.clone(),
             );
@@ -164,10 +226,13 @@ pub(crate) fn recommend(
             });
             add(
                 "crash-logs",
-                "A worker exited unexpectedly without an OOM kill: read the program's own stderr log \
-                 (for Frappe `<bench>/logs/*.error.log`; `supervisorctl tail -f <program> stderr`) around \
-                 the exit time for the traceback."
-                    .to_string(),
+                format!(
+                    "A program exited unexpectedly without an OOM kill: read its own stderr log around the \
+                     exit time for the traceback — the file (for Frappe `<bench>/logs/*.error.log`), or \
+                     `supervisorctl tail -20000 <group>:{} stderr` for its last 20 kB (`tail -f` would \
+                     only follow new output).",
+                    inc.workers_lost.first().map_or("<program>", |p| p.as_str())
+                ),
                 ev,
             );
         }

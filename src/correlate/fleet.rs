@@ -51,36 +51,66 @@ pub(crate) fn fleet(
         let local_time = format!("{:02}:{:02}", m / 60, m % 60);
         let mut incs: Vec<&Incident> = g.iter().map(|(_, i)| *i).collect();
         incs.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
-        let jobs_linked: BTreeSet<String> = incs.iter().filter_map(|i| job_of(i)).collect();
-        let schedules: BTreeSet<String> = jobs
+        // Each incident with its own local time: "around 02:41" for a group spanning 02:41 and
+        // 02:44 would misstate the later one.
+        let hhmm = |i: &Incident| i.start.local().format("%H:%M").to_string();
+        let (lo, hi) = g
             .iter()
-            .filter(|j| jobs_linked.contains(&j.job) && hosts.contains(j.host.as_str()))
-            .filter_map(|j| j.schedule.clone())
-            .collect();
+            .fold((m, m), |(lo, hi), (x, _)| (lo.min(*x), hi.max(*x)));
+        let span = if lo == hi {
+            format!("at {local_time} local time")
+        } else {
+            format!(
+                "between {:02}:{:02} and {:02}:{:02} local time",
+                lo / 60,
+                lo % 60,
+                hi / 60,
+                hi % 60
+            )
+        };
         let mut summary = format!(
-            "{} hosts had incidents around {local_time} local time ({}): a shared schedule is the likely common cause",
+            "{} hosts had incidents {span} ({}): a shared schedule is the likely common cause",
             hosts.len(),
-            incs.iter().map(|i| format!("{} on {}", i.id, i.host)).collect::<Vec<_>>().join(", ")
+            incs.iter()
+                .map(|i| format!(
+                    "{} on {} at {} {}",
+                    i.id,
+                    i.host,
+                    hhmm(i),
+                    super::offset_str(i.start.offset_s)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
-        if !jobs_linked.is_empty() {
-            summary += &format!(
-                "; each happened during the backup {}",
-                jobs_linked
-                    .iter()
-                    .map(|j| format!("`{j}`"))
-                    .collect::<Vec<_>>()
-                    .join(" / ")
-            );
-            if !schedules.is_empty() {
-                summary += &format!(
-                    " (schedule {})",
-                    schedules
+        // Each linked backup with its own host and schedule: one job's inferred schedule is not
+        // evidence for another's (a job seen once has none).
+        let mut linked: Vec<(String, String)> = incs
+            .iter()
+            .filter_map(|i| job_of(i).map(|j| (j, i.host.clone())))
+            .collect();
+        linked.sort();
+        linked.dedup();
+        if !linked.is_empty() {
+            let described: Vec<String> = linked
+                .iter()
+                .map(|(job, host)| {
+                    let sched = jobs
                         .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
+                        .find(|j| &j.job == job && &j.host == host)
+                        .map(|j| match &j.schedule {
+                            Some(s) => format!("schedule `{s}`"),
+                            None => format!("no schedule inferred from {} run(s)", j.runs),
+                        })
+                        .unwrap_or_else(|| "no schedule inferred".to_string());
+                    format!("`{job}` on {host} ({sched})")
+                })
+                .collect();
+            let all = if linked.len() == incs.len() {
+                "each"
+            } else {
+                "some"
+            };
+            summary += &format!("; {all} happened during a backup: {}", described.join(", "));
         }
         out.push(FleetPattern {
             summary,

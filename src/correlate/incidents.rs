@@ -14,7 +14,7 @@ use super::windows::Window;
 use super::CorrelateOptions;
 use crate::events::{Event, EventKind as K};
 use crate::model::Timestamp;
-use crate::report::{ChainStep, Incident, MemoryUse, OomKill, Orphan};
+use crate::report::{ChainStep, Incident, MemoryUse, OomKill, Orphan, ProcessMemory};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// How long after the OOM evidence a stop of the supervising unit counts as caused by it
@@ -302,6 +302,10 @@ fn build(
         .collect();
     let mut recovery: Vec<usize> = Vec::new();
     let mut recovered_at: Option<Timestamp> = None;
+    // Whether the restart is known to have worked: supervisord's `success: … entered RUNNING
+    // state` for every respawned program, or systemd's `Started` of the unit. A spawn or a
+    // `Starting` alone is only an attempt.
+    let mut confirmed = true;
     if supervisor_stopped {
         let starts = |e: &Event| {
             (matches!(e.kind, K::UnitStarting | K::UnitStarted) && is_sup(e.unit.as_deref()))
@@ -349,6 +353,12 @@ fn build(
                     }
                 }
             }
+            if !recovery
+                .iter()
+                .any(|&i| events[i].kind == K::UnitStarted && is_sup(events[i].unit.as_deref()))
+            {
+                confirmed = false;
+            }
             recovered_at = recovered_at.or(Some(t0));
         }
     } else {
@@ -381,6 +391,26 @@ fn build(
                 }
                 recovered_at =
                     Some(recovered_at.map_or(events[i].time, |r: Timestamp| r.max(events[i].time)));
+                // RUNNING for this spawn: the program's next success line, unless it exits first.
+                let spawned_t = events[i].time;
+                let running = host_idx.iter().copied().find(|&j| {
+                    let e = &events[j];
+                    j > i
+                        && e.time >= spawned_t
+                        && e.program.as_deref() == Some(p.as_str())
+                        && matches!(
+                            e.kind,
+                            K::SupervisorSuccess | K::SupervisorExited | K::SupervisorFatal
+                        )
+                });
+                match running {
+                    Some(j) if events[j].kind == K::SupervisorSuccess => {
+                        if !recovery.contains(&j) {
+                            recovery.push(j);
+                        }
+                    }
+                    _ => confirmed = false,
+                }
             }
         }
         // A failed unit (not supervised) recovers when it starts again.
@@ -533,7 +563,6 @@ fn build(
             event: e.id.clone(),
         })
         .collect();
-    let memory_top = memory_top(&oom_kills, &kills);
 
     // --- workers lost -------------------------------------------------------------------
     let mut workers_lost: BTreeSet<String> = BTreeSet::new();
@@ -574,6 +603,11 @@ fn build(
         }
     }
 
+    // A program whose process is among the orphans was not stopped: it kept running, only
+    // without its supervisor. Listing it as "lost" next to the orphan would contradict it.
+    let unsupervised: BTreeSet<String> = orphans.iter().filter_map(|o| o.program.clone()).collect();
+    workers_lost.extend(unsupervised.iter().cloned());
+
     // --- chain --------------------------------------------------------------------------
     // The waiting line repeats every 3 s; its first and last say all there is.
     let waits: Vec<usize> = all
@@ -593,7 +627,7 @@ fn build(
 
     let start = events[all[0]].time;
     let end = events[*all.last().unwrap_or(&all[0])].time;
-    let inc = Incident {
+    let mut inc = Incident {
         id: String::new(),
         host: host.clone(),
         kind: kind.to_string(),
@@ -606,14 +640,35 @@ fn build(
         oom_kills: kills,
         supervisor_stopped,
         orphans,
-        memory_top,
+        memory_top: Vec::new(),
+        memory_largest: Vec::new(),
         evidence: Vec::new(),
         chain: Vec::new(),
         recommendations: Vec::new(),
+        programs_stopped: workers_lost
+            .iter()
+            .filter(|p| !unsupervised.contains(*p))
+            .cloned()
+            .collect(),
+        programs_unsupervised: unsupervised.into_iter().collect(),
         workers_lost: workers_lost.into_iter().collect(),
         outage_s: recovered_at.map(|r| r.seconds_since(&start)),
+        recovery: recovered_at.map(|_| {
+            if confirmed {
+                "running".to_string()
+            } else {
+                "restart-attempted".to_string()
+            }
+        }),
     };
     let window = link_backup(windows, &host, start, slack_s);
+    let backup_pid = window
+        .and_then(|wi| windows[wi].start_idx)
+        .filter(|&si| events[si].attr_str("via").is_none_or(|v| v == "cron"))
+        .and_then(|si| events[si].pid);
+    let (top, largest) = memory(&oom_kills, backup_pid);
+    inc.memory_top = top;
+    inc.memory_largest = largest;
     Draft {
         inc,
         chain_idx,
@@ -622,43 +677,115 @@ fn build(
     }
 }
 
-/// The task table of the first OOM report that has one, summed by process name, biggest first;
-/// without a task table, the victims' anon-rss.
-fn memory_top(oom_kills: &[(usize, &Event)], kills: &[OomKill]) -> Vec<MemoryUse> {
-    let table = oom_kills.iter().find_map(|(_, e)| {
+/// Most single processes listed in `memory_largest`.
+const MEMORY_LARGEST: usize = 5;
+/// A process whose pid is at most this far above the backup's cron CMD pid was most likely
+/// forked by the backup (pids are handed out in order); it is marked "likely", never certain.
+const BACKUP_PID_SPAN: u32 = 3;
+
+/// From the task table of the first OOM report that has one: RSS summed by process name,
+/// biggest first, and the largest single processes — each marked with what it was (the OOM
+/// victim, the trigger, a likely backup process), because a per-name sum hides that one python3
+/// of four was the backup. Without a task table both stay empty: the victims' anon-rss is not
+/// "memory at the kill" and is reported under the kills.
+fn memory(
+    oom_kills: &[(usize, &Event)],
+    backup_pid: Option<u32>,
+) -> (Vec<MemoryUse>, Vec<ProcessMemory>) {
+    let Some((_, kill)) = oom_kills.iter().find(|(_, e)| {
         e.attrs
             .get("tasks")
             .and_then(|t| t.as_array())
-            .filter(|a| !a.is_empty())
-    });
+            .is_some_and(|a| !a.is_empty())
+    }) else {
+        return (Vec::new(), Vec::new());
+    };
+    let victims: BTreeSet<u32> = oom_kills.iter().filter_map(|(_, e)| e.pid).collect();
+    let trigger = kill.attr_str("trigger");
+    let rows = |key: &str| {
+        kill.attrs
+            .get(key)
+            .and_then(|t| t.as_array())
+            .cloned()
+            .unwrap_or_default()
+    };
     let mut m: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    match table {
-        Some(rows) => {
-            for r in rows {
-                let Some(p) = r.get("process").and_then(|v| v.as_str()) else {
-                    continue;
-                };
-                let e = m.entry(p.to_string()).or_default();
-                e.0 += r.get("count").and_then(|v| v.as_u64()).unwrap_or(1);
-                e.1 += r.get("rss_kb").and_then(|v| v.as_u64()).unwrap_or(0);
-            }
-        }
-        None => {
-            for k in kills {
-                if let Some(rss) = k.anon_rss_kb {
-                    let e = m.entry(k.process.clone()).or_default();
-                    e.0 += 1;
-                    e.1 += rss;
-                }
-            }
-        }
+    for r in rows("tasks") {
+        let Some(p) = r.get("process").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let e = m.entry(p.to_string()).or_default();
+        e.0 += r.get("count").and_then(|v| v.as_u64()).unwrap_or(1);
+        e.1 += r.get("rss_kb").and_then(|v| v.as_u64()).unwrap_or(0);
     }
+    let singles: Vec<(u32, String, u64)> = rows("tasks_top")
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.get("pid")?.as_u64()? as u32,
+                r.get("process")?.as_str()?.to_string(),
+                r.get("rss_kb")?.as_u64()?,
+            ))
+        })
+        .collect();
+    // The trigger is only known by name; it names a row when that name has one process.
+    let trigger_unique = trigger.filter(|t| m.get(*t).is_some_and(|(c, _)| *c == 1));
+    let roles = |pid: u32, process: &str| {
+        let mut v = Vec::new();
+        if victims.contains(&pid) {
+            v.push("oom-victim".to_string());
+        }
+        if trigger_unique == Some(process) {
+            v.push("oom-trigger".to_string());
+        }
+        if backup_pid.is_some_and(|b| pid >= b && pid - b <= BACKUP_PID_SPAN) {
+            v.push("likely-backup".to_string());
+        }
+        v
+    };
+    let largest: Vec<ProcessMemory> = singles
+        .iter()
+        .take(MEMORY_LARGEST)
+        .map(|(pid, process, rss_kb)| ProcessMemory {
+            pid: *pid,
+            process: process.clone(),
+            rss_kb: *rss_kb,
+            roles: roles(*pid, process),
+        })
+        .collect();
     let mut v: Vec<MemoryUse> = m
         .into_iter()
-        .map(|(process, (count, rss_kb))| MemoryUse {
-            process,
-            count,
-            rss_kb,
+        .map(|(process, (count, rss_kb))| {
+            let mut includes: Vec<String> = Vec::new();
+            // Victims are named even when the top rows cut them off.
+            for (_, k) in oom_kills {
+                if k.process.as_deref() == Some(process.as_str()) {
+                    if let Some(p) = k.pid {
+                        includes.push(format!("oom victim pid {p}"));
+                    }
+                }
+            }
+            if trigger == Some(process.as_str()) {
+                includes.push(if count > 1 {
+                    "the oom trigger is one of them".to_string()
+                } else {
+                    "the oom trigger".to_string()
+                });
+            }
+            for (pid, p, _) in &singles {
+                if p == &process && roles(*pid, p).iter().any(|r| r == "likely-backup") {
+                    includes.push(format!(
+                        "likely backup pid {pid} (follows the cron CMD pid {})",
+                        backup_pid.unwrap_or(0)
+                    ));
+                }
+            }
+            MemoryUse {
+                process,
+                count,
+                rss_kb,
+                includes,
+            }
         })
         .collect();
     // Biggest first; the name breaks ties so the order never depends on the input order.
@@ -668,7 +795,7 @@ fn memory_top(oom_kills: &[(usize, &Event)], kills: &[OomKill]) -> Vec<MemoryUse
             .then_with(|| a.process.cmp(&b.process))
     });
     v.truncate(MEMORY_TOP);
-    v
+    (v, largest)
 }
 
 /// The backup window an incident at `t` happened in, or that ended at most `slack_s` before it.
@@ -757,7 +884,21 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
             e.attr_str("tool").unwrap_or("oomd"),
             e.attr_str("cgroup").unwrap_or(unit)
         ),
-        K::UnitOom => format!("{unit}: systemd saw the OOM kill in the unit"),
+        K::UnitOom => {
+            // systemd repeats the notice for the parent slices; assemble folded those copies
+            // into this event (`also_units`), and its second source line is one of them.
+            let also: Vec<&str> = e
+                .attrs
+                .get("also_units")
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            let mut s = format!("{unit}: systemd saw the OOM kill in the unit");
+            if !also.is_empty() {
+                s += &format!(" (also reported for {})", also.join(", "));
+            }
+            s
+        }
         K::UnitStopping => format!("{unit}: stopping"),
         K::SupervisorctlShutdown => "supervisorctl: Shut down (the unit's ExecStop)".to_string(),
         K::SupervisorSignal => format!(
@@ -796,6 +937,7 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
         K::SupervisorSigkill => format!("supervisord killed {prog} (pid {pid}) with SIGKILL"),
         K::SupervisorFatal => format!("{prog} entered FATAL state (gave up restarting)"),
         K::SupervisorSpawned => format!("supervisord spawned {prog} (pid {pid})"),
+        K::SupervisorSuccess => format!("{prog} entered RUNNING state (restart confirmed)"),
         K::SupervisorStarted => format!("supervisord started (pid {pid})"),
         K::UnitStopTimeout => format!("{unit}: stop timed out, killing"),
         K::UnitKilling => format!(

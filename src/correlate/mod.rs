@@ -64,6 +64,7 @@ pub fn correlate(
             unit: w.unit.clone(),
             user: w.user.clone(),
             events: w.members.iter().map(|&j| events[j].id.clone()).collect(),
+            end_hint: end_hint(w, &events),
         })
         .collect();
     let backup_jobs = jobs::backup_jobs(&ws);
@@ -126,6 +127,35 @@ pub fn correlate(
         stats,
         warnings,
     }
+}
+
+/// For a cron window without an end: Debian cron logs only the start by default; the end is
+/// in the PAM session lines, which go to auth.log, not syslog (reference §4.1, §4.5). Say which
+/// input is missing rather than leave "unknown" unexplained.
+fn end_hint(w: &windows::Window, events: &[Event]) -> Option<String> {
+    if w.end.is_some() || w.unit.is_some() {
+        return None;
+    }
+    let via = w
+        .start_idx
+        .and_then(|i| events[i].attr_str("via"))
+        .unwrap_or("cron");
+    if via != "cron" {
+        return None;
+    }
+    let has_sessions = events.iter().any(|e| {
+        e.host == w.host
+            && matches!(
+                e.kind,
+                crate::events::EventKind::CronSessionOpen
+                    | crate::events::EventKind::CronSessionClose
+            )
+    });
+    Some(if has_sessions {
+        "cron PAM session lines are present, but no end line matched this run (still running when the logs end, or its session lines are missing)".to_string()
+    } else {
+        "no cron PAM session lines for this host among the inputs: add its auth.log (Debian/Ubuntu; /var/log/cron or secure on RHEL) to measure the end".to_string()
+    })
 }
 
 fn host_summaries(
@@ -226,8 +256,60 @@ pub fn human_duration(s: f64) -> String {
     }
 }
 
+/// Seconds for an outage: one decimal under ten seconds (1.512 s is "1.5s", not "2s"), the
+/// usual `4m 10s` form above.
+pub fn human_outage(s: f64) -> String {
+    if s.abs() < 10.0 {
+        format!("{s:.1}s")
+    } else {
+        human_duration(s)
+    }
+}
+
+/// A time in prose of the JSON report: UTC like every other time in it, with the host's own
+/// clock in parentheses when it differs (that is what the people on the box saw).
+pub fn utc_with_local(t: &Timestamp) -> String {
+    let u = chrono::DateTime::from_timestamp_micros(t.micros)
+        .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| t.rfc3339());
+    if t.offset_s == 0 {
+        format!("{u} UTC")
+    } else {
+        format!(
+            "{u} UTC ({} local, {})",
+            t.local().format("%H:%M:%S"),
+            offset_str(t.offset_s)
+        )
+    }
+}
+
 fn local(t: &Timestamp) -> String {
-    t.local().format("%Y-%m-%d %H:%M:%S").to_string() + " " + &offset_str(t.offset_s)
+    utc_with_local(t)
+}
+
+/// What the cascade did to the supervised programs, kept apart: the ones whose processes ended
+/// and the ones that kept running without supervision (the orphans). Calling both "lost" would
+/// contradict the orphan list. The OOM victims are named already and not counted again.
+fn programs_down(inc: &crate::report::Incident) -> String {
+    let victims: Vec<&str> = inc
+        .oom_kills
+        .iter()
+        .filter_map(|k| k.program.as_deref())
+        .collect();
+    let stopped = inc
+        .programs_stopped
+        .iter()
+        .filter(|p| !victims.contains(&p.as_str()))
+        .count();
+    let running = inc.programs_unsupervised.len();
+    match (stopped, running) {
+        (0, 0) => String::new(),
+        (s, 0) => format!("; the stop took {s} more program(s) down"),
+        (0, r) => format!("; {r} program(s) kept running unsupervised"),
+        (s, r) => {
+            format!("; the stop took {s} more program(s) down and left {r} running unsupervised")
+        }
+    }
 }
 
 fn summary(
@@ -262,20 +344,17 @@ fn summary(
             killed,
             local(&inc.start),
             sup_unit.unwrap_or("the supervising unit"),
-            match inc.workers_lost.len() {
-                0 => String::new(),
-                n => format!(", taking {n} worker program(s) down"),
-            }
+            programs_down(inc)
         ),
         "oom-kill" if inc.supervisor_stopped => format!(
             "OOM killer killed {} at {}; {} failed with it{}",
             killed,
             local(&inc.start),
             sup_unit.unwrap_or("its unit"),
-            if inc.outage_s.is_some() {
-                " and was started again"
-            } else {
-                ""
+            match inc.recovery.as_deref() {
+                Some("running") => " and was started again",
+                Some(_) => " and a restart was attempted",
+                None => "",
             }
         ),
         "oom-kill" => format!(
@@ -294,7 +373,7 @@ fn summary(
             local(&inc.start)
         ),
         "worker-crash" => format!(
-            "worker(s) {} exited unexpectedly at {} without an OOM kill",
+            "program(s) {} exited unexpectedly at {} without an OOM kill",
             if inc.workers_lost.is_empty() {
                 "?".to_string()
             } else {
@@ -313,7 +392,7 @@ fn summary(
             local(&inc.start)
         ),
         "orphaned-workers" => format!(
-            "{} stopped at {} and left its workers behind",
+            "{} stopped at {} and left processes of its programs running",
             sup_unit.unwrap_or("the supervisor"),
             local(&inc.start)
         ),
@@ -343,10 +422,21 @@ fn summary(
             w.job()
         );
     }
-    match inc.outage_s {
-        Some(o) => s += &format!("; recovered after {}", human_duration(o)),
-        None if inc.supervisor_stopped => s += "; no restart seen in the logs",
-        None => {}
+    match (inc.outage_s, inc.recovery.as_deref()) {
+        (Some(o), Some("running")) => s += &format!("; recovered after {}", human_outage(o)),
+        (Some(o), _) => {
+            let at = Timestamp::from_utc_micros(
+                inc.start.micros + (o * 1e6).round() as i64,
+                inc.start.offset_s,
+            );
+            s += &format!(
+                "; restart attempted at {} ({} later), but no RUNNING/Started line confirms it",
+                utc_with_local(&at),
+                human_outage(o)
+            )
+        }
+        (None, _) if inc.supervisor_stopped => s += "; no restart seen in the logs",
+        (None, _) => {}
     }
     s
 }

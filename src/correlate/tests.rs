@@ -279,6 +279,20 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
             SIO.to_string()
         ]
     );
+    // The web and long-worker processes are orphans: they kept running, so they are not
+    // "stopped" (review finding: "workers lost" contradicted the orphan list).
+    assert_eq!(i.programs_stopped, vec![SHORT.to_string(), SIO.to_string()]);
+    assert_eq!(
+        i.programs_unsupervised,
+        vec![LONG.to_string(), WEB.to_string()]
+    );
+    assert!(
+        i.summary
+            .contains("; the stop took 1 more program(s) down and left 2 running unsupervised;"),
+        "{}",
+        i.summary
+    );
+    assert!(!i.summary.contains("worker program"), "{}", i.summary);
 
     // The chain: backup start, OOM report, unit OOM notice, stop, shutdown, first+last waiting,
     // stop timeout, SIGKILL, remains running ×3, failed, stopped, backup end, restart.
@@ -350,7 +364,19 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
             id_of(&ev, |e| e.kind == K::UnitFailed),
         ]
     );
+    // A cron backup gets `choom` in its crontab line, never a unit setting; the supervisor is
+    // not offered a negative score (its children would inherit it).
+    let score = &i.recommendations[1].text;
+    assert!(
+        score.contains(&format!(
+            "in the crontab, run it as `choom -n 500 -- sh -c '{CMD}'`"
+        )),
+        "{score}"
+    );
+    assert!(!score.contains("OOMScoreAdjust=500"), "{score}");
+    assert!(score.contains("inherits oom_score_adj"), "{score}");
     for r in &i.recommendations {
+        assert!(!r.text.contains("OOMScoreAdjust=-"), "{}", r.text);
         assert!(!r.text.contains("OOMScoreAdjust=-1500"), "{}", r.text);
         assert!(!r.evidence.is_empty());
     }
@@ -358,7 +384,7 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
         "systemd-run --scope -p MemoryHigh=<soft> -p MemoryMax=<hard> sh -c '{CMD}'"
     )));
     assert_eq!(super::advice::shell_quote("it's"), "'it'\\''s'");
-    assert!(i.summary.starts_with("OOM killer killed python3 2201 (frappe-bench-frappe-short-worker-0) at 2025-09-27 19:13:48 +05:30; supervisor.service was stopped"), "{}", i.summary);
+    assert!(i.summary.starts_with("OOM killer killed python3 2201 (frappe-bench-frappe-short-worker-0) at 2025-09-27 13:43:48 UTC (19:13:48 local, +05:30); supervisor.service was stopped"), "{}", i.summary);
 
     let h = &r.hosts[0];
     assert_eq!(
@@ -400,13 +426,91 @@ fn kill_the_supervisor_survived_is_an_oom_kill_with_respawn() {
     assert_eq!(i.oom_kills[0].program.as_deref(), Some("app-worker-0"));
     assert!(i.orphans.is_empty());
     assert_eq!(i.workers_lost, vec!["app-worker-0".to_string()]);
-    assert_eq!(i.evidence, vec!["e2", "e3", "e4", "e5"]);
+    assert_eq!(i.programs_stopped, vec!["app-worker-0".to_string()]);
+    assert!(i.programs_unsupervised.is_empty());
+    // The RUNNING line (e6) confirms the respawn and is evidence of the recovery.
+    assert_eq!(i.evidence, vec!["e2", "e3", "e4", "e5", "e6"]);
+    assert_eq!(i.recovery.as_deref(), Some("running"));
     let recs: Vec<&str> = i.recommendations.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(recs, vec!["i1-memory-limit"]);
-    assert_eq!(i.memory_top.len(), 1);
+    // No task table: the victim's anon-rss is not "memory at the kill by process name"; it
+    // stays under oom_kills and memory_top is empty (review finding on bookworm).
+    assert!(i.memory_top.is_empty());
+    assert!(i.memory_largest.is_empty());
+}
+
+/// oom-survived shape: four python3 rows sum to 22 GiB, but one of them is the backup's own
+/// process (pid right after the cron CMD pid) and one is the victim; the trigger mysqldump is
+/// the only row of its name. Both views say so.
+#[test]
+fn memory_rows_mark_the_victim_the_trigger_and_the_backup() {
+    let mut v = cron("h", "2025-09-27T12:00:01Z", 41700, 41703, CMD);
+    v.push(
+        e("2025-09-27T12:21:34Z", K::OomKill)
+            .host("h")
+            .pid(1109)
+            .process("python3")
+            .unit(SUP)
+            .a("anon_rss_kb", json!(5_240_832u64))
+            .a("trigger", json!("mysqldump"))
+            .a(
+                "tasks",
+                json!([
+                    {"process": "python3", "count": 4, "rss_kb": 23_362_880u64},
+                    {"process": "mysqldump", "count": 1, "rss_kb": 2_600_000u64},
+                    {"process": "gunicorn", "count": 3, "rss_kb": 3_600_000u64}
+                ]),
+            )
+            .a(
+                "tasks_top",
+                json!([
+                    {"pid": 41704, "process": "python3", "rss_kb": 9_600_000u64},
+                    {"pid": 1109, "process": "python3", "rss_kb": 5_242_880u64},
+                    {"pid": 1106, "process": "python3", "rss_kb": 5_000_000u64},
+                    {"pid": 41790, "process": "mysqldump", "rss_kb": 2_600_000u64}
+                ]),
+            ),
+    );
+    let r = run(seq(v));
+    let i = &r.incidents[0];
+    assert_eq!(i.backup_window.as_deref(), Some("b1"));
+    let top: Vec<(&str, Vec<&str>)> = i
+        .memory_top
+        .iter()
+        .map(|m| {
+            (
+                m.process.as_str(),
+                m.includes.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
     assert_eq!(
-        (i.memory_top[0].process.as_str(), i.memory_top[0].rss_kb),
-        ("python3", 2_000_000)
+        top,
+        vec![
+            (
+                "python3",
+                vec![
+                    "oom victim pid 1109",
+                    "likely backup pid 41704 (follows the cron CMD pid 41703)"
+                ]
+            ),
+            ("gunicorn", vec![]),
+            ("mysqldump", vec!["the oom trigger"]),
+        ]
+    );
+    let largest: Vec<(u32, Vec<&str>)> = i
+        .memory_largest
+        .iter()
+        .map(|m| (m.pid, m.roles.iter().map(String::as_str).collect()))
+        .collect();
+    assert_eq!(
+        largest,
+        vec![
+            (41704, vec!["likely-backup"]),
+            (1109, vec!["oom-victim"]),
+            (1106, vec![]),
+            (41790, vec!["oom-trigger"]),
+        ]
     );
 }
 
@@ -1007,5 +1111,374 @@ fn oomd_notice_is_oomd_evidence_and_leftovers_alone_name_the_restart() {
     assert_eq!(
         i.summary,
         "domoticz.service found process(es) of an earlier run still alive when it started at 2021-10-11 11:41:18 UTC (that run's stop left them behind); 2 orphaned process(es) left behind"
+    );
+}
+
+/// bookworm shape (syslog:5, 10–12): `Starting`, then `Deactivated successfully`, `Finished`
+/// and `Consumed … over 38min 12.500s wall clock time` in the same instant. They are three
+/// ends of one run: one window, ended by `Finished`, and the job counts one run per night.
+#[test]
+fn one_systemd_run_is_one_window_whatever_lines_end_it() {
+    let u = "pg-backup.service";
+    let mut v = Vec::new();
+    for day in ["03", "04", "05"] {
+        v.push(
+            e(
+                &format!("2025-10-{day}T01:30:00.112233+02:00"),
+                K::BackupStart,
+            )
+            .host("erp-2")
+            .unit(u)
+            .a("via", json!("systemd")),
+        );
+        let end = format!("2025-10-{day}T02:08:12.612233+02:00");
+        v.push(e(&end, K::UnitSucceeded).host("erp-2").unit(u));
+        v.push(
+            e(&end, K::BackupEnd)
+                .host("erp-2")
+                .unit(u)
+                .a("via", json!("systemd"))
+                .a("basis", json!("systemd-finished")),
+        );
+        v.push(
+            e(&end, K::UnitResources)
+                .host("erp-2")
+                .unit(u)
+                .a("wall_s", json!(2292.5))
+                .a("memory_peak_kb", json!(1258291)),
+        );
+    }
+    let r = run(seq(v));
+    let got: Vec<(String, String, usize)> = r
+        .backup_windows
+        .iter()
+        .map(|w| (w.start.rfc3339(), w.end_basis.clone(), w.events.len()))
+        .collect();
+    let s = |x: &str| x.to_string();
+    assert_eq!(
+        got,
+        vec![
+            (s("2025-10-02T23:30:00.112233Z"), s("systemd-finished"), 4),
+            (s("2025-10-03T23:30:00.112233Z"), s("systemd-finished"), 4),
+            (s("2025-10-04T23:30:00.112233Z"), s("systemd-finished"), 4),
+        ]
+    );
+    assert_eq!(r.backup_jobs.len(), 1);
+    assert_eq!(r.backup_jobs[0].runs, 3);
+    assert_eq!(r.backup_jobs[0].schedule.as_deref(), Some("30 1 * * *"));
+}
+
+/// A run whose `Starting` was rotated away keeps its `Consumed`-derived window; the next,
+/// complete run is still one window of its own.
+#[test]
+fn consumed_only_run_before_a_complete_run_gives_two_windows() {
+    let u = "pg-backup.service";
+    let v = vec![
+        e("2025-10-03T02:08:12Z", K::UnitSucceeded)
+            .host("h")
+            .unit(u),
+        e("2025-10-03T02:08:12Z", K::UnitResources)
+            .host("h")
+            .unit(u)
+            .a("wall_s", json!(2292.5)),
+        e("2025-10-04T01:30:00Z", K::BackupStart)
+            .host("h")
+            .unit(u)
+            .a("via", json!("systemd")),
+        e("2025-10-04T02:12:12Z", K::UnitSucceeded)
+            .host("h")
+            .unit(u),
+        e("2025-10-04T02:12:12Z", K::UnitResources)
+            .host("h")
+            .unit(u)
+            .a("wall_s", json!(2532.5)),
+    ];
+    let r = run(seq(v));
+    let got: Vec<(String, String)> = r
+        .backup_windows
+        .iter()
+        .map(|w| (w.start.rfc3339(), w.end_basis.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "2025-10-03T01:29:59.500000Z".to_string(),
+                "systemd-consumed".to_string()
+            ),
+            (
+                "2025-10-04T01:30:00.000000Z".to_string(),
+                "systemd-finished".to_string()
+            )
+        ]
+    );
+}
+
+/// A systemd backup unit (bookworm shape): the score advice is `OOMScoreAdjust=500` in the
+/// backup's unit, not `choom`; and when the unit's own `Consumed … memory peak` is below the
+/// victim's anon-rss, the memory advice says the backup was not the main consumer.
+#[test]
+fn backup_advice_matches_a_systemd_unit_and_weighs_its_memory_peak() {
+    let u = "pg-backup.service";
+    let mk = |peak: u64| {
+        let ev = seq(vec![
+            e("2025-10-04T01:30:00+02:00", K::BackupStart)
+                .unit(u)
+                .a("via", json!("systemd")),
+            e("2025-10-04T01:51:04+02:00", K::OomKill)
+                .pid(7741)
+                .process("gunicorn")
+                .unit(SUP)
+                .a("anon_rss_kb", json!(2_411_800u64)),
+            e("2025-10-04T01:51:04+02:00", K::UnitOom).unit(SUP),
+            e("2025-10-04T01:51:05+02:00", K::UnitStopping).unit(SUP),
+            e("2025-10-04T01:51:05+02:00", K::SupervisorctlShutdown),
+            e("2025-10-04T02:12:12+02:00", K::BackupEnd)
+                .unit(u)
+                .a("via", json!("systemd"))
+                .a("basis", json!("systemd-finished")),
+            e("2025-10-04T02:12:12+02:00", K::UnitResources)
+                .unit(u)
+                .a("wall_s", json!(2532.5))
+                .a("memory_peak_bytes", json!(peak)),
+        ]);
+        let r = run(ev.clone());
+        (ev, r)
+    };
+    let (ev, r) = mk(1_288_490_189);
+    let i = &r.incidents[0];
+    assert_eq!(i.kind, "oom-cascade");
+    let rec = |id: &str| {
+        i.recommendations
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("no {id} in {:#?}", i.recommendations))
+    };
+    let score = rec("i1-oomscoreadjust");
+    assert!(
+        score
+            .text
+            .contains("`systemctl edit pg-backup.service` → `[Service]` / `OOMScoreAdjust=500`"),
+        "{}",
+        score.text
+    );
+    assert!(!score.text.contains("choom"), "{}", score.text);
+    let mem = rec("i1-backup-memory");
+    assert!(
+        mem.text.starts_with(
+            "The backup's own memory peak was 1.2 GiB (its `Consumed …` line), less than the 2.3 GiB anon-rss of the killed gunicorn 7741: the backup overlapped the kill but was not the main memory user"
+        ),
+        "{}",
+        mem.text
+    );
+    assert!(mem
+        .evidence
+        .contains(&id_of(&ev, |e| e.kind == K::UnitResources)));
+    // A peak above the victim's keeps the plain cap advice.
+    let (_, r) = mk(8 * 1024 * 1024 * 1024);
+    let mem = r.incidents[0]
+        .recommendations
+        .iter()
+        .find(|r| r.id == "i1-backup-memory")
+        .unwrap();
+    assert!(
+        mem.text.starts_with("Cap the backup's memory"),
+        "{}",
+        mem.text
+    );
+}
+
+/// Without a backup, bounding the unit's memory is advised with `OOMPolicy=continue` next to
+/// `MemoryMax=` (a kill at the cgroup limit would otherwise stop the whole unit); a crash is
+/// read with `supervisorctl tail -<bytes>`, not `tail -f`.
+#[test]
+fn memory_limit_pairs_memorymax_with_oompolicy_and_crash_logs_read_past_output() {
+    let r = run(seq(vec![e("2025-06-01T14:20:05Z", K::OomKill)
+        .pid(3001)
+        .process("gunicorn")
+        .unit(SUP)
+        .a("anon_rss_kb", json!(2_000_000u64))]));
+    let t = &r.incidents[0].recommendations[0];
+    assert_eq!(t.id, "i1-memory-limit");
+    assert!(
+        t.text
+            .contains("If you add a hard `MemoryMax=` to supervisor.service, add `OOMPolicy=continue` with it"),
+        "{}",
+        t.text
+    );
+    let r = run(seq(vec![
+        e("2025-06-01T10:00:00Z", K::SupervisorExited)
+            .program("w")
+            .a("expected", json!(false))
+            .a("exit_status", json!(1)),
+        e("2025-06-01T10:00:01Z", K::SupervisorSpawned)
+            .program("w")
+            .pid(10),
+    ]));
+    let t = &r.incidents[0].recommendations[0].text;
+    assert!(
+        t.contains("`supervisorctl tail -20000 <group>:w stderr`"),
+        "{t}"
+    );
+    assert!(!t.contains("tail -f <"), "{t}");
+}
+
+/// "recovered" needs evidence that the restart worked: supervisord's `success: … entered
+/// RUNNING state`. A spawn alone is "restart attempted". Outages under ten seconds keep one
+/// decimal, and the summary's times are UTC with the host's clock in parentheses.
+#[test]
+fn recovery_is_claimed_only_on_running_evidence() {
+    let mk = |with_success: bool| {
+        let mut v = vec![
+            e("2025-09-27T14:00:00+02:00", K::SupervisorSpawned)
+                .program("w-1")
+                .pid(1109),
+            e("2025-09-27T14:21:34.000+02:00", K::OomKill)
+                .pid(1109)
+                .process("python3")
+                .unit(SUP),
+            e("2025-09-27T14:21:35.512+02:00", K::SupervisorExited)
+                .program("w-1")
+                .a("expected", json!(false))
+                .a("signal", json!("SIGKILL")),
+            e("2025-09-27T14:21:35.512+02:00", K::SupervisorSpawned)
+                .program("w-1")
+                .pid(47313),
+        ];
+        if with_success {
+            v.push(e("2025-09-27T14:21:36.515+02:00", K::SupervisorSuccess).program("w-1"));
+        }
+        run(seq(v))
+    };
+    let r = mk(true);
+    let i = &r.incidents[0];
+    assert_eq!(i.recovery.as_deref(), Some("running"));
+    assert_eq!(i.outage_s, Some(1.512));
+    assert_eq!(
+        i.summary,
+        "OOM killer killed python3 1109 (w-1) at 2025-09-27 12:21:34 UTC (14:21:34 local, +02:00); the supervisor survived and respawned it; recovered after 1.5s"
+    );
+    assert_eq!(
+        i.chain.last().map(|c| c.kind.as_str()),
+        Some("supervisor_success")
+    );
+    let r = mk(false);
+    let i = &r.incidents[0];
+    assert_eq!(i.recovery.as_deref(), Some("restart-attempted"));
+    assert!(
+        i.summary.ends_with(
+            "; restart attempted at 2025-09-27 12:21:35 UTC (14:21:35 local, +02:00) (1.5s later), but no RUNNING/Started line confirms it"
+        ),
+        "{}",
+        i.summary
+    );
+    assert!(!i.summary.contains("recovered"), "{}", i.summary);
+    assert_eq!(super::human_outage(12.4), "12s");
+    assert_eq!(super::human_outage(0.25), "0.2s");
+}
+
+/// multi-host shape: a cron backup seen twice (schedule known) on one host and a systemd backup
+/// seen once on another. The fleet line gives each incident its own local time and each job its
+/// own schedule — never the cron job's schedule for the unit that has none.
+#[test]
+fn fleet_line_gives_each_incident_its_time_and_each_job_its_schedule() {
+    let mut v = Vec::new();
+    for (day, s, c) in [("26", 57001, 57004), ("27", 57101, 57104)] {
+        v.extend(cron(
+            "eu-web1",
+            &format!("2025-09-{day}T02:30:01+02:00"),
+            s,
+            c,
+            "/usr/local/bin/bench-backup.sh",
+        ));
+    }
+    v.push(
+        e("2025-09-27T02:41:17+02:00", K::OomKill)
+            .host("eu-web1")
+            .pid(5106)
+            .process("python3"),
+    );
+    v.push(
+        e("2025-09-27T02:30:00+05:30", K::BackupStart)
+            .host("ap-app1")
+            .unit("frappe-backup.service")
+            .a("via", json!("systemd")),
+    );
+    v.push(
+        e("2025-09-27T02:44:09+05:30", K::OomKill)
+            .host("ap-app1")
+            .pid(1512)
+            .process("python3"),
+    );
+    let r = run(seq(v));
+    assert_eq!(r.fleet.len(), 1);
+    assert_eq!(
+        r.fleet[0].summary,
+        "2 hosts had incidents between 02:41 and 02:44 local time (i1 on ap-app1 at 02:44 +05:30, i2 on eu-web1 at 02:41 +02:00): a shared schedule is the likely common cause; each happened during a backup: `/usr/local/bin/bench-backup.sh` on eu-web1 (schedule `30 2 * * *`), `frappe-backup.service` on ap-app1 (no schedule inferred from 1 run(s))"
+    );
+}
+
+/// backup-no-end shape: Debian cron's CMD line with nothing after it. The window says why its
+/// end is unknown — no PAM session lines (auth.log) for the host — or, when session lines were
+/// given, that none matched this run.
+#[test]
+fn unknown_cron_end_says_which_input_is_missing() {
+    let r = run(seq(vec![e("2025-09-27T02:30:01Z", K::BackupStart)
+        .host("files1")
+        .pid(9002)
+        .a("user", json!("root"))
+        .a(
+            "command",
+            json!("/usr/local/bin/files-backup.sh /srv/files"),
+        )
+        .a("via", json!("cron"))]));
+    assert_eq!(r.backup_windows[0].end, None);
+    assert_eq!(
+        r.backup_windows[0].end_hint.as_deref(),
+        Some("no cron PAM session lines for this host among the inputs: add its auth.log (Debian/Ubuntu; /var/log/cron or secure on RHEL) to measure the end")
+    );
+    let r = run(seq(cron(
+        "files1",
+        "2025-09-27T02:30:01Z",
+        9000,
+        9002,
+        "backup-x",
+    )));
+    assert_eq!(
+        r.backup_windows[0].end_hint.as_deref(),
+        Some("cron PAM session lines are present, but no end line matched this run (still running when the logs end, or its session lines are missing)")
+    );
+    // A measured window has no hint.
+    let mut v = cron("files1", "2025-09-27T02:30:01Z", 9000, 9002, "backup-x");
+    v.push(
+        e("2025-09-27T02:40:01Z", K::CronSessionClose)
+            .host("files1")
+            .pid(9000)
+            .a("user", json!("root")),
+    );
+    assert_eq!(run(seq(v)).backup_windows[0].end_hint, None);
+}
+
+/// systemd's copy of the OOM notice for `system.slice` is folded into the leaf unit's event by
+/// assemble (`also_units`); the chain line says so instead of leaving a second source unexplained.
+#[test]
+fn unit_oom_chain_line_names_the_collapsed_parent_slices() {
+    let r = run(seq(vec![
+        e("2025-09-27T19:13:47Z", K::OomKill)
+            .pid(1121)
+            .process("python3")
+            .unit(SUP),
+        e("2025-09-27T19:13:48Z", K::UnitOom)
+            .unit(SUP)
+            .a("also_units", json!(["system.slice"])),
+    ]));
+    let c = r.incidents[0]
+        .chain
+        .iter()
+        .find(|c| c.kind == "unit_oom")
+        .unwrap();
+    assert_eq!(
+        c.text,
+        "supervisor.service: systemd saw the OOM kill in the unit (also reported for system.slice)"
     );
 }

@@ -71,7 +71,8 @@ pub(crate) fn backup_windows(events: &[Event]) -> Vec<Window> {
         };
         out.push(w);
     }
-    out.extend(consumed_only_windows(events, &used));
+    let derived = consumed_only_windows(events, &used, &out);
+    out.extend(derived);
     out.sort_by(|a, b| {
         (a.start, &a.host, a.start_idx, a.end_idx).cmp(&(b.start, &b.host, b.start_idx, b.end_idx))
     });
@@ -217,9 +218,16 @@ fn cron_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Window 
     finish(w, events, chosen.map(|(k, j)| (j, BASES[k])), extra)
 }
 
-/// systemd oneshot: `Finished` (a `backup_end`), `Deactivated successfully`, `Failed with
-/// result`, or `Consumed … over W wall clock time`, whichever comes first for the same unit
-/// before the unit starts again.
+/// systemd writes the lines ending one run (`Deactivated successfully`, `Finished`, `Failed with
+/// result`, `Consumed …`) in the same instant; allow a little for slow logging. A line further
+/// away than this from the first end line belongs to a later run.
+const END_GROUP_US: i64 = 5_000_000;
+
+/// systemd oneshot: one `Starting` is one run. Its end is `Finished` (a `backup_end`), else
+/// `Deactivated successfully`, else `Failed with result`, else `Consumed … over W wall clock
+/// time` — alternative lines for the *same* end, so every one of them written with the first is
+/// claimed by this window (otherwise the leftover `Consumed` would become a second,
+/// start-less window of the same run).
 fn systemd_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Window {
     let s = &events[i];
     let w = base(s, i);
@@ -234,6 +242,11 @@ fn systemd_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Wind
         "systemd-consumed",
     ];
     for (j, e) in events.iter().enumerate().skip(i + 1) {
+        // The first end line fixes the run's end; only lines written with it still belong.
+        let first_end = best.iter().flatten().map(|&b| events[b].time).min();
+        if first_end.is_some_and(|t| e.time.micros - t.micros > END_GROUP_US) {
+            break;
+        }
         if e.host != s.host || e.unit.as_deref() != Some(unit) || used.contains(&j) {
             continue;
         }
@@ -250,7 +263,7 @@ fn systemd_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Wind
                 best[k] = Some(j);
             }
         }
-        if best[3].is_some() || (best[0].is_some() && best[1].is_some()) {
+        if best[3].is_some() {
             // `Consumed` is the unit's last word on a run.
             break;
         }
@@ -306,7 +319,9 @@ fn keyed_window(
 /// A backup unit whose start line is missing (rotated away) but whose `Consumed … over W wall
 /// clock time` survives: the window is [end − W, end]. Only units known as backups (named by a
 /// backup event on the host, or with "backup" in the name) qualify.
-fn consumed_only_windows(events: &[Event], used: &HashSet<usize>) -> Vec<Window> {
+/// A `Consumed` line at the end of a run that already has a window (from its `Starting` line)
+/// is that run's, never a second window.
+fn consumed_only_windows(events: &[Event], used: &HashSet<usize>, have: &[Window]) -> Vec<Window> {
     let backup_units: HashSet<(&str, &str)> = events
         .iter()
         .filter(|e| matches!(e.kind, EventKind::BackupStart | EventKind::BackupEnd))
@@ -326,6 +341,15 @@ fn consumed_only_windows(events: &[Event], used: &HashSet<usize>) -> Vec<Window>
         if !(backup_units.contains(&(e.host.as_str(), unit))
             || unit.to_ascii_lowercase().contains("backup"))
         {
+            continue;
+        }
+        let ended_here = have.iter().any(|w| {
+            w.host == e.host
+                && w.unit.as_deref() == Some(unit)
+                && w.end
+                    .is_some_and(|t| (t.micros - e.time.micros).abs() <= END_GROUP_US)
+        });
+        if ended_here {
             continue;
         }
         let start = Timestamp::from_utc_micros(

@@ -147,6 +147,9 @@ fn fold_oom(events: &mut [Event], idxs: &[usize]) {
     }
 }
 
+/// Single task-table rows kept (biggest RSS first) in the kill's `tasks_top`.
+const TASKS_TOP: usize = 5;
+
 fn fold_block(events: &mut [Event], b: &Block, k: usize) {
     let mut add: Vec<(String, Value)> = Vec::new();
     let mut unit = None;
@@ -201,6 +204,27 @@ fn fold_block(events: &mut [Event], b: &Block, k: usize) {
         let tasks: Vec<Value> =
             rows.into_iter().map(|(process, count, rss_kb)| json!({"process": process, "count": count, "rss_kb": rss_kb})).collect();
         add.push(("tasks".into(), Value::from(tasks)));
+        // The sums hide which single process held the memory (one 9 GB backup process among
+        // four python3 rows); keep the biggest rows with their pids.
+        let mut single: Vec<(u64, u32, String)> = b
+            .tasks
+            .iter()
+            .map(|&t| {
+                let e = &events[t];
+                (
+                    e.attr_u64("rss_kb").unwrap_or(0),
+                    e.pid.unwrap_or(0),
+                    e.process.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        single.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        single.truncate(TASKS_TOP);
+        let top: Vec<Value> = single
+            .into_iter()
+            .map(|(rss_kb, pid, process)| json!({"pid": pid, "process": process, "rss_kb": rss_kb}))
+            .collect();
+        add.push(("tasks_top".into(), Value::from(top)));
     }
     let kill = &mut events[k];
     for (key, v) in add {
@@ -531,6 +555,7 @@ mod tests {
         let row = |line, name: &str, rss: u64| {
             let mut r = ev(0, EventKind::OomTask, line, "[row]");
             r.process = Some(name.into());
+            r.pid = Some(line as u32 * 100);
             r.attrs.insert("rss_kb".into(), Value::from(rss));
             r
         };
@@ -549,6 +574,10 @@ mod tests {
         assert_eq!(
             evs[1].attrs["tasks"],
             json!([{"process": "php", "count": 2, "rss_kb": 450}, {"process": "bash", "count": 1, "rss_kb": 400}])
+        );
+        assert_eq!(
+            evs[1].attrs["tasks_top"],
+            json!([{"pid": 300, "process": "bash", "rss_kb": 400}, {"pid": 400, "process": "php", "rss_kb": 350}, {"pid": 200, "process": "php", "rss_kb": 100}])
         );
     }
 

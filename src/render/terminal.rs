@@ -2,8 +2,9 @@
 //! and time range, backup windows and jobs, each incident with its chain and the `path:line` of
 //! every step, orphans, what held the memory, and the recommendations. Colour only when asked
 //! (the CLI decides from isatty and `NO_COLOR`); without colour the output is plain ASCII-safe
-//! text with the same content, so a paste loses nothing. Times are shown on each host's own
-//! clock with its offset (that is what the people on the box saw); the JSON keeps UTC.
+//! text with the same content, so a paste loses nothing. Every time is UTC (hosts in several
+//! zones then sort and compare at a glance), with the host's own clock in parentheses where it
+//! differs — that is what the people on the box saw; a header line says so.
 
 use crate::model::Timestamp;
 use crate::report::{Incident, Report};
@@ -55,18 +56,28 @@ fn offset(o: i32) -> String {
     format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
 }
 
-/// `2025-09-27 19:13:48 +05:30`
-fn local(t: &Timestamp) -> String {
-    format!(
-        "{} {}",
-        t.local().format("%Y-%m-%d %H:%M:%S"),
-        offset(t.offset_s)
-    )
+fn utc(t: &Timestamp) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_micros(t.micros).unwrap_or_default()
 }
 
-/// Local clock time, with the date only when it differs from `since`'s local date.
+/// `2025-09-27 13:43:48 UTC (19:13:48 +05:30)`: UTC, the one clock every line of the summary
+/// uses, with the host's own clock in parentheses when it differs.
+fn local(t: &Timestamp) -> String {
+    let u = utc(t).format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    if t.offset_s == 0 {
+        u
+    } else {
+        format!(
+            "{u} ({} {})",
+            t.local().format("%H:%M:%S"),
+            offset(t.offset_s)
+        )
+    }
+}
+
+/// UTC clock time, with the date only when it differs from `since`'s UTC date.
 fn local_short(t: &Timestamp, since: &Timestamp) -> String {
-    let (l, s) = (t.local(), since.local());
+    let (l, s) = (utc(t), utc(since));
     if l.date_naive() == s.date_naive() {
         l.format("%H:%M:%S").to_string()
     } else {
@@ -100,6 +111,10 @@ pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> 
     if let (Some(f), Some(l)) = (first, last) {
         writeln!(w, "Time range (UTC): {} … {}", f.rfc3339(), l.rfc3339())?;
     }
+    writeln!(
+        w,
+        "All times are UTC; a host's own clock is shown in parentheses where it differs."
+    )?;
 
     if verbose && !report.inputs.is_empty() {
         writeln!(w, "\n{}", p.head("INPUTS"))?;
@@ -162,6 +177,9 @@ pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> 
             b.end_basis,
             b.command.as_deref().or(b.unit.as_deref()).unwrap_or("?")
         )?;
+        if let Some(h) = &b.end_hint {
+            writeln!(w, "      end unknown: {h}")?;
+        }
     }
 
     if !report.backup_jobs.is_empty() {
@@ -179,7 +197,10 @@ pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> 
                 j.host,
                 j.job,
                 j.runs,
-                j.schedule.as_deref().unwrap_or("?"),
+                // cron fires on the host's clock, so the schedule is read there, not in UTC.
+                j.schedule
+                    .as_deref()
+                    .map_or("?".to_string(), |s| format!("{s} (host's clock)")),
                 dur(j.mean_s),
                 dur(j.max_s),
                 trend
@@ -267,11 +288,19 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
             dur(i.backup_lag_s)
         )?;
     }
-    if let Some(o) = i.outage_s {
-        writeln!(w, "    outage: {}", dur(Some(o)))?;
+    match (i.outage_s, i.recovery.as_deref()) {
+        (Some(o), Some("running")) => {
+            writeln!(w, "    outage: {}", crate::correlate::human_outage(o))?
+        }
+        (Some(o), _) => writeln!(
+            w,
+            "    outage: at least {} (restart attempted then; no RUNNING/Started line confirms it)",
+            crate::correlate::human_outage(o)
+        )?,
+        _ => {}
     }
     if !i.chain.is_empty() {
-        writeln!(w, "    chain:")?;
+        writeln!(w, "    chain (UTC):")?;
         let mut k = 0;
         while k < i.chain.len() {
             let c = &i.chain[k];
@@ -369,18 +398,63 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
             )?;
         }
     }
-    if !i.workers_lost.is_empty() {
-        writeln!(w, "    workers lost: {}", i.workers_lost.join(", "))?;
+    // Stopped and still-running programs are listed apart: an orphaned program was not lost,
+    // it ran on without its supervisor.
+    if !i.programs_stopped.is_empty() {
+        let label = if i.supervisor_stopped {
+            "programs stopped or killed"
+        } else {
+            "programs killed or exited"
+        };
+        writeln!(w, "    {label}: {}", i.programs_stopped.join(", "))?;
+    }
+    if !i.programs_unsupervised.is_empty() {
+        writeln!(
+            w,
+            "    programs left running unsupervised: {}",
+            i.programs_unsupervised.join(", ")
+        )?;
     }
     if !i.memory_top.is_empty() {
-        writeln!(w, "    memory at the OOM kill (RSS by process name):")?;
+        writeln!(
+            w,
+            "    memory at the OOM kill (task table, RSS by process name):"
+        )?;
         for m in &i.memory_top {
             writeln!(
                 w,
-                "      {:>10}  {:>4}×  {}",
+                "      {:>10}  {:>4}×  {}{}",
                 crate::correlate::human_kb(m.rss_kb),
                 m.count,
-                m.process
+                m.process,
+                if m.includes.is_empty() {
+                    String::new()
+                } else {
+                    format!("  (incl. {})", m.includes.join("; "))
+                }
+            )?;
+        }
+    } else if !i.oom_kills.is_empty() {
+        // Only the victims' anon-rss is known; it is not what the host's memory was spent on.
+        writeln!(
+            w,
+            "    memory at the OOM kill: the OOM report has no task table (the victims' anon-rss is under OOM kills)"
+        )?;
+    }
+    if !i.memory_largest.is_empty() {
+        writeln!(w, "    largest single processes:")?;
+        for m in &i.memory_largest {
+            writeln!(
+                w,
+                "      {:>10}  pid {} {}{}",
+                crate::correlate::human_kb(m.rss_kb),
+                m.pid,
+                m.process,
+                if m.roles.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", m.roles.join(", "))
+                }
             )?;
         }
     }
