@@ -125,7 +125,7 @@ impl<R: Read> LineChunker<R> {
             let (take, finished) = match cut {
                 Some(n) => (n, true),
                 None => match memchr::memrchr(b'\n', data) {
-                    Some(i) if !(self.pos + data.len() as u64 >= self.limit) => (i + 1, false),
+                    Some(i) if self.pos + (data.len() as u64) < self.limit => (i + 1, false),
                     _ if self.eof => (data.len(), true),
                     _ if self.start > 0 || self.end < self.buf.len() => {
                         // Room left: read more before deciding.
