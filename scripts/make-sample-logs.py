@@ -102,21 +102,26 @@ durations = [24, 26, 27, 29, 31, 33, 35, 38, 41, 45, 52, None, 44, 40]  # minute
 runs = [datetime(2025, 9, 25, 0, 0, 1) + timedelta(hours=6 * i) for i in range(len(durations))]
 INCIDENT = runs[11]  # Sep 27 18:00:01
 for r, d in zip(runs, durations):
-    if d is None:
+    incident_run = d is None
+    if incident_run:
         d = 118 + 11 / 60
-    cron_job(r, "frappe", BACKUP_CMD, timedelta(minutes=d, seconds=R.randint(3, 50)))
+    g, _ = cron_job(r, "frappe", BACKUP_CMD, timedelta(minutes=d, seconds=R.randint(3, 50)))
+    if incident_run:
+        # The job's processes: cron's grandchild g is `sh -c`, bench g+1 (which later triggers
+        # the OOM killer), its mysqldump | gzip pipeline g+3/g+4.
+        BACKUP_G = g
 
 # --- the incident ------------------------------------------------------------------------
 T = datetime(2025, 9, 27, 19, 13, 47)
 victim, victim_prog = prog_pid[f"{BENCH}-frappe-long-worker-0"], f"{BENCH}-frappe-long-worker-0"
 kernel(T, "bench invoked oom-killer: gfp_mask=0x1100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0")
-kernel(T, "CPU: 7 PID: 48211 Comm: bench Not tainted 5.10.0-35-amd64 #1 Debian 5.10.237-1")
+kernel(T, f"CPU: 7 PID: {BACKUP_G + 1} Comm: bench Not tainted 5.10.0-35-amd64 #1 Debian 5.10.237-1")
 kernel(T, "Mem-Info:")
 kernel(T, "Tasks state (memory values in pages):")
 kernel(T, "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name")
-tasks = [(812, 106, "mariadbd", 7340032, 6815744), (48190, 1000, "bench", 1887436, 1572864),
-         (48211, 1000, "bench", 402653, 310000), (48215, 1000, "mysqldump", 120000, 98000),
-         (48216, 1000, "gzip", 2000, 900)]
+tasks = [(812, 106, "mariadbd", 7340032, 6815744), (BACKUP_G, 1000, "sh", 600, 200),
+         (BACKUP_G + 1, 1000, "bench", 1887436, 1572864), (BACKUP_G + 3, 1000, "mysqldump", 120000, 98000),
+         (BACKUP_G + 4, 1000, "gzip", 2000, 900)]
 for prog, p in prog_pid.items():
     if "worker" in prog:
         tasks.append((p, 1000, "python3", 1900000 if p == victim else 420000, 1650000 if p == victim else 330000))

@@ -767,7 +767,7 @@ fn memory(
             }
             if trigger == Some(process.as_str()) {
                 includes.push(if count > 1 {
-                    "the oom trigger is one of them".to_string()
+                    format!("the oom trigger (one of the {count})")
                 } else {
                     "the oom trigger".to_string()
                 });
