@@ -23,6 +23,9 @@ pub enum Cmd {
     Analyze(AnalyzeArgs),
     /// List the events extracted from logs, one per line, in UTC time order.
     Events(EventsArgs),
+    /// Read logs where they are and write their events (plus incidents and backup windows) as
+    /// Parquet partitioned by host, for `logautopsy analyze DIR/` to correlate centrally.
+    Extract(ExtractArgs),
     /// Check or list the event rules (patterns/*.toml and --patterns directories).
     Patterns {
         #[command(subcommand)]
@@ -123,6 +126,16 @@ pub struct EventsArgs {
     pub kind: Vec<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: EventFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct ExtractArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The Parquet dataset to write into (`DIR/events/host=NAME/part-0.parquet`, …). Many
+    /// extract jobs (one per host) may share it; each replaces only its own hosts' partitions.
+    #[arg(short = 'o', long = "output", value_name = "DIR/", required = true)]
+    pub output: PathBuf,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -88,20 +88,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Outputs are checked before the analysis: a typo in a path must not cost a run.
             let mut outputs = Vec::new();
             for p in &a.outputs {
-                let fmt = render::output::Format::from_path(p).map_err(anyhow::Error::msg)?;
-                render::output::check_writable(p, fmt, a.force).map_err(anyhow::Error::msg)?;
+                let fmt = render::output::Format::from_path(p)?;
+                render::output::check_writable(p, a.force)?;
                 outputs.push((p.clone(), fmt));
             }
             if let Some(j) = a.json.as_deref().filter(|j| *j != "-") {
-                render::output::check_writable(
-                    std::path::Path::new(j),
-                    render::output::Format::Json,
-                    a.force,
-                )
-                .map_err(anyhow::Error::msg)?;
+                let p = std::path::Path::new(j);
+                if p.exists() && !a.force {
+                    anyhow::bail!("--json {j}: file exists (pass --force to overwrite it)");
+                }
             }
             let stdout_fmt = match a.format.as_deref() {
-                Some(f) => Some(render::output::Format::from_name(f).map_err(anyhow::Error::msg)?),
+                Some(f) => Some(render::output::Format::from_name(f)?),
                 None => None,
             };
             let pb = progress_bar(a.input.quiet);
@@ -198,6 +196,45 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             Ok(report_problems(&ex.errors, &ex.warnings, e.input.quiet))
+        }
+        Cmd::Extract(x) => {
+            let cfg = x.input.config().map_err(anyhow::Error::msg)?;
+            setup_threads(x.input.threads)?;
+            // A directory, whatever its spelling: `out`, `out/`.
+            let mut dir = x.output.clone().into_os_string();
+            if !dir.to_string_lossy().ends_with('/') {
+                dir.push("/");
+            }
+            let dir = std::path::PathBuf::from(dir);
+            render::output::check_writable(&dir, false)?;
+            let pb = progress_bar(x.input.quiet);
+            let inc = |n: u64| {
+                if let Some(pb) = &pb {
+                    pb.inc(n);
+                }
+            };
+            let analysis = pipeline::analyze(&cfg, Some(&inc))?;
+            if let Some(pb) = pb {
+                pb.finish_and_clear();
+            }
+            render::output::write(
+                &analysis.report,
+                render::output::Format::ParquetDir,
+                Some(&dir),
+            )?;
+            if !x.input.quiet {
+                eprintln!(
+                    "logautopsy: wrote {} events of {} host(s) to {}",
+                    analysis.report.events.len(),
+                    analysis.report.hosts.len(),
+                    dir.display()
+                );
+            }
+            Ok(report_problems(
+                &analysis.errors,
+                &analysis.report.warnings,
+                x.input.quiet,
+            ))
         }
         Cmd::Patterns { cmd } => patterns(cmd),
     }

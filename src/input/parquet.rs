@@ -1,12 +1,270 @@
-//! Reading events back from Parquet written by `logautopsy extract` (placeholder).
+//! Reading events back from Parquet written by `logautopsy extract` (or `-o events.parquet`), so
+//! that `logautopsy analyze DIR/` correlates a fleet centrally without the raw logs.
+//!
+//! Accepts one `events.parquet` file (with a `host` column), a Hive directory as written by
+//! `render::tables::write_parquet_dir` (`DIR/events/host=web1/part-0.parquet`, host taken from the
+//! path and percent-decoded), or the `events/` directory itself. The read is lossless for
+//! everything the table holds: ids, UTC instants with their original offsets, sources, attrs,
+//! rule, ident and the raw evidence line. Files are visited in sorted path order and events are
+//! returned sorted by (time, file order), so the result does not depend on directory listing order.
 
-use crate::events::Event;
-use crate::model::{Error, Result};
-use std::path::Path;
+use crate::events::{Event, EventKind};
+use crate::model::{Error, Location, Result, Timestamp};
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+/// Reads every event from a Parquet file or a (Hive-partitioned) directory of them.
 pub fn read_events(path: &Path) -> Result<Vec<Event>> {
-    Err(Error::Input {
-        path: path.into(),
-        msg: "Parquet input is not supported in this build".into(),
+    let files = if path.is_dir() {
+        let root = if path.join("events").is_dir() {
+            path.join("events")
+        } else {
+            path.to_path_buf()
+        };
+        let mut v = Vec::new();
+        collect_parquet(&root, &mut v)?;
+        v.sort();
+        if v.is_empty() {
+            return Err(Error::Input {
+                path: path.into(),
+                msg: "no .parquet files found (expected events/host=NAME/part-0.parquet, as written by `logautopsy extract -o DIR/`)".into(),
+            });
+        }
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut events = Vec::new();
+    for f in &files {
+        let host = host_from_path(f);
+        read_file(f, host.as_deref(), &mut events)?;
+    }
+    // Stable sort: equal instants keep file order (and row order within a file).
+    events.sort_by_key(|e| e.time.micros);
+    Ok(events)
+}
+
+fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in rd {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let p = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue; // temporary and probe files
+        }
+        if p.is_dir() {
+            collect_parquet(&p, out)?;
+        } else if name.ends_with(".parquet") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// `…/host=web%2D1/part-0.parquet` → `web-1` (the innermost `host=` component wins).
+fn host_from_path(p: &Path) -> Option<String> {
+    p.components().rev().find_map(|c| {
+        let s = c.as_os_str().to_string_lossy();
+        s.strip_prefix("host=").map(decode_partition)
     })
+}
+
+fn bad(path: &Path, msg: impl Into<String>) -> Error {
+    Error::Input {
+        path: path.into(),
+        msg: msg.into(),
+    }
+}
+
+fn strs(df: &DataFrame, name: &str, path: &Path, required: bool) -> Result<Vec<Option<String>>> {
+    match df.column(name) {
+        Ok(c) => {
+            let c = c
+                .cast(&DataType::String)
+                .map_err(|e| bad(path, format!("column {name}: {e}")))?;
+            let ca = c
+                .str()
+                .map_err(|e| bad(path, format!("column {name}: {e}")))?;
+            Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
+        }
+        Err(_) if !required => Ok(vec![None; df.height()]),
+        Err(_) => Err(bad(
+            path,
+            format!("missing column `{name}`: not an events table written by logautopsy"),
+        )),
+    }
+}
+
+fn ints(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Option<i64>>> {
+    let c = df.column(name).map_err(|_| {
+        bad(
+            path,
+            format!("missing column `{name}`: not an events table written by logautopsy"),
+        )
+    })?;
+    let c = c
+        .cast(&DataType::Int64)
+        .map_err(|e| bad(path, format!("column {name}: {e}")))?;
+    let ca = c
+        .i64()
+        .map_err(|e| bad(path, format!("column {name}: {e}")))?;
+    Ok(ca.iter().collect())
+}
+
+fn read_file(path: &Path, host: Option<&str>, out: &mut Vec<Event>) -> Result<()> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let df = ParquetReader::new(file)
+        .finish()
+        .map_err(|e| bad(path, format!("not readable as Parquet: {e}")))?;
+    let n = df.height();
+    let ids = strs(&df, "id", path, true)?;
+    let times = ints(&df, "time", path)?;
+    let offsets = ints(&df, "offset_s", path)?;
+    let hosts = if host.is_some() && df.column("host").is_err() {
+        vec![host.map(str::to_string); n]
+    } else {
+        strs(&df, "host", path, true)?
+    };
+    let kinds = strs(&df, "kind", path, true)?;
+    let pids = match df.column("pid") {
+        Ok(_) => ints(&df, "pid", path)?,
+        Err(_) => vec![None; n],
+    };
+    let process = strs(&df, "process", path, false)?;
+    let unit = strs(&df, "unit", path, false)?;
+    let program = strs(&df, "program", path, false)?;
+    let message = strs(&df, "message", path, true)?;
+    let sources = strs(&df, "sources", path, false)?;
+    let attrs = strs(&df, "attrs", path, false)?;
+    let rule = strs(&df, "rule", path, false)?;
+    let ident = strs(&df, "ident", path, false)?;
+    let raw = strs(&df, "raw", path, false)?;
+    for i in 0..n {
+        let row = i + 1;
+        let kind_s = kinds[i].as_deref().unwrap_or("");
+        let kind = EventKind::parse(kind_s).ok_or_else(|| {
+            bad(
+                path,
+                format!(
+                    "row {row}: unknown event kind `{kind_s}` (written by a newer logautopsy?)"
+                ),
+            )
+        })?;
+        let micros = times[i].ok_or_else(|| bad(path, format!("row {row}: time is null")))?;
+        let offset_s = offsets[i].unwrap_or(0) as i32;
+        let sources = match sources[i].as_deref() {
+            Some(s) => {
+                parse_sources(s).map_err(|m| bad(path, format!("row {row}: sources: {m}")))?
+            }
+            None => Vec::new(),
+        };
+        let attrs: BTreeMap<String, serde_json::Value> = match attrs[i].as_deref() {
+            Some(s) => {
+                serde_json::from_str(s).map_err(|e| bad(path, format!("row {row}: attrs: {e}")))?
+            }
+            None => BTreeMap::new(),
+        };
+        out.push(Event {
+            id: ids[i].clone().unwrap_or_default(),
+            time: Timestamp::from_utc_micros(micros, offset_s),
+            host: hosts[i].clone().unwrap_or_default(),
+            kind,
+            pid: pids[i].and_then(|p| u32::try_from(p).ok()),
+            process: process[i].clone(),
+            unit: unit[i].clone(),
+            program: program[i].clone(),
+            message: message[i].clone().unwrap_or_default(),
+            sources,
+            attrs,
+            rule: rule[i].clone().unwrap_or_default(),
+            raw: raw[i].clone().unwrap_or_default(),
+            ident: ident[i].clone().unwrap_or_default(),
+        });
+    }
+    Ok(())
+}
+
+/// `[{"path": "…", "line": 12}, {"path": "…", "cursor": "s=…"}]` → Locations.
+fn parse_sources(s: &str) -> std::result::Result<Vec<Location>, String> {
+    let v: Vec<serde_json::Value> = serde_json::from_str(s).map_err(|e| e.to_string())?;
+    v.into_iter()
+        .map(|o| {
+            let path: Arc<str> = Arc::from(
+                o.get("path")
+                    .and_then(|p| p.as_str())
+                    .ok_or("source without path")?,
+            );
+            if let Some(line) = o.get("line").and_then(|l| l.as_u64()) {
+                Ok(Location::Line { path, line })
+            } else if let Some(c) = o.get("cursor").and_then(|c| c.as_str()) {
+                Ok(Location::Cursor {
+                    path,
+                    cursor: c.to_string(),
+                })
+            } else {
+                Err("source without line or cursor".to_string())
+            }
+        })
+        .collect()
+}
+
+/// Percent-encodes a partition value: everything outside `[A-Za-z0-9_-]` and any `.` (so `..`
+/// cannot form) becomes `%XX`; the empty host becomes Hive's `__HIVE_DEFAULT_PARTITION__`.
+pub fn encode_partition(v: &str) -> String {
+    if v.is_empty() {
+        return "__HIVE_DEFAULT_PARTITION__".into();
+    }
+    let mut o = String::with_capacity(v.len());
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
+/// Inverse of [`encode_partition`] (also accepts values other writers left unencoded).
+pub fn decode_partition(v: &str) -> String {
+    if v == "__HIVE_DEFAULT_PARTITION__" {
+        return String::new();
+    }
+    let b = v.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(x) = hex {
+                out.push(x);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_names_cannot_escape() {
+        for h in ["web1", "../../etc", "a/b", "", "ho st%", "..", "ünï"] {
+            let e = encode_partition(h);
+            assert!(!e.contains('/') && !e.contains(".."), "{h} -> {e}");
+            assert_eq!(decode_partition(&e), h);
+        }
+        assert_eq!(encode_partition("web-1_a"), "web-1_a");
+    }
 }

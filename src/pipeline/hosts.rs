@@ -24,7 +24,8 @@ fn dir_components(src: &Source) -> Vec<String> {
     }
 }
 
-/// For each input `(source, host its first lines name, _)`, the host its lines default to and
+/// For each input `(source, host its first lines name, whether its lines can lack one)`, the
+/// host its lines default to and
 /// a warning when that host was guessed or could not be found. `force` is `--host`.
 pub fn assign(
     inputs: &[(Source, Option<String>, bool)],
@@ -40,8 +41,9 @@ pub fn assign(
     inputs
         .iter()
         .enumerate()
-        .map(|(i, (_, host, _))| {
-            if host.is_some() {
+        .map(|(i, (_, host, needs))| {
+            // Journals and event tables carry a host per entry.
+            if host.is_some() || !needs {
                 return (host.clone(), None);
             }
             // Score each named host by the longest directory prefix shared with this input.

@@ -174,6 +174,9 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                     warnings.push(e.to_string());
                 }
             }
+            // `extract` writes incidents and backup windows beside the events; analysis
+            // recomputes them from the events, so those tables are not inputs.
+            Kind::Parquet if is_derived_table(&p.src) => {}
             _ => kept.push(p),
         }
     }
@@ -369,13 +372,18 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     }
 }
 
-/// Inputs whose lines name no host.
+fn is_derived_table(src: &Source) -> bool {
+    match src {
+        Source::File { path, .. } => path
+            .components()
+            .any(|c| matches!(c.as_os_str().to_str(), Some("incidents" | "backup_windows"))),
+        Source::Stdin => false,
+    }
+}
+
+/// Text inputs may have lines without a host; journals and event tables carry one per entry.
 fn needs_host(kind: &Kind) -> bool {
-    matches!(
-        kind,
-        Kind::Text(LineFormat::Supervisord | LineFormat::Dmesg | LineFormat::DmesgT)
-            | Kind::Text(_)
-    )
+    matches!(kind, Kind::Text(_))
 }
 
 fn prepare(src: Source) -> std::result::Result<Prepared, Error> {

@@ -1,1 +1,676 @@
-//! markdown renderer (being written).
+//! The Markdown post-mortem: what engineers paste into an incident document or a GitHub issue.
+//!
+//! Sections, in the order a post-mortem is read: summary, impact (workers lost and outage per
+//! host), timeline, root-cause chain with evidence, what held the memory, backup durations,
+//! recommendations, and an appendix of inputs and warnings. Every string that came from a log
+//! is attacker-controlled and may hold `|`, backticks, `<script>` or Markdown syntax, so it goes
+//! through [`cell`] (table cells and prose) or [`code_block`] (evidence lines, fenced longer than
+//! any backtick run inside). Output depends only on the Report: no clock, no locale.
+
+use crate::model::Timestamp;
+use crate::render::tables::{self, Aggregates};
+use crate::report::{Incident, Report};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
+
+/// Most rows the timeline table shows; the rest are counted, and the HTML report has them all.
+pub const TIMELINE_ROWS: usize = 200;
+
+/// Writes the post-mortem for `report`.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let aggs = tables::aggregates(report).unwrap_or_default();
+    out.write_all(render(report, &aggs).as_bytes())
+}
+
+/// The post-mortem as a string, with aggregates computed by the caller.
+pub fn render(report: &Report, aggs: &Aggregates) -> String {
+    let mut s = String::new();
+    header(&mut s, report);
+    summary(&mut s, report);
+    impact(&mut s, report);
+    timeline(&mut s, report);
+    root_cause(&mut s, report);
+    backups(&mut s, report, aggs);
+    recommendations(&mut s, report);
+    fleet(&mut s, report);
+    appendix(&mut s, report, aggs);
+    s
+}
+
+/// Escapes text for a table cell or prose: Markdown punctuation is backslash-escaped, `<`/`>`/`&`
+/// become entities (so no raw HTML reaches GitHub's sanitiser), and line breaks become spaces so a
+/// cell never ends a table row.
+pub fn cell(text: &str) -> String {
+    let mut o = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
+                o.push('\\');
+                o.push(c);
+            }
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '&' => o.push_str("&amp;"),
+            '\r' | '\n' | '\t' => o.push(' '),
+            c if c.is_control() => o.push('\u{fffd}'),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// [`cell`] for text that starts a line: a leading `-`, `+`, `=` or `1.` would make a list or a
+/// heading underline, so it is escaped too.
+pub fn para(text: &str) -> String {
+    let c = cell(text);
+    let digits = c.chars().take_while(|ch| ch.is_ascii_digit()).count();
+    let after = c[digits..].chars().next();
+    if c.starts_with(['-', '+', '=']) || (digits > 0 && matches!(after, Some('.') | Some(')'))) {
+        if digits > 0 {
+            format!("{}\\{}", &c[..digits], &c[digits..])
+        } else {
+            format!("\\{c}")
+        }
+    } else {
+        c
+    }
+}
+
+/// Lighter escaping for identifiers that are ours or tame (ids, kinds, host names in headings):
+/// the same rules, so a hostile host name still cannot break out.
+fn id(text: &str) -> String {
+    cell(text)
+}
+
+/// A fenced block of evidence lines; the fence is longer than any backtick run in the text.
+pub fn code_block(lines: &[String]) -> String {
+    let longest = lines.iter().map(|l| longest_run(l, '`')).max().unwrap_or(0);
+    let fence = "`".repeat((longest + 1).max(3));
+    let mut s = format!("{fence}text\n");
+    for l in lines {
+        for c in l.chars() {
+            // Control characters other than tab would garble the block; show them visibly.
+            if c.is_control() && c != '\t' {
+                s.push('\u{fffd}');
+            } else {
+                s.push(c);
+            }
+        }
+        s.push('\n');
+    }
+    s.push_str(&fence);
+    s.push('\n');
+    s
+}
+
+fn longest_run(s: &str, ch: char) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for c in s.chars() {
+        if c == ch {
+            cur += 1;
+            best = best.max(cur);
+        } else {
+            cur = 0;
+        }
+    }
+    best
+}
+
+/// `2025-09-27 20:11:12` (UTC, second precision: post-mortems are read by people).
+pub fn utc(t: &Timestamp) -> String {
+    t.utc().format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// The writer's local time with its offset, e.g. `01:41:12 +05:30`.
+pub fn local(t: &Timestamp) -> String {
+    t.local().format("%Y-%m-%d %H:%M:%S %:z").to_string()
+}
+
+/// `1h 02m`, `41m 11s`, `12.3s`.
+pub fn duration(s: f64) -> String {
+    if !s.is_finite() {
+        return "?".into();
+    }
+    let neg = s < 0.0;
+    let a = s.abs();
+    let body = if a < 60.0 {
+        format!("{a:.1}s")
+    } else if a < 3600.0 {
+        format!(
+            "{}m {:02}s",
+            (a / 60.0).floor() as u64,
+            (a % 60.0).floor() as u64
+        )
+    } else {
+        let m = (a / 60.0).floor() as u64;
+        format!("{}h {:02}m", m / 60, m % 60)
+    };
+    if neg {
+        format!("-{body}")
+    } else {
+        body
+    }
+}
+
+fn header(s: &mut String, r: &Report) {
+    let hosts: Vec<String> = r.hosts.iter().map(|h| id(&h.name)).collect();
+    let first = r.hosts.iter().filter_map(|h| h.first).min();
+    let last = r.hosts.iter().filter_map(|h| h.last).max();
+    s.push_str("# Post-mortem");
+    if !hosts.is_empty() {
+        s.push_str(": ");
+        s.push_str(&hosts.join(", "));
+    }
+    s.push_str("\n\n");
+    if let (Some(f), Some(l)) = (first, last) {
+        s.push_str(&format!(
+            "Logs from **{} UTC** to **{} UTC**. ",
+            utc(&f),
+            utc(&l)
+        ));
+    }
+    s.push_str(&format!(
+        "Generated by {} {} from {} input(s), {} lines, {} events (report schema `{}`).\n\n",
+        id(r.tool.name),
+        id(r.tool.version),
+        r.inputs.len(),
+        r.stats.lines,
+        r.events.len(),
+        r.schema
+    ));
+}
+
+fn summary(s: &mut String, r: &Report) {
+    s.push_str("## Summary\n\n");
+    if r.incidents.is_empty() {
+        s.push_str("No incidents found: no OOM kills, supervisor cascades or orphaned workers in these logs.\n\n");
+        return;
+    }
+    let mut sev: BTreeMap<usize, (&str, usize)> = BTreeMap::new();
+    for i in &r.incidents {
+        let rank = severity_rank(&i.severity);
+        sev.entry(rank).or_insert((i.severity.as_str(), 0)).1 += 1;
+    }
+    let counts: Vec<String> = sev
+        .values()
+        .map(|(n, c)| format!("{c} {}", cell(n)))
+        .collect();
+    let hosts: BTreeSet<&str> = r.incidents.iter().map(|i| i.host.as_str()).collect();
+    s.push_str(&format!(
+        "**{} incident(s)** ({}) on {}.\n\n",
+        r.incidents.len(),
+        counts.join(", "),
+        hosts
+            .iter()
+            .map(|h| format!("`{}`", code_span_text(h)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    for i in &r.incidents {
+        s.push_str(&format!(
+            "- **{}** · {} · `{}` on **{}** at {} UTC ({}): {}",
+            id(&i.id),
+            id(&i.severity),
+            code_span_text(&i.kind),
+            id(&i.host),
+            utc(&i.start),
+            local(&i.start),
+            cell(&i.summary)
+        ));
+        if let (Some(bw), Some(lag)) = (&i.backup_window, i.backup_lag_s) {
+            s.push_str(&format!(
+                " — {} after backup {} started",
+                duration(lag),
+                id(bw)
+            ));
+        } else if let Some(bw) = &i.backup_window {
+            s.push_str(&format!(" — during backup {}", id(bw)));
+        }
+        s.push('\n');
+    }
+    s.push('\n');
+}
+
+/// Text safe inside a single-backtick code span in a table: backticks and pipes cannot appear.
+fn code_span_text(t: &str) -> String {
+    t.replace('`', "'")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+fn severity_rank(s: &str) -> usize {
+    match s {
+        "critical" => 0,
+        "high" => 1,
+        "medium" => 2,
+        "low" => 3,
+        _ => 4,
+    }
+}
+
+fn impact(s: &mut String, r: &Report) {
+    s.push_str("## Impact\n\n");
+    if r.incidents.is_empty() {
+        s.push_str("None found.\n\n");
+        return;
+    }
+    s.push_str(
+        "| Host | Incidents | OOM kills | Supervisor stopped | Workers lost | Orphans | Outage |\n",
+    );
+    s.push_str("|---|---:|---:|---|---|---:|---|\n");
+    let mut by_host: BTreeMap<&str, Vec<&Incident>> = BTreeMap::new();
+    for i in &r.incidents {
+        by_host.entry(i.host.as_str()).or_default().push(i);
+    }
+    for (host, incs) in by_host {
+        let kills: usize = incs.iter().map(|i| i.oom_kills.len()).sum();
+        let stopped = incs.iter().any(|i| i.supervisor_stopped);
+        let lost: BTreeSet<&str> = incs
+            .iter()
+            .flat_map(|i| i.workers_lost.iter().map(|w| w.as_str()))
+            .collect();
+        let orphans: usize = incs.iter().map(|i| i.orphans.len()).sum();
+        let outage: Vec<f64> = incs.iter().filter_map(|i| i.outage_s).collect();
+        let outage = if outage.is_empty() {
+            "unknown (no restart seen)".to_string()
+        } else {
+            duration(outage.iter().sum())
+        };
+        let lost = if lost.is_empty() {
+            "none".to_string()
+        } else {
+            lost.iter().map(|w| cell(w)).collect::<Vec<_>>().join(", ")
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            id(host),
+            incs.len(),
+            kills,
+            if stopped { "**yes**" } else { "no" },
+            lost,
+            orphans,
+            outage
+        ));
+    }
+    s.push('\n');
+}
+
+/// Event kinds worth a row in the timeline table: failures, stops, restarts, backups.
+fn notable(kind: &str) -> bool {
+    matches!(
+        kind,
+        "oom_invoked"
+            | "oom_kill"
+            | "oomd_kill"
+            | "unit_oom"
+            | "unit_stopping"
+            | "unit_stopped"
+            | "unit_failed"
+            | "unit_main_exited"
+            | "unit_stop_timeout"
+            | "unit_leftover_process"
+            | "unit_remains_running"
+            | "unit_restart_scheduled"
+            | "unit_started"
+            | "supervisor_started"
+            | "supervisor_signal"
+            | "supervisor_waiting"
+            | "supervisor_stopped"
+            | "supervisor_exited"
+            | "supervisor_sigkill"
+            | "supervisor_fatal"
+            | "supervisorctl_shutdown"
+            | "backup_start"
+            | "backup_end"
+            | "worker_killed"
+            | "log_loss"
+    )
+}
+
+fn timeline(s: &mut String, r: &Report) {
+    s.push_str("## Timeline\n\n");
+    let rows: Vec<_> = r
+        .events
+        .iter()
+        .filter(|e| notable(e.kind.as_str()))
+        .collect();
+    if rows.is_empty() {
+        s.push_str("No notable events.\n\n");
+        return;
+    }
+    s.push_str("| Time (UTC) | Host local | Host | Event | Message | Source |\n");
+    s.push_str("|---|---|---|---|---|---|\n");
+    for e in rows.iter().take(TIMELINE_ROWS) {
+        let src = e.sources.first().map(|l| l.to_string()).unwrap_or_default();
+        s.push_str(&format!(
+            "| {} | {} | {} | `{}` | {} | `{}` |\n",
+            utc(&e.time),
+            local(&e.time),
+            id(&e.host),
+            e.kind.as_str(),
+            cell(&e.message),
+            code_span_text(&src)
+        ));
+    }
+    if rows.len() > TIMELINE_ROWS {
+        s.push_str(&format!(
+            "\n_{} more notable events not shown; the HTML report and `events.csv` have all {} events._\n",
+            rows.len() - TIMELINE_ROWS,
+            r.events.len()
+        ));
+    }
+    s.push('\n');
+}
+
+fn root_cause(s: &mut String, r: &Report) {
+    if r.incidents.is_empty() {
+        return;
+    }
+    s.push_str("## Root cause\n\n");
+    for i in &r.incidents {
+        s.push_str(&format!(
+            "### {} — {} on {} ({})\n\n{}\n\n",
+            id(&i.id),
+            id(&i.kind),
+            id(&i.host),
+            id(&i.severity),
+            para(&i.summary)
+        ));
+        s.push_str(&format!(
+            "From {} UTC to {} UTC ({}).",
+            utc(&i.start),
+            utc(&i.end),
+            duration(i.end.seconds_since(&i.start))
+        ));
+        if let Some(bw) = i
+            .backup_window
+            .as_ref()
+            .and_then(|b| r.backup_windows.iter().find(|w| &w.id == b))
+        {
+            let what = bw.command.as_deref().or(bw.unit.as_deref()).unwrap_or("?");
+            s.push_str(&format!(
+                " Backup window {} (`{}`) started {} UTC",
+                id(&bw.id),
+                code_span_text(what),
+                utc(&bw.start)
+            ));
+            if let Some(lag) = i.backup_lag_s {
+                s.push_str(&format!(", {} before the first failure", duration(lag)));
+            }
+            match bw.duration_s {
+                Some(d) => s.push_str(&format!(", and ran {}.", duration(d))),
+                None => s.push_str(", and its end is not in the logs."),
+            }
+        }
+        s.push_str("\n\n");
+        if !i.chain.is_empty() {
+            s.push_str("**Chain**\n\n");
+            for (n, step) in i.chain.iter().enumerate() {
+                let src: Vec<String> = step
+                    .sources
+                    .iter()
+                    .map(|l| format!("`{}`", code_span_text(&l.to_string())))
+                    .collect();
+                s.push_str(&format!(
+                    "{}. {} UTC · `{}` · {} — {}\n",
+                    n + 1,
+                    utc(&step.time),
+                    code_span_text(&step.kind),
+                    id(&step.event),
+                    src.join(", ")
+                ));
+            }
+            s.push_str("\n**Evidence**\n\n");
+            let lines: Vec<String> = i.chain.iter().map(|st| st.text.clone()).collect();
+            s.push_str(&code_block(&lines));
+            s.push('\n');
+        }
+        if !i.oom_kills.is_empty() {
+            s.push_str("**OOM kills**\n\n| PID | Process | Program | Unit | anon-rss |\n|---:|---|---|---|---:|\n");
+            for k in &i.oom_kills {
+                s.push_str(&format!(
+                    "| {} | {} | {} | {} | {} |\n",
+                    k.pid,
+                    cell(&k.process),
+                    k.program.as_deref().map(cell).unwrap_or_default(),
+                    k.unit.as_deref().map(cell).unwrap_or_default(),
+                    k.anon_rss_kb.map(kb).unwrap_or_default()
+                ));
+            }
+            s.push('\n');
+        }
+        if !i.orphans.is_empty() {
+            s.push_str("**Orphaned workers** (left running outside their supervisor)\n\n| PID | Process | Seen as |\n|---:|---|---|\n");
+            for o in &i.orphans {
+                s.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    o.pid.map(|p| p.to_string()).unwrap_or_else(|| "?".into()),
+                    cell(&o.process),
+                    cell(&o.basis)
+                ));
+            }
+            s.push('\n');
+        }
+        if !i.memory_top.is_empty() {
+            s.push_str("**What held the memory** (task table at the OOM kill)\n\n| Process | Tasks | RSS | Share |\n|---|---:|---:|---:|\n");
+            let total: u64 = i.memory_top.iter().map(|m| m.rss_kb).sum();
+            for m in &i.memory_top {
+                let share = if total > 0 {
+                    m.rss_kb as f64 * 100.0 / total as f64
+                } else {
+                    0.0
+                };
+                s.push_str(&format!(
+                    "| {} | {} | {} | {:.0} % |\n",
+                    cell(&m.process),
+                    m.count,
+                    kb(m.rss_kb),
+                    share
+                ));
+            }
+            s.push('\n');
+        }
+    }
+}
+
+/// `1.5 GiB`, `64.0 MiB`, `512 kB`.
+pub fn kb(v: u64) -> String {
+    let v = v as f64;
+    if v >= 1024.0 * 1024.0 {
+        format!("{:.1} GiB", v / 1024.0 / 1024.0)
+    } else if v >= 1024.0 {
+        format!("{:.1} MiB", v / 1024.0)
+    } else {
+        format!("{v:.0} kB")
+    }
+}
+
+fn backups(s: &mut String, r: &Report, aggs: &Aggregates) {
+    s.push_str("## Backups\n\n");
+    if r.backup_windows.is_empty() {
+        s.push_str("No backup jobs recognised (add `--backup-match REGEX` if yours has an unusual name).\n\n");
+        return;
+    }
+    if !aggs.backups.is_empty() {
+        s.push_str("| Host | Job | Runs | Ended | Mean | Median | Min | Max | Last |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for b in &aggs.backups {
+            let d = |v: Option<f64>| v.map(duration).unwrap_or_else(|| "—".into());
+            s.push_str(&format!(
+                "| {} | `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
+                id(&b.host),
+                code_span_text(&b.job),
+                b.runs,
+                b.ended,
+                d(b.mean_s),
+                d(b.median_s),
+                d(b.min_s),
+                d(b.max_s),
+                d(b.last_s)
+            ));
+        }
+        s.push('\n');
+    }
+    let trends: Vec<_> = r
+        .backup_jobs
+        .iter()
+        .filter(|j| j.trend.is_some() || j.schedule.is_some())
+        .collect();
+    if !trends.is_empty() {
+        for j in trends {
+            s.push_str(&format!("- {} `{}`", id(&j.host), code_span_text(&j.job)));
+            if let Some(sch) = &j.schedule {
+                s.push_str(&format!(": schedule `{}`", code_span_text(sch)));
+            }
+            if let Some(t) = j.trend {
+                s.push_str(&format!(
+                    ", duration {:+.0} % from first to last run",
+                    t * 100.0
+                ));
+            }
+            s.push('\n');
+        }
+        s.push('\n');
+    }
+    s.push_str("| Window | Host | Start (UTC) | Host local | Duration | End known from |\n|---|---|---|---|---:|---|\n");
+    for w in &r.backup_windows {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            id(&w.id),
+            id(&w.host),
+            utc(&w.start),
+            local(&w.start),
+            w.duration_s
+                .map(duration)
+                .unwrap_or_else(|| "unknown".into()),
+            cell(&w.end_basis)
+        ));
+    }
+    s.push('\n');
+}
+
+fn recommendations(s: &mut String, r: &Report) {
+    let mut seen = BTreeSet::new();
+    let mut recs = Vec::new();
+    for i in &r.incidents {
+        for rec in &i.recommendations {
+            if seen.insert(rec.id.as_str()) {
+                recs.push((i, rec));
+            }
+        }
+    }
+    if recs.is_empty() {
+        return;
+    }
+    s.push_str("## Recommendations\n\n");
+    for (n, (i, rec)) in recs.iter().enumerate() {
+        s.push_str(&format!(
+            "{}. {} _(from {}; evidence: {})_\n",
+            n + 1,
+            cell(&rec.text),
+            id(&i.id),
+            rec.evidence
+                .iter()
+                .map(|e| id(e))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    s.push('\n');
+}
+
+fn fleet(s: &mut String, r: &Report) {
+    if r.fleet.is_empty() {
+        return;
+    }
+    s.push_str("## Across hosts\n\n");
+    for f in &r.fleet {
+        s.push_str(&format!(
+            "- {} (hosts: {}; incidents: {}; around {} local)\n",
+            cell(&f.summary),
+            f.hosts.iter().map(|h| id(h)).collect::<Vec<_>>().join(", "),
+            f.incidents
+                .iter()
+                .map(|h| id(h))
+                .collect::<Vec<_>>()
+                .join(", "),
+            cell(&f.local_time)
+        ));
+    }
+    s.push('\n');
+}
+
+fn appendix(s: &mut String, r: &Report, aggs: &Aggregates) {
+    s.push_str("## Appendix: inputs and warnings\n\n");
+    s.push_str("| Input | Format | Host | Lines | Records | Unparsed | Year from | Zone |\n|---|---|---|---:|---:|---:|---|---|\n");
+    for i in &r.inputs {
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
+            code_span_text(&i.path),
+            cell(&i.format),
+            i.host.as_deref().map(id).unwrap_or_default(),
+            i.lines,
+            i.records,
+            i.unparsed,
+            cell(&i.year_policy),
+            cell(&i.tz_policy)
+        ));
+    }
+    s.push('\n');
+    if !r.hosts.is_empty() {
+        s.push_str("| Host | Zone | Events | Busiest hour (UTC) | Events that hour |\n|---|---|---:|---|---:|\n");
+        for h in &r.hosts {
+            let busiest = aggs.busiest_hour(&h.name);
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                id(&h.name),
+                cell(&h.tz),
+                h.events,
+                busiest.map(|b| utc(&b.hour)).unwrap_or_default(),
+                busiest.map(|b| b.events.to_string()).unwrap_or_default()
+            ));
+        }
+        s.push('\n');
+    }
+    let mut warnings: Vec<String> = r.warnings.iter().map(|w| cell(w)).collect();
+    for i in &r.inputs {
+        for w in &i.warnings {
+            warnings.push(format!("`{}`: {}", code_span_text(&i.path), cell(w)));
+        }
+    }
+    if warnings.is_empty() {
+        s.push_str("No warnings.\n");
+    } else {
+        s.push_str("**Warnings**\n\n");
+        for w in warnings {
+            s.push_str(&format!("- {w}\n"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_cannot_break_tables_or_inject_html() {
+        let c = cell("a|b <script>alert(1)</script>\n*x*");
+        assert!(!c.contains("<script"), "{c}");
+        assert!(c.contains("a\\|b"));
+        assert!(!c.contains('\n'));
+        assert!(c.contains("\\*x\\*"));
+    }
+
+    #[test]
+    fn code_block_fence_outlives_backticks() {
+        let b = code_block(&["a ```` b".to_string()]);
+        assert!(b.starts_with("`````text\n"), "{b}");
+        assert!(b.ends_with("\n`````\n"));
+    }
+
+    #[test]
+    fn durations_read_like_people_write_them() {
+        assert_eq!(duration(12.34), "12.3s");
+        assert_eq!(duration(2471.0), "41m 11s");
+        assert_eq!(duration(3720.0), "1h 02m");
+    }
+}

@@ -1,0 +1,313 @@
+//! A minimal WebDriver client for the HTML report tests: starts Debian's `chromedriver` on a free
+//! 127.0.0.1 port, drives the system `chromium` headless with a fresh profile, and speaks just
+//! enough HTTP/1.1 over `std::net` to do it (no HTTP crate: one more dependency to compile five
+//! times a day for ~150 lines of test code is not worth it).
+//!
+//! `Driver::start()` returns `Ok(None)` when the browser or driver is not installed, so a local
+//! run can skip with a clear message; `require_browser()` turns that into a failure under `CI`.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const CHROMIUM_CANDIDATES: &[&str] = &[
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+];
+pub const DRIVER_CANDIDATES: &[&str] = &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"];
+
+pub struct Driver {
+    child: Child,
+    port: u16,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+fn find(cands: &[&str], name: &str) -> Option<PathBuf> {
+    cands
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .or_else(|| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|d| d.join(name))
+                    .find(|p| p.is_file())
+            })
+        })
+}
+
+/// `Some(driver)`, or `None` after printing why the browser test is skipped; panics under `CI`.
+pub fn require_browser() -> Option<Driver> {
+    match Driver::start() {
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            let msg = "headless Chromium not found: install the Debian packages `chromium` and \
+                       `chromium-driver` (apt-get install -y chromium chromium-driver) to run the HTML browser tests";
+            if std::env::var_os("CI").is_some() {
+                panic!("CI is set, so the browser test must run: {msg}");
+            }
+            eprintln!("SKIPPED: {msg}");
+            None
+        }
+        Err(e) => panic!("could not start chromedriver/chromium: {e}"),
+    }
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Driver {
+    pub fn start() -> Result<Option<Driver>, String> {
+        let (Some(browser), Some(driver)) = (
+            find(CHROMIUM_CANDIDATES, "chromium"),
+            find(DRIVER_CANDIDATES, "chromedriver"),
+        ) else {
+            return Ok(None);
+        };
+        let port = free_port().map_err(|e| e.to_string())?;
+        let child = Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("{}: {e}", driver.display()))?;
+        let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let mut d = Driver {
+            child,
+            port,
+            session: String::new(),
+            _profile: profile,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(v) = d.http("GET", "/status", None) {
+                if v["value"]["ready"].as_bool() == Some(true) {
+                    break;
+                }
+            }
+            if Instant::now() > deadline {
+                return Err("chromedriver did not become ready within 30 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "unhandledPromptBehavior": "ignore",
+            "goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"},
+            "goog:chromeOptions": {
+                "binary": browser.to_string_lossy(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--no-default-browser-check", "--window-size=1400,1000",
+                    format!("--user-data-dir={}", d._profile.path().display()),
+                ]
+            }
+        }}});
+        let v = d.http("POST", "/session", Some(caps))?;
+        d.session = v["value"]["sessionId"]
+            .as_str()
+            .ok_or_else(|| format!("no session: {v}"))?
+            .to_string();
+        Ok(Some(d))
+    }
+
+    /// One HTTP request to chromedriver; returns the JSON body, or the WebDriver error as Err.
+    pub fn http(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
+        s.set_read_timeout(Some(Duration::from_secs(180))).ok();
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        );
+        s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).map_err(|e| e.to_string())?;
+        let split = buf
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .ok_or("malformed HTTP response")?;
+        let head = String::from_utf8_lossy(&buf[..split]).to_ascii_lowercase();
+        let mut payload = buf[split + 4..].to_vec();
+        if head.contains("transfer-encoding: chunked") {
+            payload = dechunk(&payload);
+        }
+        let v: Value = serde_json::from_slice(&payload)
+            .map_err(|e| format!("{e}: {}", String::from_utf8_lossy(&payload)))?;
+        if v["value"].get("error").is_some() {
+            return Err(format!(
+                "{}: {}",
+                v["value"]["error"], v["value"]["message"]
+            ));
+        }
+        Ok(v)
+    }
+
+    fn s(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    pub fn goto(&self, path: &Path) -> Result<(), String> {
+        let url = format!(
+            "file://{}",
+            path.canonicalize().map_err(|e| e.to_string())?.display()
+        );
+        self.http("POST", &self.s("/url"), Some(json!({ "url": url })))
+            .map(|_| ())
+    }
+
+    pub fn exec(&self, script: &str) -> Result<Value, String> {
+        self.http(
+            "POST",
+            &self.s("/execute/sync"),
+            Some(json!({"script": script, "args": []})),
+        )
+        .map(|v| v["value"].clone())
+    }
+
+    /// Polls `script` until it returns true.
+    pub fn wait_for(&self, script: &str, timeout: Duration) -> Result<Duration, String> {
+        let t = Instant::now();
+        loop {
+            if self.exec(script)? == Value::Bool(true) {
+                return Ok(t.elapsed());
+            }
+            if t.elapsed() > timeout {
+                return Err(format!("timed out after {timeout:?} waiting for {script}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn find(&self, css: &str) -> Result<String, String> {
+        let v = self.http(
+            "POST",
+            &self.s("/element"),
+            Some(json!({"using": "css selector", "value": css})),
+        )?;
+        v["value"]
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(|x| x.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| format!("no element id for {css}"))
+    }
+
+    pub fn click(&self, css: &str) -> Result<(), String> {
+        let id = self.find(css)?;
+        self.http(
+            "POST",
+            &self.s(&format!("/element/{id}/click")),
+            Some(json!({})),
+        )
+        .map(|_| ())
+    }
+
+    /// Clicks at (x, y) CSS pixels from the top-left corner of the element matched by `css`.
+    pub fn click_at(&self, css: &str, x: f64, y: f64, w: f64, h: f64) -> Result<(), String> {
+        let id = self.find(css)?;
+        let elem = json!({"element-6066-11e4-a52f-4d7d6e6b8e5b": id});
+        // W3C pointer offsets are from the element's centre.
+        let (dx, dy) = ((x - w / 2.0).round() as i64, (y - h / 2.0).round() as i64);
+        let actions = json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": [
+            {"type": "pointerMove", "duration": 0, "origin": elem, "x": dx, "y": dy},
+            {"type": "pointerDown", "button": 0},
+            {"type": "pointerUp", "button": 0}
+        ]}]});
+        self.http("POST", &self.s("/actions"), Some(actions))
+            .map(|_| ())
+    }
+
+    pub fn text(&self, css: &str) -> Result<String, String> {
+        let v = self.exec(&format!(
+            "var n = document.querySelector({}); return n ? n.textContent : null;",
+            json!(css)
+        ))?;
+        v.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("no element {css}"))
+    }
+
+    /// Browser console entries (`{level, message}`) since the last call.
+    pub fn console(&self) -> Result<Vec<Value>, String> {
+        let v = self.http("POST", &self.s("/se/log"), Some(json!({"type": "browser"})))?;
+        Ok(v["value"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// URLs of every network request the page made (DevTools performance log).
+    pub fn requests(&self) -> Result<Vec<String>, String> {
+        let v = self.http(
+            "POST",
+            &self.s("/se/log"),
+            Some(json!({"type": "performance"})),
+        )?;
+        let mut urls = Vec::new();
+        for entry in v["value"].as_array().cloned().unwrap_or_default() {
+            let msg: Value = serde_json::from_str(entry["message"].as_str().unwrap_or("{}"))
+                .unwrap_or(Value::Null);
+            if msg["message"]["method"] == "Network.requestWillBeSent" {
+                urls.push(
+                    msg["message"]["params"]["request"]["url"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                );
+            }
+        }
+        Ok(urls)
+    }
+
+    /// The text of an open alert/confirm/prompt, if any.
+    pub fn alert_text(&self) -> Option<String> {
+        self.http("GET", &self.s("/alert/text"), None)
+            .ok()
+            .map(|v| v["value"].to_string())
+    }
+
+    pub fn screenshot(&self, to: &Path) -> Result<(), String> {
+        use base64::Engine;
+        let v = self.http("GET", &self.s("/screenshot"), None)?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v["value"].as_str().unwrap_or(""))
+            .map_err(|e| e.to_string())?;
+        std::fs::write(to, png).map_err(|e| e.to_string())
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
+            break;
+        };
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 || b.len() < eol + 2 + size {
+            break;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
+        b = &b[(eol + 4 + size).min(b.len())..];
+    }
+    out
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = self.http("DELETE", &self.s(""), None);
+        }
+        // Only the chromedriver this Driver started, by its own handle.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,232 @@
+//! The HTML timeline in a real headless Chromium (Debian `chromium` + `chromium-driver`, driven
+//! over WebDriver by `tests/browser/`): it loads with no console errors and no network requests,
+//! draws lanes and incidents, shows evidence for a clicked incident and a clicked marker, shows
+//! hostile log text as text without running it, switches to host-local time, and stays usable
+//! with 100,000 events. Screenshots go to `target/test-output/browser/`.
+//!
+//! Without the browser the tests print `SKIPPED: …` and pass — unless `CI` is set, where they fail.
+//! Both scenarios run in one test function so the (slow) browser starts once.
+
+mod browser;
+mod support_render;
+
+use logautopsy::render::html;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use support_render::{big_report, frappe_report, XSS_COMMAND};
+
+fn out_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output/browser");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn no_console_errors(d: &browser::Driver, when: &str) {
+    let logs = d.console().unwrap();
+    let bad: Vec<&Value> = logs
+        .iter()
+        .filter(|l| l["level"] == "SEVERE" || l["level"] == "WARNING")
+        .collect();
+    assert!(bad.is_empty(), "{when}: console errors: {bad:#?}");
+}
+
+fn only_local_requests(d: &browser::Driver, when: &str) {
+    let urls = d.requests().unwrap();
+    let remote: Vec<&String> = urls.iter().filter(|u| !u.starts_with("file://")).collect();
+    assert!(
+        remote.is_empty(),
+        "{when}: the report made network requests: {remote:?}"
+    );
+}
+
+#[test]
+fn html_report_in_headless_chromium() {
+    let Some(d) = browser::require_browser() else {
+        return;
+    };
+    let dir = out_dir();
+
+    // ---- the Frappe cascade report ----
+    let page = dir.join("report.html");
+    std::fs::write(&page, html::render(&frappe_report())).unwrap();
+    d.goto(&page).unwrap();
+    d.wait_for(
+        "return document.body.dataset.ready === '1'",
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    no_console_errors(&d, "load");
+    assert_eq!(d.alert_text(), None, "no dialog may open");
+
+    // Lanes: one per host plus its units/programs, labelled.
+    let lanes: Vec<String> = serde_json::from_value(
+        d.exec("return Array.from(document.querySelectorAll('.lane-label.host')).map(function (n) { return n.textContent; })").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(lanes, ["erp1", "erp2", "web1"]);
+    let sub = d
+        .exec("return document.querySelectorAll('.lane-label.sub').length")
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert!(sub >= 3, "unit/program lanes drawn ({sub})");
+    let markers = d
+        .exec("return +document.getElementById('timeline').dataset.markers")
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert!(markers > 10, "markers drawn: {markers}");
+    let inked = d
+        .exec(
+            "var c = document.getElementById('timeline'), x = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, n = 0;\
+             for (var i = 0; i < x.length; i += 4) if (x[i + 3] > 0 && (x[i] < 200 || x[i + 1] < 200 || x[i + 2] < 200)) n++; return n;",
+        )
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert!(
+        inked > 1000,
+        "the canvas is drawn on ({inked} coloured pixels)"
+    );
+    assert_eq!(
+        d.exec("return document.querySelectorAll('.incident').length")
+            .unwrap(),
+        2
+    );
+
+    // Clicking the cascade shows its chain with path:line and the raw lines.
+    d.click(".incident[data-id='i1']").unwrap();
+    let ev = d.text("#evidence").unwrap();
+    assert!(ev.contains("oom-cascade on erp1"), "{ev}");
+    assert!(
+        ev.contains("logs/erp1/syslog:"),
+        "evidence names path:line: {ev}"
+    );
+    assert!(
+        ev.contains("Killed process 2211 (gunicorn)"),
+        "raw text shown: {ev}"
+    );
+    assert!(ev.contains("remains running after unit stopped"));
+    assert!(ev.contains("OOMPolicy=continue"), "recommendations shown");
+    assert!(ev.contains("gunicorn"), "memory table shown");
+    d.screenshot(&dir.join("incident-i1.png")).unwrap();
+
+    // Clicking a marker on the canvas: the OOM kill of python3 in erp1's supervisor.service lane.
+    let pos = d
+        .exec(
+            "var D = JSON.parse(document.getElementById('logautopsy-data').textContent);\
+             var i = D.ev.id.indexOf(D.incidents[0].oom_kills[1].event);\
+             var inc = D.incidents[0], span = Math.max(inc.e - inc.s, 600e3), t0 = inc.s - span * 0.5, t1 = inc.e + span * 0.5;\
+             var c = document.getElementById('timeline'), w = c.clientWidth, h = c.clientHeight;\
+             var lab = document.querySelector('.lane-label[data-lane=\"' + D.ev.lane[i] + '\"]');\
+             return [(D.ev.t[i] - t0) / (t1 - t0) * w, lab.offsetTop + lab.offsetHeight / 2, w, h];",
+        )
+        .unwrap();
+    let p: Vec<f64> = serde_json::from_value(pos).unwrap();
+    d.exec("document.getElementById('canvas-wrap').scrollIntoView({block: 'center'}); return true")
+        .unwrap();
+    d.click_at("#timeline", p[0], p[1], p[2], p[3]).unwrap();
+    let ev = d.text("#evidence").unwrap();
+    assert!(
+        ev.contains("oom_kill"),
+        "clicked marker shows its event: {ev}"
+    );
+    assert!(ev.contains("Killed process 2305 (python3)"), "{ev}");
+    assert!(
+        ev.contains("host local") && ev.contains("+05:30"),
+        "local time with offset: {ev}"
+    );
+
+    // Hostile log text: shown as text, nothing runs, nothing is parsed as HTML.
+    d.click(".incident[data-id='i2']").unwrap();
+    let ev = d.text("#evidence").unwrap();
+    assert!(
+        ev.contains(XSS_COMMAND),
+        "the hostile command is shown verbatim: {ev}"
+    );
+    assert_eq!(d.alert_text(), None, "alert(1) must not run");
+    assert_eq!(
+        d.exec("return document.scripts.length").unwrap(),
+        2,
+        "no script element was injected"
+    );
+    assert_eq!(
+        d.exec("return document.querySelectorAll('#evidence b, #incidents b').length")
+            .unwrap(),
+        0,
+        "<b> from a log stays text"
+    );
+
+    // Host-local time switch.
+    d.exec("var s = document.getElementById('tz'); s.value = 'local'; s.dispatchEvent(new Event('change')); return true").unwrap();
+    let incs = d.text("#incidents").unwrap();
+    assert!(
+        incs.contains("+05:30") && incs.contains("+02:00"),
+        "incident times in each host's zone: {incs}"
+    );
+    assert!(d.text("#axis-note").unwrap().contains("local"));
+
+    // Filters and zoom keep working without errors.
+    d.click("input[data-host='1']").unwrap();
+    assert_eq!(
+        d.exec("return document.querySelectorAll('.lane-label.host').length")
+            .unwrap(),
+        2
+    );
+    d.click("#zoom-in").unwrap();
+    d.click("#zoom-reset").unwrap();
+    d.click("input[data-kind='cron']").unwrap();
+    d.screenshot(&dir.join("report.png")).unwrap();
+    no_console_errors(&d, "after interaction");
+    only_local_requests(&d, "frappe report");
+    assert_eq!(d.alert_text(), None);
+
+    // ---- 100,000 events ----
+    let big = big_report(100_000);
+    assert!(big.events.len() >= 95_000, "{} events", big.events.len());
+    let page = dir.join("big.html");
+    std::fs::write(&page, html::render(&big)).unwrap();
+    d.goto(&page).unwrap();
+    // Generous bound: a laptop loads it in ~1-2 s; this guards against quadratic blow-ups,
+    // not against a slow CI machine.
+    let took = d
+        .wait_for(
+            "return document.body.dataset.ready === '1'",
+            Duration::from_secs(120),
+        )
+        .unwrap();
+    eprintln!("100k-event report ready in {took:?}");
+    let n = d
+        .exec(
+            "return JSON.parse(document.getElementById('logautopsy-data').textContent).ev.t.length",
+        )
+        .unwrap();
+    assert_eq!(n.as_u64().unwrap() as usize, big.events.len());
+    let markers = d
+        .exec("return +document.getElementById('timeline').dataset.markers")
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert!(
+        markers > 0 && markers < 200_000,
+        "pixel de-duplication keeps drawing bounded: {markers}"
+    );
+    // Zooming, enabling the densest class and redrawing: each step must finish (bounded, generous).
+    let step = d
+        .exec(
+            "var t = performance.now(); document.querySelector(\"input[data-kind='cron']\").click();\
+             for (var k = 0; k < 5; k++) document.getElementById('zoom-in').click();\
+             document.getElementById('zoom-reset').click(); return performance.now() - t;",
+        )
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    eprintln!("100k: cron filter + 6 redraws in {step:.0} ms");
+    assert!(step < 30_000.0, "redraws took {step} ms");
+    d.click(".incident[data-id='i1']").unwrap();
+    assert!(d.text("#evidence").unwrap().contains("Killed process 2211"));
+    d.screenshot(&dir.join("big.png")).unwrap();
+    no_console_errors(&d, "100k events");
+    only_local_requests(&d, "100k events");
+}

@@ -1,0 +1,488 @@
+//! Renderer tests on the hand-built Frappe cascade Report: golden Markdown and JSON, tables read
+//! back with polars, the Parquet directory read back into Events, charts with their text, the
+//! HTML's static guarantees, output path rules, and byte-identical output across runs.
+//!
+//! Golden files live in `tests/golden/`; regenerate them with `UPDATE_GOLDEN=1 cargo test --test
+//! render_outputs` and review the diff.
+
+mod support_render;
+
+use logautopsy::input::parquet::read_events;
+use logautopsy::render::charts::{self, Chart};
+use logautopsy::render::output::{self, Format};
+use logautopsy::render::{html, markdown, tables};
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+use support_render::{frappe_report, XSS_COMMAND};
+
+fn out_dir(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/test-output")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run UPDATE_GOLDEN=1 cargo test --test render_outputs",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let fresh = path.with_extension("actual");
+        std::fs::write(&fresh, actual).unwrap();
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .map(|n| n + 1);
+        panic!(
+            "{} differs from the golden file (first differing line: {:?}); the new output is in {} \
+             — if the change is intended, rerun with UPDATE_GOLDEN=1",
+            path.display(),
+            line,
+            fresh.display()
+        );
+    }
+}
+
+fn render(fmt: Format, path: &Path) -> Vec<u8> {
+    output::write(&frappe_report(), fmt, Some(path)).unwrap();
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn markdown_post_mortem_matches_golden() {
+    let dir = out_dir("markdown");
+    let md = String::from_utf8(render(Format::Markdown, &dir.join("postmortem.md"))).unwrap();
+    for section in [
+        "## Summary",
+        "## Impact",
+        "## Timeline",
+        "## Root cause",
+        "## Backups",
+        "## Recommendations",
+        "## Appendix: inputs and warnings",
+    ] {
+        assert!(md.contains(section), "missing {section}");
+    }
+    // Impact: erp1 lost its four programs; the outage runs from the kill to the restart.
+    assert!(md.contains("| erp1 | 1 | 2 | **yes** | frappe-web"), "{md}");
+    assert!(md.contains("6h 21m"), "outage from 01:41 to 08:02 local");
+    // What held the memory, with a share.
+    assert!(md.contains("| gunicorn | 9 | 5.0 GiB | 50 % |"), "{md}");
+    // Hostile text: no raw HTML outside code blocks, and no table row broken by a `|`.
+    let outside_code: String = md.split("```").step_by(2).collect();
+    assert!(
+        !outside_code.contains("<script"),
+        "raw <script> outside a code block"
+    );
+    assert!(
+        md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "escaped in the timeline table"
+    );
+    for line in md.lines().filter(|l| l.starts_with("| 20")) {
+        let cells = line.replace("\\|", "").matches('|').count();
+        assert_eq!(
+            cells, 7,
+            "timeline row has the wrong number of cells: {line}"
+        );
+    }
+    golden("frappe.md", &md);
+}
+
+#[test]
+fn json_report_matches_golden() {
+    let dir = out_dir("json");
+    let j = String::from_utf8(render(Format::Json, &dir.join("report.json"))).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+    assert_eq!(v["schema"], "logautopsy/report/v1");
+    assert_eq!(v["incidents"][0]["kind"], "oom-cascade");
+    golden("frappe.json", &j);
+}
+
+#[test]
+fn outputs_are_byte_identical_across_runs() {
+    let dir = out_dir("determinism");
+    for (fmt, name) in [
+        (Format::Html, "r.html"),
+        (Format::Markdown, "r.md"),
+        (Format::Csv, "r.csv"),
+        (Format::Parquet, "r.parquet"),
+        (Format::Svg, "timeline.svg"),
+        (Format::Png, "memory.png"),
+    ] {
+        let a = render(fmt, &dir.join(format!("a-{name}")));
+        let b = render(fmt, &dir.join(format!("b-{name}")));
+        assert!(a == b, "{name}: two renders of the same report differ");
+        assert!(!a.is_empty());
+    }
+}
+
+#[test]
+fn csv_reads_back_with_typed_values() {
+    let dir = out_dir("csv");
+    let path = dir.join("events.csv");
+    render(Format::Csv, &path);
+    let r = frappe_report();
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(None)
+        .try_into_reader_with_file_path(Some(path))
+        .unwrap()
+        .finish()
+        .unwrap();
+    assert_eq!(df.height(), r.events.len());
+    for col in [
+        "id", "time", "offset_s", "host", "kind", "pid", "process", "unit", "program", "message",
+        "sources", "attrs", "raw",
+    ] {
+        assert!(df.column(col).is_ok(), "events.csv lacks {col}");
+    }
+    let kill = r
+        .events
+        .iter()
+        .position(|e| e.kind.as_str() == "oom_kill")
+        .unwrap();
+    let ids = df.column("id").unwrap().str().unwrap().clone();
+    assert_eq!(ids.get(kill), Some(r.events[kill].id.as_str()));
+    let time = df.column("time").unwrap().str().unwrap().clone();
+    assert_eq!(time.get(kill), Some(r.events[kill].time.rfc3339().as_str()));
+    let pid = df.column("pid").unwrap().cast(&DataType::Int64).unwrap();
+    assert_eq!(pid.i64().unwrap().get(kill), Some(2211));
+    // The hostile command survives CSV quoting intact.
+    let msgs = df.column("message").unwrap().str().unwrap().clone();
+    assert!((0..msgs.len()).any(|i| msgs.get(i).is_some_and(|m| m.contains(XSS_COMMAND))));
+}
+
+#[test]
+fn parquet_has_typed_columns_and_round_trips_events() {
+    let dir = out_dir("parquet");
+    let path = dir.join("events.parquet");
+    render(Format::Parquet, &path);
+    let r = frappe_report();
+    let df = ParquetReader::new(std::fs::File::open(&path).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(df.height(), r.events.len());
+    assert!(
+        matches!(df.column("time").unwrap().dtype(), DataType::Datetime(TimeUnit::Microseconds, Some(tz)) if tz.as_str() == "UTC"),
+        "time is {:?}",
+        df.column("time").unwrap().dtype()
+    );
+    assert!(
+        matches!(
+            df.column("host").unwrap().dtype(),
+            DataType::Categorical(..)
+        ),
+        "host is {:?}",
+        df.column("host").unwrap().dtype()
+    );
+    assert!(matches!(
+        df.column("kind").unwrap().dtype(),
+        DataType::Categorical(..)
+    ));
+    assert_eq!(df.column("pid").unwrap().dtype(), &DataType::UInt32);
+    assert_eq!(df.column("offset_s").unwrap().dtype(), &DataType::Int32);
+
+    let back = read_events(&path).unwrap();
+    assert_eq!(
+        back, r.events,
+        "events.parquet must round-trip losslessly (ids, offsets, sources, attrs, raw)"
+    );
+}
+
+#[test]
+fn parquet_dir_is_hive_partitioned_and_reads_back() {
+    let dir = out_dir("pqdir");
+    let target = dir.join("fleet/");
+    output::check_writable(&target, false).unwrap();
+    output::write(
+        &frappe_report(),
+        Format::from_path(&target).unwrap(),
+        Some(&target),
+    )
+    .unwrap();
+    let r = frappe_report();
+    for table in ["events", "incidents", "backup_windows"] {
+        for host in ["erp1", "erp2", "web1"] {
+            let p = target
+                .join(table)
+                .join(format!("host={host}"))
+                .join("part-0.parquet");
+            assert!(p.is_file(), "{} missing", p.display());
+        }
+    }
+    let erp1 = ParquetReader::new(
+        std::fs::File::open(target.join("events/host=erp1/part-0.parquet")).unwrap(),
+    )
+    .finish()
+    .unwrap();
+    assert_eq!(
+        erp1.height(),
+        r.events.iter().filter(|e| e.host == "erp1").count()
+    );
+    assert!(
+        erp1.column("host").is_err(),
+        "the partition column lives in the path, Hive style"
+    );
+    let inc = ParquetReader::new(
+        std::fs::File::open(target.join("incidents/host=erp1/part-0.parquet")).unwrap(),
+    )
+    .finish()
+    .unwrap();
+    assert_eq!(inc.height(), 1);
+    assert_eq!(
+        inc.column("supervisor_stopped")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .get(0),
+        Some(true)
+    );
+    let bw = ParquetReader::new(
+        std::fs::File::open(target.join("backup_windows/host=erp2/part-0.parquet")).unwrap(),
+    )
+    .finish()
+    .unwrap();
+    assert_eq!(bw.height(), 4);
+    assert!(matches!(
+        bw.column("end").unwrap().dtype(),
+        DataType::Datetime(..)
+    ));
+
+    // analyze DIR/: events come back whole, sorted by time, host from the path.
+    let mut back = read_events(&target).unwrap();
+    let mut want = r.events.clone();
+    let key = |e: &logautopsy::events::Event| (e.time.micros, e.id.clone());
+    back.sort_by_key(key);
+    want.sort_by_key(key);
+    assert_eq!(back, want);
+
+    // The directory is a dataset: another host's extract adds its partition, and a rewrite of
+    // erp1 replaces only erp1's partitions.
+    let mut other = frappe_report();
+    other.events.retain(|e| e.host == "erp1");
+    other.events.truncate(5);
+    other.hosts.retain(|h| h.name == "erp1");
+    other.incidents.clear();
+    other.backup_windows.clear();
+    output::check_writable(&target, false).unwrap();
+    tables::write_parquet_dir(&other, &target).unwrap();
+    let back = read_events(&target).unwrap();
+    assert_eq!(back.iter().filter(|e| e.host == "erp1").count(), 5);
+    assert_eq!(
+        back.iter().filter(|e| e.host == "web1").count(),
+        r.events.iter().filter(|e| e.host == "web1").count()
+    );
+    assert!(
+        !target.join("incidents/host=erp1/part-0.parquet").exists() || {
+            let df = ParquetReader::new(
+                std::fs::File::open(target.join("incidents/host=erp1/part-0.parquet")).unwrap(),
+            )
+            .finish()
+            .unwrap();
+            df.height() == 0
+        }
+    );
+}
+
+#[test]
+fn hostile_host_names_stay_inside_the_parquet_dir() {
+    let dir = out_dir("pqdir-hostile");
+    let mut r = frappe_report();
+    for e in r.events.iter_mut().filter(|e| e.host == "web1") {
+        e.host = "../../escape".into();
+    }
+    r.hosts.retain(|h| h.name != "web1");
+    let target = dir.join("out/");
+    tables::write_parquet_dir(&r, &target).unwrap();
+    assert!(!dir.join("escape").exists() && !dir.parent().unwrap().join("escape").exists());
+    let back = read_events(&target).unwrap();
+    assert!(
+        back.iter().any(|e| e.host == "../../escape"),
+        "the host name is restored from the encoded partition"
+    );
+}
+
+#[test]
+fn aggregates_count_hours_and_backups() {
+    let r = frappe_report();
+    let a = tables::aggregates(&r).unwrap();
+    let total: u64 = a.events_per_hour.iter().map(|h| h.events).sum();
+    assert_eq!(total as usize, r.events.len());
+    let erp1 = a.backups.iter().find(|b| b.host == "erp1").unwrap();
+    assert_eq!((erp1.runs, erp1.ended), (4, 3));
+    assert_eq!(erp1.max_s, Some(47.0 * 60.0));
+    assert_eq!(erp1.median_s, Some(38.0 * 60.0));
+    assert_eq!(erp1.last_s, Some(47.0 * 60.0));
+    let web1 = a.backups.iter().find(|b| b.host == "web1").unwrap();
+    assert_eq!(web1.mean_s, Some((5.0 + 5.0 + 6.0 + 5.5) * 60.0 / 4.0));
+}
+
+#[test]
+fn svg_charts_carry_their_text() {
+    let r = frappe_report();
+    let t = charts::svg(&r, Chart::Timeline).unwrap();
+    for label in [
+        "erp1",
+        "erp2",
+        "web1",
+        "OOM kill",
+        "backup window",
+        "Timeline",
+    ] {
+        assert!(t.contains(label), "timeline.svg lacks {label}");
+    }
+    assert!(
+        t.contains("58m") || t.contains("47m 00s"),
+        "backup durations are labelled"
+    );
+    let m = charts::svg(&r, Chart::Memory).unwrap();
+    for label in ["gunicorn", "mariadbd", "i1 erp1"] {
+        assert!(m.contains(label), "memory.svg lacks {label}");
+    }
+    let b = charts::svg(&r, Chart::Backups).unwrap();
+    assert!(
+        b.contains("erp1: cd /home/frappe"),
+        "backups.svg lacks its legend"
+    );
+    assert!(
+        !t.contains("http://www.w3.org/1999/xlink\" href=\"http"),
+        "no external references"
+    );
+}
+
+/// Counts pixels that are not (nearly) white inside a rectangle.
+fn ink(img: &image::RgbImage, x0: u32, y0: u32, x1: u32, y1: u32) -> usize {
+    let mut n = 0;
+    for y in y0..y1.min(img.height()) {
+        for x in x0..x1.min(img.width()) {
+            let p = img.get_pixel(x, y).0;
+            if p.iter().any(|c| *c < 200) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+#[test]
+fn png_charts_draw_text_with_the_embedded_font() {
+    let r = frappe_report();
+    for chart in [Chart::Timeline, Chart::Memory, Chart::Backups] {
+        let png = charts::png(&r, chart).unwrap();
+        let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+            .unwrap()
+            .to_rgb8();
+        assert_eq!((img.width(), img.height()), chart.size(&r));
+        // The caption band at the top holds only the title text: ink there means glyphs rendered.
+        let w = img.width();
+        assert!(
+            ink(&img, w / 4, 0, 3 * w / 4, 40) > 200,
+            "{chart:?}: no caption text drawn"
+        );
+    }
+    // Lane labels (host names) sit in the left label area of the timeline.
+    let img = image::load_from_memory(&charts::png(&r, Chart::Timeline).unwrap())
+        .unwrap()
+        .to_rgb8();
+    assert!(
+        ink(&img, 15, 60, 120, img.height() - 60) > 100,
+        "no host labels drawn"
+    );
+}
+
+#[test]
+fn html_is_self_contained_and_safe() {
+    let dir = out_dir("html-static");
+    let html = String::from_utf8(render(Format::Html, &dir.join("report.html"))).unwrap();
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no URL anywhere"
+    );
+    for attr in ["src=", "href=", "@import", "url("] {
+        assert!(!html.contains(attr), "no {attr} in a self-contained report");
+    }
+    assert!(html.contains(
+        "http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'sha256-"
+    ));
+    // Exactly two script blocks: the data and the app. The hostile command cannot add one.
+    assert_eq!(html.matches("<script").count(), 2);
+    assert_eq!(html.matches("</script>").count(), 2);
+    assert!(html.contains("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"));
+    // The data block parses back to the original text.
+    let start = html.find("id=\"logautopsy-data\">").unwrap() + "id=\"logautopsy-data\">".len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let v: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert!(v["ev"]["msg"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m.as_str().unwrap().contains(XSS_COMMAND)));
+    assert_eq!(v["incidents"].as_array().unwrap().len(), 2);
+    assert_eq!(html::render(&frappe_report()), html);
+}
+
+#[test]
+fn output_paths_are_checked_before_analysis() {
+    let dir = out_dir("paths");
+    let existing = dir.join("report.md");
+    std::fs::write(&existing, "old").unwrap();
+    let err = output::check_writable(&existing, false)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--force"), "{err}");
+    output::check_writable(&existing, true).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&existing).unwrap(),
+        "old",
+        "the check never truncates"
+    );
+    let new = dir.join("new.html");
+    output::check_writable(&new, false).unwrap();
+    assert!(!new.exists(), "the probe file is removed");
+    let missing = dir.join("no/such/dir/r.html");
+    assert!(output::check_writable(&missing, false)
+        .unwrap_err()
+        .to_string()
+        .contains("does not exist"));
+    assert!(output::check_writable(&dir.join("r.docx"), false).is_err());
+    // Writing replaces the file whole.
+    output::write(&frappe_report(), Format::Markdown, Some(&existing)).unwrap();
+    assert!(std::fs::read_to_string(&existing)
+        .unwrap()
+        .starts_with("# Post-mortem"));
+}
+
+#[test]
+fn markdown_and_charts_cope_with_an_empty_report() {
+    let mut r = frappe_report();
+    r.events.clear();
+    r.incidents.clear();
+    r.backup_windows.clear();
+    r.backup_jobs.clear();
+    r.fleet.clear();
+    let md = markdown::render(&r, &tables::aggregates(&r).unwrap());
+    assert!(md.contains("No incidents found"));
+    for c in [Chart::Timeline, Chart::Memory, Chart::Backups] {
+        assert!(
+            charts::svg(&r, c).unwrap().contains("No "),
+            "{c:?} says why it is empty"
+        );
+        charts::png(&r, c).unwrap();
+    }
+    let h = html::render(&r);
+    assert!(h.contains("\"incidents\":[]"));
+}
