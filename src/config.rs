@@ -16,7 +16,8 @@ pub struct TzPolicy {
 
 impl TzPolicy {
     pub fn for_host(&self, host: Option<&str>) -> Option<Tz> {
-        host.and_then(|h| self.per_host.get(h).copied()).or(self.default)
+        host.and_then(|h| self.per_host.get(h).copied())
+            .or(self.default)
     }
 
     /// Parse one `--tz` value: `ZONE` or `HOST=ZONE`.

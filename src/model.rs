@@ -26,7 +26,10 @@ impl Timestamp {
 
     pub fn from_datetime<Tz: TimeZone>(dt: &DateTime<Tz>) -> Self {
         let fixed = dt.fixed_offset();
-        Timestamp { micros: dt.timestamp_micros(), offset_s: fixed.offset().local_minus_utc() }
+        Timestamp {
+            micros: dt.timestamp_micros(),
+            offset_s: fixed.offset().local_minus_utc(),
+        }
     }
 
     pub fn utc(&self) -> DateTime<Utc> {
@@ -90,7 +93,11 @@ impl fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: {source}{hint}")]
-    Io { path: PathBuf, source: std::io::Error, hint: &'static str },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+        hint: &'static str,
+    },
     #[error("{path}: {msg}")]
     Input { path: PathBuf, msg: String },
     #[error("{0}")]
@@ -106,10 +113,16 @@ impl Error {
             std::io::ErrorKind::PermissionDenied => {
                 " (run as root or as a member of the `adm` group, or copy the logs with sudo first)"
             }
-            std::io::ErrorKind::NotFound => " (check the path; globs are expanded by logautopsy too)",
+            std::io::ErrorKind::NotFound => {
+                " (check the path; globs are expanded by logautopsy too)"
+            }
             _ => "",
         };
-        Error::Io { path: path.into(), source, hint }
+        Error::Io {
+            path: path.into(),
+            source,
+            hint,
+        }
     }
 }
 

@@ -34,7 +34,10 @@ pub struct Tool {
 
 impl Default for Tool {
     fn default() -> Self {
-        Tool { name: "logautopsy", version: env!("CARGO_PKG_VERSION") }
+        Tool {
+            name: "logautopsy",
+            version: env!("CARGO_PKG_VERSION"),
+        }
     }
 }
 

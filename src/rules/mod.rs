@@ -27,7 +27,13 @@ pub struct RuleSet {
 
 impl RuleSet {
     pub fn load(_extra_dirs: &[PathBuf], _backup_match: &[String]) -> Result<RuleSet> {
-        let prefilter = aho_corasick::AhoCorasick::new(["invoked oom-killer", "Killed process", "OOM killer", " CMD ("]).unwrap();
+        let prefilter = aho_corasick::AhoCorasick::new([
+            "invoked oom-killer",
+            "Killed process",
+            "OOM killer",
+            " CMD (",
+        ])
+        .unwrap();
         Ok(RuleSet { prefilter })
     }
     pub fn prefilter(&self) -> &aho_corasick::AhoCorasick {

@@ -1,1 +1,0 @@
-//! Binary systemd journals and journalctl export/JSON (being written).

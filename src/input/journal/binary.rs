@@ -1,0 +1,709 @@
+//! Reader of binary journal files (`*.journal`, `*.journal~`), written from the documented
+//! format (<https://systemd.io/JOURNAL_FILE_FORMAT/>) rather than wrapped from a crate, so that
+//! every read is bounds-checked against the real file size, memory is a fixed block cache plus
+//! one capped field, and damage degrades to "fewer entries and a warning".
+//!
+//! How entries are found: first the way journalctl does, by walking the chain of entry arrays
+//! from the header (entry offsets must strictly increase, which also makes a looping chain
+//! impossible); then, if that chain breaks or yields fewer entries than the header counts, by
+//! scanning the objects that follow the last good entry, which recovers the entries of
+//! truncated copies and of files whose arrays were never written. Hash tables are never used,
+//! so keyed (siphash) and old (jenkins) files read alike. Both walks move strictly forward
+//! through a file of known size: a corrupt file ends, it cannot loop.
+
+use super::{lz4, wanted, EntryFields, JournalSummary, Notes, MAX_FIELD};
+use crate::model::{Error, Result};
+use crate::parse::Record;
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const SIGNATURE: &[u8; 8] = b"LPKSHHRH";
+/// Header bytes this reader needs (through `tail_entry_monotonic`); older files have exactly these.
+const HEADER_MIN: u64 = 208;
+
+const INCOMPAT_XZ: u32 = 1 << 0;
+const INCOMPAT_LZ4: u32 = 1 << 1;
+// KEYED_HASH (1 << 2) only changes how hash tables are keyed; this reader never uses them.
+#[allow(dead_code)]
+const INCOMPAT_KEYED_HASH: u32 = 1 << 2;
+const INCOMPAT_ZSTD: u32 = 1 << 3;
+const INCOMPAT_COMPACT: u32 = 1 << 4;
+const INCOMPAT_KNOWN: u32 = 0x1f;
+
+const OBJ_XZ: u8 = 1 << 0;
+const OBJ_LZ4: u8 = 1 << 1;
+const OBJ_ZSTD: u8 = 1 << 2;
+
+const OBJ_DATA: u8 = 1;
+const OBJ_ENTRY: u8 = 3;
+const OBJ_ENTRY_ARRAY: u8 = 6;
+const OBJ_MAX: u8 = 7;
+
+/// An entry with more items than this is treated as damaged: real entries have tens of
+/// fields, and the bound keeps one corrupt size from costing seconds.
+const MAX_ITEMS: u64 = 16 * 1024;
+/// Compressed bytes of one object fed to a decompressor: plenty for [`MAX_FIELD`] of output.
+const MAX_COMPRESSED_IN: usize = 1 << 20;
+/// liblzma's memory limit for one XZ object (systemd's presets need ~9 MiB).
+const XZ_MEMLIMIT: u64 = 64 << 20;
+/// zstd window limit (2^27 = 128 MiB is far above what journald's per-field frames use,
+/// 2^24 keeps one corrupt frame from asking for more than 16 MiB).
+const ZSTD_WINDOW_LOG_MAX: u32 = 24;
+
+/// Random access to a journal's bytes: a file, or a byte slice in tests and fuzzing.
+pub trait ReadAt {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+}
+
+impl ReadAt for File {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        FileExt::read_at(self, buf, offset)
+    }
+}
+
+/// A journal held in memory.
+pub struct Bytes<'a>(pub &'a [u8]);
+
+impl ReadAt for Bytes<'_> {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        let b = self.0;
+        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(b.len());
+        let n = buf.len().min(b.len() - start);
+        buf[..n].copy_from_slice(&b[start..start + n]);
+        Ok(n)
+    }
+}
+
+fn read_full(src: &dyn ReadAt, buf: &mut [u8], mut off: u64) -> io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        match src.read_at(&mut buf[done..], off) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                done += n;
+                off += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+const BLOCK: usize = 64 * 1024;
+const SLOTS: usize = 128;
+
+/// A direct-mapped cache of 64 KiB blocks (8 MiB per file being read). Entries point at data
+/// objects written shortly before them, and hot objects (`_HOSTNAME=`, `_BOOT_ID=`) are reused
+/// constantly, so nearly every lookup hits while memory stays fixed whatever the file size.
+struct Cache<'a> {
+    src: &'a dyn ReadAt,
+    len: u64,
+    tags: Vec<u64>,
+    data: Vec<u8>,
+    scratch: Vec<u8>,
+    io_error: Option<io::Error>,
+}
+
+impl<'a> Cache<'a> {
+    fn new(src: &'a dyn ReadAt, len: u64) -> Self {
+        let slots = (len as usize).div_ceil(BLOCK).clamp(1, SLOTS);
+        Cache {
+            src,
+            len,
+            tags: vec![u64::MAX; slots],
+            data: vec![0; slots * BLOCK],
+            scratch: Vec::new(),
+            io_error: None,
+        }
+    }
+
+    /// `n` bytes at `off`, or `None` when they lie (partly) outside the file or cannot be read.
+    fn get(&mut self, off: u64, n: usize) -> Option<&[u8]> {
+        let end = off.checked_add(n as u64)?;
+        if end > self.len {
+            return None;
+        }
+        let block = off / BLOCK as u64;
+        let inner = (off % BLOCK as u64) as usize;
+        if inner + n <= BLOCK {
+            let slot = (block % self.tags.len() as u64) as usize;
+            let base = slot * BLOCK;
+            if self.tags[slot] != block {
+                let start = block * BLOCK as u64;
+                let blen = (self.len - start).min(BLOCK as u64) as usize;
+                if let Err(e) = read_full(self.src, &mut self.data[base..base + blen], start) {
+                    self.tags[slot] = u64::MAX;
+                    self.io_error.get_or_insert(e);
+                    return None;
+                }
+                self.tags[slot] = block;
+            }
+            return Some(&self.data[base + inner..base + inner + n]);
+        }
+        // Spans blocks: rare (objects are small), read it directly.
+        self.scratch.resize(n, 0);
+        if let Err(e) = read_full(self.src, &mut self.scratch, off) {
+            self.io_error.get_or_insert(e);
+            return None;
+        }
+        Some(&self.scratch)
+    }
+}
+
+fn le64(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+fn le32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+fn hex(b: &[u8]) -> String {
+    const D: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(b.len() * 2);
+    for &x in b {
+        s.push(D[(x >> 4) as usize] as char);
+        s.push(D[(x & 15) as usize] as char);
+    }
+    s
+}
+fn align8(n: u64) -> Option<u64> {
+    n.checked_add(7).map(|n| n & !7)
+}
+
+/// Decompressors, reused across objects of one file.
+struct Decomp {
+    zstd: Option<zstd::zstd_safe::DCtx<'static>>,
+    out: Vec<u8>,
+}
+
+impl Decomp {
+    /// Decompress at most `cap` bytes of `input` (compressed with `flags`) into `self.out`.
+    /// Returns false when nothing usable came out.
+    fn run(&mut self, flags: u8, input: &[u8], cap: usize) -> bool {
+        self.out.clear();
+        if flags & OBJ_ZSTD != 0 {
+            use zstd::zstd_safe::{DCtx, DParameter, InBuffer, OutBuffer, ResetDirective};
+            let dctx = self.zstd.get_or_insert_with(|| {
+                let mut d = DCtx::create();
+                let _ = d.set_parameter(DParameter::WindowLogMax(ZSTD_WINDOW_LOG_MAX));
+                d
+            });
+            if dctx.reset(ResetDirective::SessionOnly).is_err() {
+                return false;
+            }
+            self.out.resize(cap, 0);
+            let mut inb = InBuffer::around(input);
+            let mut produced = 0;
+            // Each call consumes input or fills output; stop when neither moves.
+            loop {
+                let (before_in, before_out) = (inb.pos(), produced);
+                let mut outb = OutBuffer::around_pos(&mut self.out[..], produced);
+                let r = dctx.decompress_stream(&mut outb, &mut inb);
+                produced = outb.pos();
+                match r {
+                    Ok(0) => break,
+                    Ok(_) if produced >= cap => break,
+                    Ok(_) if inb.pos() == before_in && produced == before_out => break,
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+            self.out.truncate(produced);
+            !self.out.is_empty()
+        } else if flags & OBJ_LZ4 != 0 {
+            // systemd prefixes the LZ4 block with the decompressed size (le64); we bound by cap.
+            if input.len() < 8 {
+                return false;
+            }
+            let _ = lz4::decompress_block(&input[8..], &mut self.out, cap);
+            !self.out.is_empty()
+        } else if flags & OBJ_XZ != 0 {
+            let Ok(mut s) = xz2::stream::Stream::new_stream_decoder(XZ_MEMLIMIT, 0) else {
+                return false;
+            };
+            self.out.resize(cap, 0);
+            let mut consumed = 0usize;
+            let mut produced = 0usize;
+            loop {
+                let (ti, to) = (s.total_in(), s.total_out());
+                let r = s.process(
+                    &input[consumed..],
+                    &mut self.out[produced..],
+                    xz2::stream::Action::Finish,
+                );
+                consumed = s.total_in() as usize;
+                produced = s.total_out() as usize;
+                match r {
+                    Ok(xz2::stream::Status::StreamEnd) => break,
+                    Ok(_) if produced >= cap => break,
+                    Ok(_) if s.total_in() == ti && s.total_out() == to => break,
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+            self.out.truncate(produced);
+            !self.out.is_empty()
+        } else {
+            false
+        }
+    }
+}
+
+/// Header facts the reader uses.
+struct Header {
+    incompat: u32,
+    state: u8,
+    seqnum_id: [u8; 16],
+    header_size: u64,
+    arena_size: u64,
+    n_entries: u64,
+    entry_array_offset: u64,
+}
+
+fn parse_header(h: &[u8]) -> Header {
+    Header {
+        incompat: le32(h, 12),
+        state: h[16],
+        seqnum_id: h[72..88].try_into().expect("16 bytes"),
+        header_size: le64(h, 88),
+        arena_size: le64(h, 96),
+        n_entries: le64(h, 152),
+        entry_array_offset: le64(h, 176),
+    }
+}
+
+fn state_name(s: u8) -> String {
+    match s {
+        0 => "offline".into(),
+        1 => "online".into(),
+        2 => "archived".into(),
+        n => format!("unknown ({n})"),
+    }
+}
+
+fn compression_name(incompat: u32) -> Option<String> {
+    let names: Vec<&str> = [
+        (INCOMPAT_ZSTD, "zstd"),
+        (INCOMPAT_LZ4, "lz4"),
+        (INCOMPAT_XZ, "xz"),
+    ]
+    .iter()
+    .filter(|(f, _)| incompat & f != 0)
+    .map(|(_, n)| *n)
+    .collect();
+    (!names.is_empty()).then(|| names.join("+"))
+}
+
+/// Read one binary journal file; see the module doc for how damage is handled.
+pub fn read_journal_file(
+    path: &Path,
+    display: &Arc<str>,
+    sink: &mut dyn FnMut(Record),
+) -> Result<JournalSummary> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    read_source(&file, len, path, display, sink)
+}
+
+/// [`read_journal_file`] over bytes in memory (tests, fuzzing, journals inside archives).
+pub fn read_journal_bytes(
+    bytes: &[u8],
+    display: &Arc<str>,
+    sink: &mut dyn FnMut(Record),
+) -> Result<JournalSummary> {
+    read_source(
+        &Bytes(bytes),
+        bytes.len() as u64,
+        Path::new(&**display),
+        display,
+        sink,
+    )
+}
+
+fn read_source(
+    src: &dyn ReadAt,
+    len: u64,
+    path: &Path,
+    display: &Arc<str>,
+    sink: &mut dyn FnMut(Record),
+) -> Result<JournalSummary> {
+    let bad = |msg: String| Error::Input {
+        path: PathBuf::from(path),
+        msg,
+    };
+    let mut head = [0u8; HEADER_MIN as usize];
+    if len < HEADER_MIN {
+        let mut sig = [0u8; 8];
+        if len >= 8 && read_full(src, &mut sig, 0).is_ok() && &sig == SIGNATURE {
+            return Err(bad(format!(
+                "journal file truncated inside its header ({len} bytes)"
+            )));
+        }
+        return Err(bad("not a systemd journal file (too short)".into()));
+    }
+    read_full(src, &mut head, 0).map_err(|e| Error::io(path, e))?;
+    if &head[..8] != SIGNATURE {
+        return Err(bad(
+            "not a systemd journal file (no LPKSHHRH signature)".into()
+        ));
+    }
+    let h = parse_header(&head);
+    if h.header_size < HEADER_MIN || h.header_size > len {
+        return Err(bad(format!(
+            "journal header is unreadable (header size {} in a file of {len} bytes)",
+            h.header_size
+        )));
+    }
+    let compact = h.incompat & INCOMPAT_COMPACT != 0;
+    let mut r = Reader {
+        cache: Cache::new(src, len),
+        decomp: Decomp {
+            zstd: None,
+            out: Vec::new(),
+        },
+        notes: Notes::default(),
+        compact,
+        seqnum_id: hex(&h.seqnum_id),
+        display,
+        items: Vec::new(),
+        delivered: 0,
+        unreadable: 0,
+        last_entry: 0,
+        last_entry_end: h.header_size,
+        damaged_fields: 0,
+    };
+    if h.incompat & !INCOMPAT_KNOWN != 0 {
+        r.notes.add(format!(
+            "unknown incompatible flags {:#x} (a newer systemd?): read with the known layout",
+            h.incompat & !INCOMPAT_KNOWN
+        ));
+    }
+    let declared_end = h.header_size.saturating_add(h.arena_size);
+    if declared_end > len {
+        r.notes.add(format!("file is shorter than its header says ({len} of {declared_end} bytes; a truncated copy?)"));
+    }
+    let limit = if h.arena_size > 0 {
+        declared_end.min(len)
+    } else {
+        len
+    };
+
+    let chain_ok = r.walk_arrays(h.entry_array_offset, limit, sink);
+    // Entries beyond the chain: after damage, or when the header counts more than it reached.
+    if !chain_ok || r.delivered + r.unreadable < h.n_entries {
+        let before = r.delivered;
+        r.scan_objects(limit, sink);
+        if r.delivered > before && chain_ok {
+            r.notes.add(format!(
+                "{} entries were found only by scanning objects",
+                r.delivered - before
+            ));
+        }
+    }
+    let seen = r.delivered + r.unreadable;
+    // Each entry takes at least 64 bytes, so larger counts are themselves damage.
+    if h.n_entries > seen && h.n_entries <= len / 64 {
+        let missing = h.n_entries - seen;
+        r.notes.add(format!(
+            "the header counts {} entries, {missing} could not be read",
+            h.n_entries
+        ));
+        r.unreadable += missing;
+    } else if h.n_entries > len / 64 {
+        r.notes.add(format!(
+            "implausible entry count {} in the header",
+            h.n_entries
+        ));
+    }
+    if r.damaged_fields > 0 {
+        r.notes.add(format!(
+            "{} fields of readable entries were damaged and left out",
+            r.damaged_fields
+        ));
+    }
+    if let Some(e) = r.cache.io_error.take() {
+        r.notes.add(format!("read error: {e}"));
+    }
+    let (delivered, unreadable) = (r.delivered, r.unreadable);
+    let warnings = r.notes.into_warnings(display);
+    Ok(JournalSummary {
+        format: "journal",
+        entries: delivered,
+        unreadable,
+        state: Some(state_name(h.state)),
+        compression: compression_name(h.incompat),
+        warnings,
+        bytes: len,
+    })
+}
+
+struct Reader<'a, 'd> {
+    cache: Cache<'a>,
+    decomp: Decomp,
+    notes: Notes,
+    compact: bool,
+    seqnum_id: String,
+    display: &'d Arc<str>,
+    items: Vec<u64>,
+    delivered: u64,
+    unreadable: u64,
+    /// Offset of the last entry handled (delivered or counted unreadable); entries must come
+    /// after it, which is what makes every walk finite.
+    last_entry: u64,
+    last_entry_end: u64,
+    damaged_fields: u64,
+}
+
+impl Reader<'_, '_> {
+    /// Walk the entry-array chain. Returns false when it ended on damage.
+    fn walk_arrays(&mut self, mut arr: u64, limit: u64, sink: &mut dyn FnMut(Record)) -> bool {
+        let item = if self.compact { 4u64 } else { 8 };
+        let mut prev_arr = 0u64;
+        while arr != 0 {
+            if arr <= prev_arr || arr % 8 != 0 || arr >= limit {
+                self.notes.add(format!(
+                    "entry array chain points to {arr:#x}, outside the readable file"
+                ));
+                return false;
+            }
+            let Some(hdr) = self.cache.get(arr, 24) else {
+                self.notes
+                    .add(format!("entry array at {arr:#x} cannot be read"));
+                return false;
+            };
+            let (ty, size, next) = (hdr[0], le64(hdr, 8), le64(hdr, 16));
+            if ty != OBJ_ENTRY_ARRAY || size < 24 || size > limit - arr {
+                self.notes
+                    .add(format!("object at {arr:#x} is not a valid entry array"));
+                return false;
+            }
+            let n = (size - 24) / item;
+            for i in 0..n {
+                let at = arr + 24 + i * item;
+                let Some(b) = self.cache.get(at, item as usize) else {
+                    self.notes
+                        .add(format!("entry array at {arr:#x} cannot be read"));
+                    return false;
+                };
+                let off = if self.compact {
+                    le32(b, 0) as u64
+                } else {
+                    le64(b, 0)
+                };
+                if off == 0 {
+                    // Unused slots at the end of the newest array.
+                    break;
+                }
+                if off <= self.last_entry || off >= limit {
+                    self.notes.add(format!(
+                        "entry array at {arr:#x} holds a bad entry offset {off:#x}"
+                    ));
+                    return false;
+                }
+                if !self.entry(off, limit, sink) {
+                    return false;
+                }
+            }
+            prev_arr = arr;
+            arr = next;
+        }
+        true
+    }
+
+    /// Scan objects after the last handled entry and read every entry object found.
+    fn scan_objects(&mut self, limit: u64, sink: &mut dyn FnMut(Record)) {
+        let Some(mut pos) = align8(self.last_entry_end) else {
+            return;
+        };
+        while pos.saturating_add(16) <= limit {
+            let Some(h) = self.cache.get(pos, 16) else {
+                return;
+            };
+            let (ty, size) = (h[0], le64(h, 8));
+            if ty == 0 && size == 0 {
+                // Preallocated, never-written space: the end of what journald wrote.
+                return;
+            }
+            if ty == 0 || ty > OBJ_MAX || size < 16 || size > limit - pos {
+                self.notes.add(format!(
+                    "object at {pos:#x} is damaged; nothing after it can be read"
+                ));
+                return;
+            }
+            if ty == OBJ_ENTRY && pos > self.last_entry && !self.entry(pos, limit, sink) {
+                return;
+            }
+            match align8(size).and_then(|s| pos.checked_add(s)) {
+                Some(p) => pos = p,
+                None => return,
+            }
+        }
+    }
+
+    /// Read the entry object at `off` and hand it to the sink. Returns false when the object
+    /// is not an entry at all (the structure that led here is damaged).
+    fn entry(&mut self, off: u64, limit: u64, sink: &mut dyn FnMut(Record)) -> bool {
+        let Some(h) = self.cache.get(off, 64) else {
+            self.notes.add(format!("entry at {off:#x} cannot be read"));
+            return false;
+        };
+        let (ty, size) = (h[0], le64(h, 8));
+        let item = if self.compact { 4u64 } else { 16 };
+        if ty != OBJ_ENTRY || size < 64 || size > limit - off || (size - 64) / item > MAX_ITEMS {
+            self.notes
+                .add(format!("object at {off:#x} is not a valid entry"));
+            return false;
+        }
+        let seqnum = le64(h, 16);
+        let realtime = le64(h, 24);
+        let monotonic = le64(h, 32);
+        let boot = hex(&h[40..56]);
+        let xor = le64(h, 56);
+        self.last_entry = off;
+        self.last_entry_end = off + size;
+        let n = (size - 64) / item;
+        self.items.clear();
+        if n > 0 {
+            let Some(b) = self.cache.get(off + 64, (n * item) as usize) else {
+                self.unreadable += 1;
+                return true;
+            };
+            for k in 0..n as usize {
+                let o = if self.compact {
+                    le32(b, k * 4) as u64
+                } else {
+                    le64(b, k * 16)
+                };
+                self.items.push(o);
+            }
+        }
+        let mut f = EntryFields {
+            realtime: Some(realtime),
+            monotonic: Some(monotonic),
+            boot_id: Some(boot.clone()),
+            ..Default::default()
+        };
+        let items = std::mem::take(&mut self.items);
+        for &d in &items {
+            if !self.data(d, limit, &mut f) {
+                self.damaged_fields += 1;
+            }
+        }
+        self.items = items;
+        let cursor = || {
+            format!(
+                "s={};i={seqnum:x};b={boot};m={monotonic:x};t={realtime:x};x={xor:x}",
+                self.seqnum_id
+            )
+        };
+        match f.into_record(self.display, cursor) {
+            Some(rec) => {
+                self.delivered += 1;
+                sink(rec);
+            }
+            None => {
+                self.unreadable += 1;
+                self.notes
+                    .add(format!("entry at {off:#x} has no valid timestamp"));
+            }
+        }
+        true
+    }
+
+    /// Read the data object at `d` into `f` if it is a field we keep. False when damaged.
+    fn data(&mut self, d: u64, limit: u64, f: &mut EntryFields) -> bool {
+        let payload_at: u64 = if self.compact { 72 } else { 64 };
+        let Some(h) = self.cache.get(d, 16) else {
+            return false;
+        };
+        let (ty, flags, size) = (h[0], h[1], le64(h, 8));
+        if ty != OBJ_DATA || d % 8 != 0 || size < payload_at || size > limit.saturating_sub(d) {
+            return false;
+        }
+        let plen = size - payload_at;
+        let compressed = flags & (OBJ_XZ | OBJ_LZ4 | OBJ_ZSTD);
+        if compressed == 0 {
+            // The name is in the first bytes; read only as much as a kept value can use.
+            let n = plen.min((MAX_FIELD + 64) as u64) as usize;
+            let Some(p) = self.cache.get(d + payload_at, n) else {
+                return false;
+            };
+            let Some(eq) = p.iter().take(64).position(|&c| c == b'=') else {
+                return false;
+            };
+            let (name, value) = (&p[..eq], &p[eq + 1..]);
+            if wanted(name) {
+                f.set(name, value);
+            }
+            return true;
+        }
+        let n = plen.min(MAX_COMPRESSED_IN as u64) as usize;
+        let Some(p) = self.cache.get(d + payload_at, n) else {
+            return false;
+        };
+        // Decompress just enough to see the name; only wanted fields are decompressed fully.
+        if !self.decomp.run(compressed, p, 64) {
+            return false;
+        }
+        let Some(eq) = self.decomp.out.iter().position(|&c| c == b'=') else {
+            return false;
+        };
+        if !wanted(&self.decomp.out[..eq]) {
+            return true;
+        }
+        if !self.decomp.run(compressed, p, MAX_FIELD + eq + 1) {
+            return false;
+        }
+        let out = &self.decomp.out;
+        f.set(&out[..eq], &out[eq + 1..]);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(bytes: &[u8]) -> Result<(JournalSummary, Vec<Record>)> {
+        let mut recs = Vec::new();
+        let s = read_journal_bytes(bytes, &Arc::from("t.journal"), &mut |r| recs.push(r))?;
+        Ok((s, recs))
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_journal() {
+        let e = read(b"hello").unwrap_err().to_string();
+        assert_eq!(e, "t.journal: not a systemd journal file (too short)");
+        let e = read(&[b'x'; 300]).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "t.journal: not a systemd journal file (no LPKSHHRH signature)"
+        );
+        let mut h = vec![0u8; 300];
+        h[..8].copy_from_slice(SIGNATURE);
+        h[88..96].copy_from_slice(&4096u64.to_le_bytes());
+        let e = read(&h).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "t.journal: journal header is unreadable (header size 4096 in a file of 300 bytes)"
+        );
+    }
+
+    #[test]
+    fn empty_journal_reads_zero_entries_with_state() {
+        let mut h = vec![0u8; 272];
+        h[..8].copy_from_slice(SIGNATURE);
+        h[12..16].copy_from_slice(&(INCOMPAT_ZSTD | INCOMPAT_KEYED_HASH).to_le_bytes());
+        h[16] = 2;
+        h[88..96].copy_from_slice(&272u64.to_le_bytes());
+        let (s, recs) = read(&h).unwrap();
+        assert!(recs.is_empty());
+        assert_eq!(s.state.as_deref(), Some("archived"));
+        assert_eq!(s.compression.as_deref(), Some("zstd"));
+        assert_eq!((s.entries, s.unreadable, s.bytes), (0, 0, 272));
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    }
+}
