@@ -385,11 +385,10 @@ fn read_source(
     if declared_end > len {
         r.notes.add(format!("file is shorter than its header says ({len} of {declared_end} bytes; a truncated copy?)"));
     }
-    let limit = if h.arena_size > 0 {
-        declared_end.min(len)
-    } else {
-        len
-    };
+    // Objects are bounded by the file, not the header's arena: journalctl reads the same way,
+    // and a stale arena size must not hide entries. Past the arena lies zeroed preallocation,
+    // where the object scan stops by itself.
+    let limit = len;
 
     let chain_ok = r.walk_arrays(h.entry_array_offset, limit, sink);
     // Entries beyond the chain: after damage, or when the header counts more than it reached.
