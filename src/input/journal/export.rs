@@ -28,15 +28,17 @@ impl Read for Counting<'_> {
 }
 
 /// Read one line (without its `\n`) into `buf`, keeping at most `cap` bytes and discarding
-/// the rest of a longer line. `None` at end of input; `Some(true)` when the line was cut.
+/// the rest of a longer line. `None` at end of input; else whether the line was cut and how
+/// many bytes it took from the input (newline included).
 pub(crate) fn read_line_capped(
     r: &mut dyn BufRead,
     buf: &mut Vec<u8>,
     cap: usize,
-) -> io::Result<Option<bool>> {
+) -> io::Result<Option<(bool, u64)>> {
     buf.clear();
     let mut cut = false;
     let mut any = false;
+    let mut used_total = 0u64;
     loop {
         let avail = match r.fill_buf() {
             Ok(b) => b,
@@ -44,7 +46,7 @@ pub(crate) fn read_line_capped(
             Err(e) => return Err(e),
         };
         if avail.is_empty() {
-            return Ok(any.then_some(cut));
+            return Ok(any.then_some((cut, used_total)));
         }
         any = true;
         let (chunk, done) = match memchr::memchr(b'\n', avail) {
@@ -59,11 +61,12 @@ pub(crate) fn read_line_capped(
         match done {
             Some(used) => {
                 r.consume(used);
-                return Ok(Some(cut));
+                return Ok(Some((cut, used_total + used as u64)));
             }
             None => {
                 let used = avail.len();
                 r.consume(used);
+                used_total += used as u64;
             }
         }
     }
@@ -145,7 +148,7 @@ fn parse(r: &mut dyn BufRead, st: &mut State, sink: &mut dyn FnMut(Record)) -> i
     let mut value = Vec::new();
     let mut f = EntryFields::default();
     let mut in_entry = false;
-    while let Some(cut) = read_line_capped(r, &mut line, MAX_FIELD + 256)? {
+    while let Some((cut, _)) = read_line_capped(r, &mut line, MAX_FIELD + 256)? {
         if line.is_empty() {
             if in_entry {
                 st.finish(&mut f, sink);

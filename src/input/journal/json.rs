@@ -90,7 +90,10 @@ pub fn read_json_lines(
     let path = || PathBuf::from(&**display);
     loop {
         let cut = match read_line_capped(r, &mut line, MAX_LINE) {
-            Ok(Some(cut)) => cut,
+            Ok(Some((cut, used))) => {
+                bytes += used;
+                cut
+            }
             Ok(None) => break,
             Err(e) if parsed == 0 => return Err(Error::io(path(), e)),
             Err(e) => {
@@ -99,7 +102,6 @@ pub fn read_json_lines(
             }
         };
         lineno += 1;
-        bytes += line.len() as u64 + 1;
         // json-seq puts an RS (0x1e) before each record; blank lines are not entries.
         let text = line.strip_prefix(b"\x1e").unwrap_or(&line);
         if text.iter().all(|b| b.is_ascii_whitespace()) {
@@ -195,6 +197,7 @@ mod tests {
         );
         let (s, recs) = read(input).unwrap();
         assert_eq!((s.entries, s.unreadable, s.format), (2, 0, "journal-json"));
+        assert_eq!(s.bytes, input.len() as u64);
         let r = &recs[0];
         assert_eq!(r.pid, Some(1));
         let j = r.journal.as_ref().unwrap();
