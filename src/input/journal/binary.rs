@@ -47,6 +47,17 @@ const OBJ_MAX: u8 = 7;
 const MAX_ITEMS: u64 = 16 * 1024;
 /// Compressed bytes of one object fed to a decompressor: plenty for [`MAX_FIELD`] of output.
 const MAX_COMPRESSED_IN: usize = 1 << 20;
+/// Compressed bytes read to learn a compressed field's name.
+const PROBE_IN: usize = 132 * 1024;
+/// Work budget per file, in bytes copied or decompressed for large and compressed fields:
+/// `BUDGET_PER_BYTE` × file size + `BUDGET_BASE`. Entries may reference the same big object
+/// again and again, so without it a small hostile file could cost minutes (journalctl has no
+/// such bound). Real journals use a fraction: a compressed object is referenced by few
+/// entries and its output is capped at [`MAX_FIELD`].
+const BUDGET_PER_BYTE: u64 = 8;
+const BUDGET_BASE: u64 = 64 << 20;
+/// XZ decodes ~20× slower than zstd; its output is charged accordingly.
+const XZ_COST: u64 = 16;
 /// liblzma's memory limit for one XZ object (systemd's presets need ~9 MiB).
 const XZ_MEMLIMIT: u64 = 64 << 20;
 /// zstd window limit (2^27 = 128 MiB is far above what journald's per-field frames use,
@@ -374,6 +385,10 @@ fn read_source(
         last_entry: 0,
         last_entry_end: h.header_size,
         damaged_fields: 0,
+        budget: len
+            .saturating_mul(BUDGET_PER_BYTE)
+            .saturating_add(BUDGET_BASE),
+        budget_spent: false,
     };
     if h.incompat & !INCOMPAT_KNOWN != 0 {
         r.notes.add(format!(
@@ -454,6 +469,9 @@ struct Reader<'a, 'd> {
     last_entry: u64,
     last_entry_end: u64,
     damaged_fields: u64,
+    /// What is left of the work budget (see [`BUDGET_PER_BYTE`]).
+    budget: u64,
+    budget_spent: bool,
 }
 
 impl Reader<'_, '_> {
@@ -625,25 +643,37 @@ impl Reader<'_, '_> {
         let plen = size - payload_at;
         let compressed = flags & (OBJ_XZ | OBJ_LZ4 | OBJ_ZSTD);
         if compressed == 0 {
-            // The name is in the first bytes; read only as much as a kept value can use.
-            let n = plen.min((MAX_FIELD + 64) as u64) as usize;
+            // The name is in the first bytes: look at those, and read the value (at most what a
+            // kept value can use) only for fields we keep.
+            let Some(p) = self.cache.get(d + payload_at, plen.min(64) as usize) else {
+                return false;
+            };
+            let Some(eq) = p.iter().position(|&c| c == b'=') else {
+                return false;
+            };
+            if !wanted(&p[..eq]) {
+                return true;
+            }
+            let n = plen.min((eq + 1 + MAX_FIELD) as u64) as usize;
+            if n > 64 && !self.spend(n as u64) {
+                return false;
+            }
             let Some(p) = self.cache.get(d + payload_at, n) else {
                 return false;
             };
-            let Some(eq) = p.iter().take(64).position(|&c| c == b'=') else {
-                return false;
-            };
-            let (name, value) = (&p[..eq], &p[eq + 1..]);
-            if wanted(name) {
-                f.set(name, value);
-            }
+            f.set(&p[..eq], &p[eq + 1..]);
             return true;
         }
-        let n = plen.min(MAX_COMPRESSED_IN as u64) as usize;
-        let Some(p) = self.cache.get(d + payload_at, n) else {
+        // Probe with the first block's worth of input (a zstd block is at most 128 KiB), and
+        // decompress just enough to see the name; only kept fields are decompressed fully.
+        let probe = plen.min(PROBE_IN as u64) as usize;
+        let xz = compressed & OBJ_XZ != 0;
+        if !self.spend(probe as u64 + if xz { 64 * XZ_COST } else { 64 }) {
+            return false;
+        }
+        let Some(p) = self.cache.get(d + payload_at, probe) else {
             return false;
         };
-        // Decompress just enough to see the name; only wanted fields are decompressed fully.
         if !self.decomp.run(compressed, p, 64) {
             return false;
         }
@@ -653,12 +683,44 @@ impl Reader<'_, '_> {
         if !wanted(&self.decomp.out[..eq]) {
             return true;
         }
-        if !self.decomp.run(compressed, p, MAX_FIELD + eq + 1) {
+        let n = plen.min(MAX_COMPRESSED_IN as u64) as usize;
+        let out_cap = MAX_FIELD + eq + 1;
+        if !self.spend(
+            n as u64
+                + if xz {
+                    out_cap as u64 * XZ_COST
+                } else {
+                    out_cap as u64
+                },
+        ) {
+            return false;
+        }
+        let Some(p) = self.cache.get(d + payload_at, n) else {
+            return false;
+        };
+        if !self.decomp.run(compressed, p, out_cap) {
             return false;
         }
         let out = &self.decomp.out;
         f.set(&out[..eq], &out[eq + 1..]);
         true
+    }
+
+    /// Take `n` from the work budget; false (with one note) once it is spent.
+    fn spend(&mut self, n: u64) -> bool {
+        if self.budget >= n {
+            self.budget -= n;
+            return true;
+        }
+        if !self.budget_spent {
+            self.budget_spent = true;
+            self.notes.add(
+                "too many large or compressed field references for the file's size (a damaged \
+                 file?): the remaining ones were skipped"
+                    .into(),
+            );
+        }
+        false
     }
 }
 
@@ -670,6 +732,160 @@ mod tests {
         let mut recs = Vec::new();
         let s = read_journal_bytes(bytes, &Arc::from("t.journal"), &mut |r| recs.push(r))?;
         Ok((s, recs))
+    }
+
+    /// A minimal journal as journald lays it out: header, data objects, entries, one array.
+    fn build(compact: bool, incompat: u32, entries: &[(u64, Vec<(u8, Vec<u8>)>)]) -> Vec<u8> {
+        let mut b = vec![0u8; 272];
+        let payload_at = if compact { 72 } else { 64 };
+        let mut push = |b: &mut Vec<u8>, obj: Vec<u8>| {
+            let at = b.len() as u64;
+            b.extend_from_slice(&obj);
+            b.resize(b.len().div_ceil(8) * 8, 0);
+            at
+        };
+        let object = |ty: u8, flags: u8, body: &[u8]| {
+            let mut o = vec![ty, flags, 0, 0, 0, 0, 0, 0];
+            o.extend_from_slice(&(16 + body.len() as u64).to_le_bytes());
+            o.extend_from_slice(body);
+            o
+        };
+        let mut entry_offsets = Vec::new();
+        for (i, (rt, fields)) in entries.iter().enumerate() {
+            let mut items = Vec::new();
+            for (flags, payload) in fields {
+                let mut body = vec![0u8; payload_at - 16];
+                body.extend_from_slice(payload);
+                items.push(push(&mut b, object(1, *flags, &body)));
+            }
+            let mut body = Vec::new();
+            body.extend_from_slice(&(i as u64 + 1).to_le_bytes());
+            body.extend_from_slice(&rt.to_le_bytes());
+            body.extend_from_slice(&7u64.to_le_bytes());
+            body.extend_from_slice(&[0xab; 16]);
+            body.extend_from_slice(&0u64.to_le_bytes());
+            for it in items {
+                if compact {
+                    body.extend_from_slice(&(it as u32).to_le_bytes());
+                } else {
+                    body.extend_from_slice(&it.to_le_bytes());
+                    body.extend_from_slice(&0u64.to_le_bytes());
+                }
+            }
+            entry_offsets.push(push(&mut b, object(3, 0, &body)));
+        }
+        let mut body = 0u64.to_le_bytes().to_vec();
+        for o in &entry_offsets {
+            if compact {
+                body.extend_from_slice(&(*o as u32).to_le_bytes());
+            } else {
+                body.extend_from_slice(&o.to_le_bytes());
+            }
+        }
+        let arr = push(&mut b, object(6, 0, &body));
+        let len = b.len() as u64;
+        b[..8].copy_from_slice(SIGNATURE);
+        let flags = incompat | if compact { INCOMPAT_COMPACT } else { 0 };
+        b[12..16].copy_from_slice(&flags.to_le_bytes());
+        b[16] = 1;
+        b[88..96].copy_from_slice(&272u64.to_le_bytes());
+        b[96..104].copy_from_slice(&(len - 272).to_le_bytes());
+        b[152..160].copy_from_slice(&(entries.len() as u64).to_le_bytes());
+        b[176..184].copy_from_slice(&arr.to_le_bytes());
+        b
+    }
+
+    /// LZ4 as systemd stored it: le64 decompressed size, then one block (literals only here).
+    fn lz4_literals(data: &[u8]) -> Vec<u8> {
+        let mut out = (data.len() as u64).to_le_bytes().to_vec();
+        out.push(0xf0);
+        let mut n = data.len() - 15;
+        while n >= 255 {
+            out.push(255);
+            n -= 255;
+        }
+        out.push(n as u8);
+        out.extend_from_slice(data);
+        out
+    }
+
+    #[test]
+    fn lz4_objects_in_old_and_compact_layouts() {
+        let msg = format!(
+            "MESSAGE={}",
+            "kernel: Out of memory: Killed process 42 (java) ".repeat(20)
+        );
+        for compact in [false, true] {
+            let j = build(
+                compact,
+                INCOMPAT_LZ4,
+                &[(
+                    1_700_000_000_000_000,
+                    vec![
+                        (0, b"_PID=42".to_vec()),
+                        (OBJ_LZ4, lz4_literals(msg.as_bytes())),
+                    ],
+                )],
+            );
+            let (s, recs) = read(&j).unwrap();
+            assert_eq!(
+                (s.entries, s.compression.as_deref(), s.state.as_deref()),
+                (1, Some("lz4"), Some("online"))
+            );
+            assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+            assert_eq!(recs[0].message, msg["MESSAGE=".len()..]);
+            assert_eq!(recs[0].pid, Some(42));
+            let want = "s=00000000000000000000000000000000;i=1;b=abababababababababababababababab;m=7;t=60a24181e4000;x=0";
+            assert_eq!(recs[0].source.to_string(), format!("t.journal@{want}"));
+        }
+    }
+
+    #[test]
+    fn work_on_repeatedly_referenced_big_fields_is_bounded() {
+        // 3000 entries all pointing at one 60 KiB MESSAGE: the budget (8 × file size + 64 MiB)
+        // covers about 1100 of them; later entries arrive without the message and one warning.
+        let big = [b"MESSAGE=".as_slice(), &[b'x'; 60 * 1024]].concat();
+        let mut j = build(false, 0, &[(1, vec![(0, big)])]);
+        // Re-point: an entry array of 3000 entries, each referencing the first data object.
+        let data_at = 272u64;
+        let mut arr_items = Vec::new();
+        for i in 0..3000u64 {
+            let at = j.len() as u64;
+            let mut e = vec![3u8, 0, 0, 0, 0, 0, 0, 0];
+            e.extend_from_slice(&80u64.to_le_bytes());
+            for v in [i + 1, 1_000_000 + i, 7] {
+                e.extend_from_slice(&v.to_le_bytes());
+            }
+            e.extend_from_slice(&[0; 24]);
+            e.extend_from_slice(&data_at.to_le_bytes());
+            e.extend_from_slice(&0u64.to_le_bytes());
+            j.extend_from_slice(&e);
+            arr_items.push(at);
+        }
+        let arr = j.len() as u64;
+        j.extend_from_slice(&[6, 0, 0, 0, 0, 0, 0, 0]);
+        j.extend_from_slice(&(24 + 8 * 3000u64).to_le_bytes());
+        j.extend_from_slice(&0u64.to_le_bytes());
+        for a in arr_items {
+            j.extend_from_slice(&a.to_le_bytes());
+        }
+        let len = j.len() as u64;
+        j[96..104].copy_from_slice(&(len - 272).to_le_bytes());
+        j[152..160].copy_from_slice(&3000u64.to_le_bytes());
+        j[176..184].copy_from_slice(&arr.to_le_bytes());
+        let (s, recs) = read(&j).unwrap();
+        assert_eq!(s.entries, 3000);
+        let with_message = recs.iter().filter(|r| !r.message.is_empty()).count() as u64;
+        // Each reference reads the whole payload, "MESSAGE=" and 60 KiB (under MAX_FIELD).
+        let per_ref = 8 + 60 * 1024;
+        let budget = len * BUDGET_PER_BYTE + BUDGET_BASE;
+        assert_eq!(with_message, budget / per_ref);
+        assert_eq!(s.warnings.len(), 1);
+        assert!(
+            s.warnings[0].contains("too many large or compressed field references"),
+            "{:?}",
+            s.warnings
+        );
     }
 
     #[test]
