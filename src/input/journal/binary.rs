@@ -11,10 +11,12 @@
 //! so keyed (siphash) and old (jenkins) files read alike. Both walks move strictly forward
 //! through a file of known size: a corrupt file ends, it cannot loop.
 
-use super::{lz4, wanted, EntryFields, JournalSummary, Notes, MAX_FIELD};
+use super::{kept_name, lz4, wanted, EntryFields, JournalSummary, Notes, MAX_FIELD};
 use crate::model::{Error, Result};
 use crate::parse::Record;
+use std::collections::HashMap;
 use std::fs::File;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -263,6 +265,44 @@ impl Decomp {
     }
 }
 
+/// What a data object, by offset, turned out to hold. Entries share data objects (`_HOSTNAME=`,
+/// `_SYSTEMD_UNIT=`, `_PID=…` of a long-running daemon, and the ~15 fields nobody keeps), so
+/// remembering this skips most object reads, and the random reads to objects written long
+/// before the entry are what a block cache cannot serve. Bounded by [`MEMO_MAX`].
+enum Memo {
+    /// A field we do not keep.
+    Skip,
+    /// A short kept field other than MESSAGE (messages are rarely shared).
+    Field(&'static [u8], Box<[u8]>),
+}
+
+/// Entries in the memo before it is cleared (~10 MiB at most).
+const MEMO_MAX: usize = 1 << 17;
+/// Longest value remembered.
+const MEMO_VALUE_MAX: usize = 256;
+
+/// Hash for object offsets (multiples of 8): a multiply mixes them well enough, at a fraction
+/// of SipHash's cost. Offsets come from the file, but a collision only costs time, bounded by
+/// the memo's size.
+#[derive(Default)]
+struct OffsetHasher(u64);
+
+impl Hasher for OffsetHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type MemoMap = HashMap<u64, Memo, BuildHasherDefault<OffsetHasher>>;
+
 /// Header facts the reader uses.
 struct Header {
     incompat: u32,
@@ -380,6 +420,7 @@ fn read_source(
         seqnum_id: hex(&h.seqnum_id),
         display,
         items: Vec::new(),
+        memo: MemoMap::default(),
         delivered: 0,
         unreadable: 0,
         last_entry: 0,
@@ -462,6 +503,7 @@ struct Reader<'a, 'd> {
     seqnum_id: String,
     display: &'d Arc<str>,
     items: Vec<u64>,
+    memo: MemoMap,
     delivered: u64,
     unreadable: u64,
     /// Offset of the last entry handled (delivered or counted unreadable); entries must come
@@ -605,6 +647,17 @@ impl Reader<'_, '_> {
         };
         let items = std::mem::take(&mut self.items);
         for &d in &items {
+            match self.memo.get(&d) {
+                Some(Memo::Skip) => continue,
+                Some(Memo::Field(name, value)) => {
+                    f.set(name, value);
+                    continue;
+                }
+                None => {}
+            }
+            if self.memo.len() >= MEMO_MAX {
+                self.memo.clear();
+            }
             if !self.data(d, limit, &mut f) {
                 self.damaged_fields += 1;
             }
@@ -651,9 +704,10 @@ impl Reader<'_, '_> {
             let Some(eq) = p.iter().position(|&c| c == b'=') else {
                 return false;
             };
-            if !wanted(&p[..eq]) {
+            let Some(name) = kept_name(&p[..eq]) else {
+                self.memo.insert(d, Memo::Skip);
                 return true;
-            }
+            };
             let n = plen.min((eq + 1 + MAX_FIELD) as u64) as usize;
             if n > 64 && !self.spend(n as u64) {
                 return false;
@@ -661,7 +715,11 @@ impl Reader<'_, '_> {
             let Some(p) = self.cache.get(d + payload_at, n) else {
                 return false;
             };
-            f.set(&p[..eq], &p[eq + 1..]);
+            let value = &p[eq + 1..];
+            if name != b"MESSAGE" && value.len() <= MEMO_VALUE_MAX {
+                self.memo.insert(d, Memo::Field(name, value.into()));
+            }
+            f.set(name, value);
             return true;
         }
         // Probe with the first block's worth of input (a zstd block is at most 128 KiB), and
@@ -681,6 +739,7 @@ impl Reader<'_, '_> {
             return false;
         };
         if !wanted(&self.decomp.out[..eq]) {
+            self.memo.insert(d, Memo::Skip);
             return true;
         }
         let n = plen.min(MAX_COMPRESSED_IN as u64) as usize;

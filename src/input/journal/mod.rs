@@ -95,6 +95,32 @@ pub fn wanted(name: &[u8]) -> bool {
     )
 }
 
+/// The kept field names, as statics a reader can store instead of copying a name.
+const KEPT: [&[u8]; 17] = [
+    b"MESSAGE",
+    b"MESSAGE_ID",
+    b"_HOSTNAME",
+    b"SYSLOG_IDENTIFIER",
+    b"_COMM",
+    b"_PID",
+    b"SYSLOG_PID",
+    b"_SYSTEMD_UNIT",
+    b"UNIT",
+    b"USER_UNIT",
+    b"PRIORITY",
+    b"_TRANSPORT",
+    b"_BOOT_ID",
+    b"__CURSOR",
+    b"__REALTIME_TIMESTAMP",
+    b"__MONOTONIC_TIMESTAMP",
+    b"_SOURCE_REALTIME_TIMESTAMP",
+];
+
+/// `name` as a static if it is a kept field.
+pub fn kept_name(name: &[u8]) -> Option<&'static [u8]> {
+    KEPT.iter().copied().find(|k| *k == name)
+}
+
 fn text(v: &[u8]) -> String {
     let v = &v[..v.len().min(MAX_FIELD)];
     String::from_utf8_lossy(v).into_owned()
