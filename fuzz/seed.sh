@@ -12,7 +12,12 @@ for f in ../tests/fixtures/journal/*.journal.zst; do
 done
 cp ../tests/fixtures/journal/incident.export corpus/journal_export/
 if command -v journalctl >/dev/null; then
-  journalctl --file "corpus/journal_binary/zstd-compact-keyed.journal" -o json --all > corpus/journal_json/incident.json || true
+  # From the whole file: journalctl refuses the cut seed (its header says it is longer).
+  tmp=$(mktemp --suffix=.journal)
+  zstd -q -d -f ../tests/fixtures/journal/zstd-compact-keyed.journal.zst -o "$tmp"
+  journalctl --file "$tmp" -o json --all > corpus/journal_json/incident.json
+  journalctl --file "$tmp" -o json-seq --all > corpus/journal_json/incident.json-seq
+  rm -f "$tmp"
 fi
 if [ -n "${LOGAUTOPSY_CORPUS:-}" ]; then
   C=$LOGAUTOPSY_CORPUS/systemd
@@ -23,5 +28,4 @@ if [ -n "${LOGAUTOPSY_CORPUS:-}" ]; then
   for f in "$C"/fuzz/fuzz-journal-remote/*; do cp "$f" "corpus/journal_export/$(basename "$f")"; done
   for f in "$C"/journal-data/*; do cp "$f" "corpus/journal_export/$(basename "$f")"; done
 fi
-ls corpus/* | head -0
 echo "seeded: $(ls corpus/journal_binary | wc -l) binary, $(ls corpus/journal_export | wc -l) export, $(ls corpus/journal_json | wc -l) json"

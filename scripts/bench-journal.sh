@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/logautopsy-bench-journal}
-ENTRIES=${ENTRIES:-1750000}
+ENTRIES=${ENTRIES:-1900000}
 REMOTE=${REMOTE:-/lib/systemd/systemd-journal-remote}
 mkdir -p "$DIR"
 
@@ -83,11 +83,13 @@ run() { # label, command...
   local label=$1; shift
   local out; out=$(mktemp)
   /usr/bin/time -v -o "$out.time" "$@" >"$out" 2>/dev/null
-  local wall rss
+  local wall rss cpu
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$out.time")
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$out.time")
-  echo "$label|$wall|$rss|$out"
+  cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ {s+=$2} END {print s}' "$out.time")
+  echo "$label|$wall|$rss|$out|$cpu"
 }
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 ours=$(run "logautopsy journal reader (rayon, contains oom)" "$BIN" "${FILES[@]}")
 N=$(tail -1 "$(echo "$ours" | cut -d'|' -f4)" | awk '{print $2}')
 export_=$(run "journalctl -o export > /dev/null" journalctl --no-pager --file "$DIR/bench*.journal" -o export)
@@ -95,9 +97,13 @@ grep_=$(run "journalctl --grep oom -o cat" journalctl --no-pager --file "$DIR/be
 echo
 echo "Entries: $N in ${#FILES[@]} files, $BYTES bytes; $(nproc) cores; $(date -u +%Y-%m-%d)"
 echo
-echo "| reader | wall s | entries/s | peak RSS MB |"
-echo "|---|---:|---:|---:|"
+echo "Load average before the runs: $LOAD (other processes share the cores: CPU s is the"
+echo "reader's own user+system time; entries per CPU-second shows its cost without the contention)."
+echo
+echo "| reader | wall s | entries/s (wall) | CPU s | entries per CPU-s | peak RSS MB |"
+echo "|---|---:|---:|---:|---:|---:|"
 for row in "$ours" "$export_" "$grep_"; do
-  IFS='|' read -r label wall rss _ <<<"$row"
-  printf '| %s | %.2f | %s | %s |\n' "$label" "$wall" "$(awk -v n="$N" -v w="$wall" 'BEGIN {printf "%.0f", n / w}')" "$rss"
+  IFS='|' read -r label wall rss _ cpu <<<"$row"
+  printf '| %s | %.2f | %s | %.2f | %s | %s |\n' "$label" "$wall" "$(awk -v n="$N" -v w="$wall" 'BEGIN {printf "%.0f", n / w}')" \
+    "$cpu" "$(awk -v n="$N" -v c="$cpu" 'BEGIN {printf "%.0f", n / c}')" "$rss"
 done

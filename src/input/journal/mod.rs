@@ -130,9 +130,11 @@ fn number<T: std::str::FromStr>(v: &[u8]) -> Option<T> {
     std::str::from_utf8(v).ok()?.trim().parse().ok()
 }
 
-fn first<T>(slot: &mut Option<T>, v: Option<T>) {
+/// Fill `slot` from `make` unless it already has a value: the first of a multi-valued field
+/// wins, and a later value is not even decoded.
+fn first<T>(slot: &mut Option<T>, make: impl FnOnce() -> Option<T>) {
     if slot.is_none() {
-        *slot = v;
+        *slot = make();
     }
 }
 
@@ -141,23 +143,23 @@ impl EntryFields {
     /// a wanted field.
     pub fn set(&mut self, name: &[u8], value: &[u8]) -> bool {
         match name {
-            b"MESSAGE" => first(&mut self.message, Some(text(value))),
-            b"MESSAGE_ID" => first(&mut self.message_id, Some(text(value))),
-            b"_HOSTNAME" => first(&mut self.hostname, Some(text(value))),
-            b"SYSLOG_IDENTIFIER" => first(&mut self.syslog_identifier, Some(text(value))),
-            b"_COMM" => first(&mut self.comm, Some(text(value))),
-            b"_PID" => first(&mut self.pid, number(value)),
-            b"SYSLOG_PID" => first(&mut self.syslog_pid, number(value)),
-            b"_SYSTEMD_UNIT" => first(&mut self.systemd_unit, Some(text(value))),
-            b"UNIT" => first(&mut self.unit, Some(text(value))),
-            b"USER_UNIT" => first(&mut self.user_unit, Some(text(value))),
-            b"PRIORITY" => first(&mut self.priority, number(value)),
-            b"_TRANSPORT" => first(&mut self.transport, Some(text(value))),
-            b"_BOOT_ID" => first(&mut self.boot_id, Some(text(value))),
-            b"__CURSOR" => first(&mut self.cursor, Some(text(value))),
-            b"__REALTIME_TIMESTAMP" => first(&mut self.realtime, number(value)),
-            b"__MONOTONIC_TIMESTAMP" => first(&mut self.monotonic, number(value)),
-            b"_SOURCE_REALTIME_TIMESTAMP" => first(&mut self.source_realtime, number(value)),
+            b"MESSAGE" => first(&mut self.message, || Some(text(value))),
+            b"MESSAGE_ID" => first(&mut self.message_id, || Some(text(value))),
+            b"_HOSTNAME" => first(&mut self.hostname, || Some(text(value))),
+            b"SYSLOG_IDENTIFIER" => first(&mut self.syslog_identifier, || Some(text(value))),
+            b"_COMM" => first(&mut self.comm, || Some(text(value))),
+            b"_PID" => first(&mut self.pid, || number(value)),
+            b"SYSLOG_PID" => first(&mut self.syslog_pid, || number(value)),
+            b"_SYSTEMD_UNIT" => first(&mut self.systemd_unit, || Some(text(value))),
+            b"UNIT" => first(&mut self.unit, || Some(text(value))),
+            b"USER_UNIT" => first(&mut self.user_unit, || Some(text(value))),
+            b"PRIORITY" => first(&mut self.priority, || number(value)),
+            b"_TRANSPORT" => first(&mut self.transport, || Some(text(value))),
+            b"_BOOT_ID" => first(&mut self.boot_id, || Some(text(value))),
+            b"__CURSOR" => first(&mut self.cursor, || Some(text(value))),
+            b"__REALTIME_TIMESTAMP" => first(&mut self.realtime, || number(value)),
+            b"__MONOTONIC_TIMESTAMP" => first(&mut self.monotonic, || number(value)),
+            b"_SOURCE_REALTIME_TIMESTAMP" => first(&mut self.source_realtime, || number(value)),
             _ => return false,
         }
         true
