@@ -522,7 +522,7 @@ impl Reader<'_, '_> {
         let item = if self.compact { 4u64 } else { 8 };
         let mut prev_arr = 0u64;
         while arr != 0 {
-            if arr <= prev_arr || arr % 8 != 0 || arr >= limit {
+            if arr <= prev_arr || !arr.is_multiple_of(8) || arr >= limit {
                 self.notes.add(format!(
                     "entry array chain points to {arr:#x}, outside the readable file"
                 ));
@@ -690,7 +690,11 @@ impl Reader<'_, '_> {
             return false;
         };
         let (ty, flags, size) = (h[0], h[1], le64(h, 8));
-        if ty != OBJ_DATA || d % 8 != 0 || size < payload_at || size > limit.saturating_sub(d) {
+        if ty != OBJ_DATA
+            || !d.is_multiple_of(8)
+            || size < payload_at
+            || size > limit.saturating_sub(d)
+        {
             return false;
         }
         let plen = size - payload_at;
@@ -793,11 +797,14 @@ mod tests {
         Ok((s, recs))
     }
 
+    /// (object flags, payload `NAME=value`) of one field.
+    type Field = (u8, Vec<u8>);
+
     /// A minimal journal as journald lays it out: header, data objects, entries, one array.
-    fn build(compact: bool, incompat: u32, entries: &[(u64, Vec<(u8, Vec<u8>)>)]) -> Vec<u8> {
+    fn build(compact: bool, incompat: u32, entries: &[(u64, Vec<Field>)]) -> Vec<u8> {
         let mut b = vec![0u8; 272];
         let payload_at = if compact { 72 } else { 64 };
-        let mut push = |b: &mut Vec<u8>, obj: Vec<u8>| {
+        let push = |b: &mut Vec<u8>, obj: Vec<u8>| {
             let at = b.len() as u64;
             b.extend_from_slice(&obj);
             b.resize(b.len().div_ceil(8) * 8, 0);
