@@ -1,7 +1,8 @@
 //! Reader of binary journal files (`*.journal`, `*.journal~`), written from the documented
 //! format (<https://systemd.io/JOURNAL_FILE_FORMAT/>) rather than wrapped from a crate, so that
-//! every read is bounds-checked against the real file size, memory is a fixed block cache plus
-//! one capped field, and damage degrades to "fewer entries and a warning".
+//! every read is bounds-checked against the real file size, memory is a fixed block cache, a
+//! bounded memo of shared data objects and one capped field, work per file is budgeted, and
+//! damage degrades to "fewer entries and a warning".
 //!
 //! How entries are found: first the way journalctl does, by walking the chain of entry arrays
 //! from the header (entry offsets must strictly increase, which also makes a looping chain
