@@ -290,6 +290,23 @@ mod tests {
     }
 
     #[test]
+    fn binary_field_without_its_newline_is_kept_and_warned() {
+        let mut input = b"__REALTIME_TIMESTAMP=1\nMESSAGE\n".to_vec();
+        input.extend_from_slice(&3u64.to_le_bytes());
+        input.extend_from_slice(b"abc_PID=9\n\n");
+        let (s, recs) = read(&input).unwrap();
+        assert_eq!((s.entries, recs[0].message.as_str()), (1, "abc"));
+        // Reading goes on with the bytes after the value as the next line.
+        assert_eq!(recs[0].pid, Some(9));
+        assert_eq!(
+            s.warnings,
+            vec![
+                "x.export: entry 1: binary field MESSAGE is not followed by a newline".to_string()
+            ]
+        );
+    }
+
+    #[test]
     fn entry_without_time_is_counted_unreadable() {
         let (s, recs) = read(b"MESSAGE=a\n\n__REALTIME_TIMESTAMP=2\nMESSAGE=b\n\n\n").unwrap();
         assert_eq!((s.entries, s.unreadable), (1, 1));

@@ -236,6 +236,17 @@ mod tests {
     }
 
     #[test]
+    fn json_seq_records_start_with_rs() {
+        let input = "\x1e{\"__REALTIME_TIMESTAMP\":\"7\",\"MESSAGE\":\"a\"}\n\x1e{\"__REALTIME_TIMESTAMP\":\"8\",\"MESSAGE\":\"b\"}\n";
+        let (s, recs) = read(input).unwrap();
+        assert_eq!(
+            (s.entries, s.unreadable, s.bytes),
+            (2, 0, input.len() as u64)
+        );
+        assert_eq!((recs[0].message.as_str(), recs[1].time.micros), ("a", 8));
+    }
+
+    #[test]
     fn nothing_json_is_an_error() {
         assert_eq!(
             read("hello\nworld\n").unwrap_err().to_string(),
