@@ -1,1 +1,244 @@
-fn main() {}
+//! The `logautopsy` binary: a thin shell over the library (DESIGN.md §2). Flags become a
+//! `Config` (`cli.rs`), the pipeline runs, renderers write. Per-input problems print as
+//! `logautopsy: PATH: reason` and make the exit code 2; a closed stdout (`| head`) exits 0.
+
+mod cli;
+
+use anyhow::Context;
+use clap::Parser;
+use cli::{Cli, Cmd, PatternsCmd};
+use logautopsy::{pipeline, render, rules};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("logautopsy: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn setup_threads(n: Option<usize>) -> anyhow::Result<()> {
+    if let Some(n) = n {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("starting worker threads")?;
+    }
+    Ok(())
+}
+
+/// A spinner with bytes read and throughput, on stderr when it is a terminal.
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} reading logs: {bytes} ({bytes_per_sec}) {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(pb)
+}
+
+fn report_problems(
+    errors: &[logautopsy::model::Error],
+    warnings: &[String],
+    quiet: bool,
+) -> ExitCode {
+    if !quiet {
+        for w in warnings {
+            eprintln!("logautopsy: warning: {w}");
+        }
+    }
+    for e in errors {
+        eprintln!("logautopsy: {e}");
+    }
+    if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.cmd {
+        Cmd::Analyze(a) => {
+            let mut cfg = a.input.config().map_err(anyhow::Error::msg)?;
+            cfg.backup_slack_s = cli::parse_duration(&a.backup_slack)
+                .map_err(|e| anyhow::anyhow!("--backup-slack: {e}"))?;
+            setup_threads(a.input.threads)?;
+            // Outputs are checked before the analysis: a typo in a path must not cost a run.
+            let mut outputs = Vec::new();
+            for p in &a.outputs {
+                let fmt = render::output::Format::from_path(p).map_err(anyhow::Error::msg)?;
+                render::output::check_writable(p, fmt, a.force).map_err(anyhow::Error::msg)?;
+                outputs.push((p.clone(), fmt));
+            }
+            if let Some(j) = a.json.as_deref().filter(|j| *j != "-") {
+                render::output::check_writable(
+                    std::path::Path::new(j),
+                    render::output::Format::Json,
+                    a.force,
+                )
+                .map_err(anyhow::Error::msg)?;
+            }
+            let stdout_fmt = match a.format.as_deref() {
+                Some(f) => Some(render::output::Format::from_name(f).map_err(anyhow::Error::msg)?),
+                None => None,
+            };
+            let pb = progress_bar(a.input.quiet);
+            let inc = |n: u64| {
+                if let Some(pb) = &pb {
+                    pb.inc(n);
+                }
+            };
+            let analysis = pipeline::analyze(&cfg, Some(&inc))?;
+            if let Some(pb) = pb {
+                pb.finish_and_clear();
+            }
+            let report = &analysis.report;
+            for (p, fmt) in &outputs {
+                render::output::write(report, *fmt, Some(p))
+                    .with_context(|| format!("writing {}", p.display()))?;
+            }
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            match a.json.as_deref() {
+                Some("-") => render::json::write(report, &mut out)?,
+                Some(j) => {
+                    let mut f = std::io::BufWriter::new(
+                        std::fs::File::create(j).with_context(|| format!("creating {j}"))?,
+                    );
+                    render::json::write(report, &mut f)?;
+                    f.flush()?;
+                }
+                None => {}
+            }
+            match stdout_fmt {
+                Some(fmt) => render::output::write(report, fmt, None)?,
+                None if a.json.as_deref() != Some("-") => {
+                    let color = match a.color {
+                        cli::ColorChoice::Always => true,
+                        cli::ColorChoice::Never => false,
+                        cli::ColorChoice::Auto => {
+                            std::io::stdout().is_terminal()
+                                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        }
+                    };
+                    render::terminal::write(report, &mut out, color, a.input.verbose)?;
+                }
+                None => {}
+            }
+            out.flush()?;
+            Ok(report_problems(
+                &analysis.errors,
+                &report.warnings,
+                a.input.quiet,
+            ))
+        }
+        Cmd::Events(e) => {
+            let cfg = e.input.config().map_err(anyhow::Error::msg)?;
+            setup_threads(e.input.threads)?;
+            let mut kinds = Vec::new();
+            for k in &e.kind {
+                kinds.push(logautopsy::events::EventKind::parse(k).ok_or_else(|| {
+                    let all: Vec<&str> = logautopsy::events::EventKind::ALL
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect();
+                    anyhow::anyhow!(
+                        "--kind {k}: unknown event kind (one of: {})",
+                        all.join(", ")
+                    )
+                })?);
+            }
+            let rules = rules::RuleSet::load(&cfg.pattern_dirs, &cfg.backup_match)?;
+            let pb = progress_bar(e.input.quiet);
+            let inc = |n: u64| {
+                if let Some(pb) = &pb {
+                    pb.inc(n);
+                }
+            };
+            let ex = pipeline::extract(&cfg, &rules, Some(&inc));
+            if let Some(pb) = pb {
+                pb.finish_and_clear();
+            }
+            let events: Vec<_> = ex
+                .events
+                .into_iter()
+                .filter(|ev| kinds.is_empty() || kinds.contains(&ev.kind))
+                .collect();
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            render::events::write(&events, e.format, &mut out)?;
+            out.flush()?;
+            if e.input.verbose {
+                for i in &ex.inputs {
+                    for s in &i.unparsed_samples {
+                        eprintln!("logautopsy: unparsed: {s}");
+                    }
+                }
+            }
+            Ok(report_problems(&ex.errors, &ex.warnings, e.input.quiet))
+        }
+        Cmd::Patterns { cmd } => patterns(cmd),
+    }
+}
+
+fn patterns(cmd: PatternsCmd) -> anyhow::Result<ExitCode> {
+    match cmd {
+        PatternsCmd::Check { dir } => {
+            let dirs: Vec<_> = dir.into_iter().collect();
+            let problems = rules::check(&dirs);
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            if problems.is_empty() {
+                println!("patterns: all rules and samples pass");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("logautopsy: {} problem(s) in the rules", problems.len());
+                Ok(ExitCode::from(1))
+            }
+        }
+        PatternsCmd::Hints { patterns } => {
+            let set = rules::RuleSet::load(&patterns, &[])?;
+            let mut hints: Vec<&str> = set.rules().iter().map(|r| r.hint.as_str()).collect();
+            hints.sort();
+            hints.dedup();
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            for h in hints {
+                writeln!(out, "{h}")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PatternsCmd::List { patterns } => {
+            let set = rules::RuleSet::load(&patterns, &[])?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            for r in rules::list(&set) {
+                writeln!(out, "{r}")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

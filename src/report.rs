@@ -103,6 +103,9 @@ pub struct BackupWindow {
     pub user: Option<String>,
     /// Event ids: start, end and anything joining them.
     pub events: Vec<String>,
+    /// Why the end is unknown and what input would give it (only when `end` is null).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_hint: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -136,16 +139,32 @@ pub struct Incident {
     pub oom_kills: Vec<OomKill>,
     pub supervisor_stopped: bool,
     pub orphans: Vec<Orphan>,
+    /// RSS by process name from the OOM report's task table; empty when the report had no
+    /// task table (the victims' own anon-rss is in `oom_kills`).
     pub memory_top: Vec<MemoryUse>,
+    /// The largest single processes of that task table, with their roles.
+    pub memory_largest: Vec<ProcessMemory>,
     /// Event ids, in chain order.
     pub evidence: Vec<String>,
     /// The causal chain, one step per line, in order.
     pub chain: Vec<ChainStep>,
     pub recommendations: Vec<Recommendation>,
-    /// Workers (supervisor programs) that stopped or were lost.
+    /// Supervisor programs no longer running under supervision after the incident: killed,
+    /// stopped, exited, or left running without their supervisor. `programs_stopped` and
+    /// `programs_unsupervised` split it.
     pub workers_lost: Vec<String>,
+    /// Programs of `workers_lost` whose processes ended (OOM-killed, stopped by supervisord,
+    /// exited).
+    pub programs_stopped: Vec<String>,
+    /// Programs of `workers_lost` whose process kept running after the supervisor was gone
+    /// (matched to an orphan by its `spawned:` pid, or still in the last waiting list).
+    pub programs_unsupervised: Vec<String>,
     /// Seconds from the first failure evidence to recovery (restart), when known.
     pub outage_s: Option<f64>,
+    /// What the restart at the end of `outage_s` is known to have achieved: `running`
+    /// (supervisord `success: … entered RUNNING state`, or systemd `Started` of the unit) or
+    /// `restart-attempted` (only a spawn / `Starting` was seen); `null` without a restart.
+    pub recovery: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -163,12 +182,16 @@ pub struct OomKill {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Orphan {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `null` when only the program name is known (from the waiting list); the contract
+    /// requires the key, so it is never skipped.
     pub pid: Option<u32>,
     pub process: String,
     /// `remains-running`, `left-over`, or `waiting-list`.
     pub basis: String,
     pub event: String,
+    /// Supervisor program the process belonged to (from `spawned: … with pid N`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -176,6 +199,21 @@ pub struct MemoryUse {
     pub process: String,
     pub count: u64,
     pub rss_kb: u64,
+    /// Processes of note summed into this row, e.g. `oom victim pid 1109`,
+    /// `oom trigger pid 41790`, `likely backup pid 41704 (follows the cron CMD pid 41703)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
+}
+
+/// One process of the OOM report's task table, biggest RSS first.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProcessMemory {
+    pub pid: u32,
+    pub process: String,
+    pub rss_kb: u64,
+    /// What the process was in the incident, when known: `oom-victim`, `oom-trigger`,
+    /// `likely-backup`.
+    pub roles: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -1,2 +1,445 @@
-//! Correlation: events → backup windows, incidents, chains, orphans, advice → `Report`.
-//! (Being written: see issue 5.)
+//! Correlation: turns the merged, time-sorted events of every host into the answer an engineer
+//! needs the morning after — measured backup windows and jobs, incidents with their causal chain
+//! and evidence, orphans, what held the memory, recommendations, and the fleet view — all as a
+//! `Report` (DESIGN.md §5). It owns the *meaning* of event sequences; it never reads files and
+//! never calls `now()`, so the same events always give the same report.
+//!
+//! Submodules: `windows` (start/end joins per scheduler), `jobs` (series, trend, schedule),
+//! `incidents` (clusters, kinds, chains, orphans, memory), `advice` (recommendations), `fleet`.
+
+mod advice;
+mod fleet;
+mod incidents;
+mod jobs;
+mod windows;
+
+pub use jobs::infer_schedule;
+
+use crate::events::Event;
+use crate::model::Timestamp;
+use crate::report::{BackupWindow, HostSummary, InputSummary, Report, Stats, Tool, SCHEMA};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Knobs of correlation (the CLI fills them from flags; `Default` gives the documented values).
+#[derive(Clone, Debug)]
+pub struct CorrelateOptions {
+    /// An incident is linked to a backup that ended at most this many seconds before it.
+    pub backup_slack_s: i64,
+    /// Failure evidence more than this many seconds apart (with no stop-sequence line in
+    /// between) belongs to separate incidents.
+    pub incident_gap_s: i64,
+}
+
+impl Default for CorrelateOptions {
+    fn default() -> Self {
+        CorrelateOptions {
+            backup_slack_s: 900,
+            incident_gap_s: 300,
+        }
+    }
+}
+
+/// Build the report. `events` must be merged, deduplicated, time-sorted, id-assigned and
+/// OOM-assembled, with hosts filled (the pipeline's job).
+pub fn correlate(
+    events: Vec<Event>,
+    inputs: Vec<InputSummary>,
+    warnings: Vec<String>,
+    mut stats: Stats,
+    opts: &CorrelateOptions,
+) -> Report {
+    let ws = windows::backup_windows(&events);
+    let wid = |i: usize| format!("b{}", i + 1);
+    let backup_windows: Vec<BackupWindow> = ws
+        .iter()
+        .enumerate()
+        .map(|(i, w)| BackupWindow {
+            id: wid(i),
+            host: w.host.clone(),
+            start: w.start,
+            end: w.end,
+            end_basis: w.end_basis.clone(),
+            duration_s: w.duration_s(),
+            command: w.command.clone(),
+            unit: w.unit.clone(),
+            user: w.user.clone(),
+            events: w.members.iter().map(|&j| events[j].id.clone()).collect(),
+            end_hint: end_hint(w, &events),
+        })
+        .collect();
+    let backup_jobs = jobs::backup_jobs(&ws);
+
+    let spawns = incidents::Spawns::new(&events);
+    let drafts = incidents::find_incidents(&events, &ws, opts);
+    let mut incidents = Vec::with_capacity(drafts.len());
+    for (n, d) in drafts.into_iter().enumerate() {
+        let mut inc = d.inc;
+        inc.id = format!("i{}", n + 1);
+        let w = d.window.map(|wi| &ws[wi]);
+        let mut chain_idx = d.chain_idx;
+        if let (Some(wi), Some(w)) = (d.window, w) {
+            inc.backup_window = Some(wid(wi));
+            inc.backup_lag_s = Some(inc.start.seconds_since(&w.start));
+            chain_idx.extend(w.start_idx);
+            chain_idx.extend(w.end_idx);
+        }
+        // Chain order is time order; equal times keep the pipeline's (source) order.
+        chain_idx.sort_by_key(|&i| (events[i].time, i));
+        chain_idx.dedup();
+        inc.chain = chain_idx
+            .iter()
+            .map(|&i| incidents::step(&events[i], &spawns))
+            .collect();
+        inc.evidence = chain_idx.iter().map(|&i| events[i].id.clone()).collect();
+        let job = w.and_then(|w| {
+            backup_jobs
+                .iter()
+                .find(|j| j.host == w.host && j.job == w.job())
+        });
+        inc.summary = summary(&inc, w, d.sup_unit.as_deref());
+        inc.recommendations =
+            advice::recommend(&inc, &events, &chain_idx, d.sup_unit.as_deref(), w, job);
+        incidents.push(inc);
+    }
+
+    let window_job: BTreeMap<String, String> = backup_windows
+        .iter()
+        .zip(&ws)
+        .map(|(b, w)| (b.id.clone(), w.job()))
+        .collect();
+    let fleet = fleet::fleet(&incidents, &backup_jobs, &|i| {
+        i.backup_window
+            .as_ref()
+            .and_then(|b| window_job.get(b).cloned())
+    });
+    let hosts = host_summaries(&events, &inputs, &incidents);
+    stats.events = events.len();
+    Report {
+        schema: SCHEMA,
+        tool: Tool::default(),
+        inputs,
+        hosts,
+        events,
+        backup_windows,
+        incidents,
+        backup_jobs,
+        fleet,
+        stats,
+        warnings,
+    }
+}
+
+/// For a cron window without an end: Debian cron logs only the start by default; the end is
+/// in the PAM session lines, which go to auth.log, not syslog (reference §4.1, §4.5). Say which
+/// input is missing rather than leave "unknown" unexplained.
+fn end_hint(w: &windows::Window, events: &[Event]) -> Option<String> {
+    if w.end.is_some() || w.unit.is_some() {
+        return None;
+    }
+    let via = w
+        .start_idx
+        .and_then(|i| events[i].attr_str("via"))
+        .unwrap_or("cron");
+    if via != "cron" {
+        return None;
+    }
+    let has_sessions = events.iter().any(|e| {
+        e.host == w.host
+            && matches!(
+                e.kind,
+                crate::events::EventKind::CronSessionOpen
+                    | crate::events::EventKind::CronSessionClose
+            )
+    });
+    Some(if has_sessions {
+        "cron PAM session lines are present, but no end line matched this run (still running when the logs end, or its session lines are missing)".to_string()
+    } else {
+        "no cron PAM session lines for this host among the inputs: add its auth.log (Debian/Ubuntu; /var/log/cron or secure on RHEL) to measure the end".to_string()
+    })
+}
+
+fn host_summaries(
+    events: &[Event],
+    inputs: &[InputSummary],
+    incidents: &[crate::report::Incident],
+) -> Vec<HostSummary> {
+    struct Acc {
+        first: Option<Timestamp>,
+        last: Option<Timestamp>,
+        offsets: BTreeSet<i32>,
+        events: usize,
+    }
+    let mut m: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut touch = |h: &str, t: Option<Timestamp>, count: bool| {
+        let a = m.entry(h.to_string()).or_insert(Acc {
+            first: None,
+            last: None,
+            offsets: BTreeSet::new(),
+            events: 0,
+        });
+        if let Some(t) = t {
+            a.first = Some(a.first.map_or(t, |f| f.min(t)));
+            a.last = Some(a.last.map_or(t, |l| l.max(t)));
+            a.offsets.insert(t.offset_s);
+        }
+        if count {
+            a.events += 1;
+        }
+    };
+    for e in events {
+        touch(&e.host, Some(e.time), true);
+    }
+    for i in inputs {
+        if let Some(h) = &i.host {
+            touch(h, i.first, false);
+            touch(h, i.last, false);
+        }
+    }
+    m.into_iter()
+        .map(|(name, a)| HostSummary {
+            tz: if a.offsets.is_empty() {
+                "unknown".to_string()
+            } else {
+                a.offsets
+                    .iter()
+                    .map(|&o| offset_str(o))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            },
+            incidents: incidents.iter().filter(|i| i.host == name).count(),
+            name,
+            first: a.first,
+            last: a.last,
+            events: a.events,
+        })
+        .collect()
+}
+
+/// `+05:30`, `-04:00`, `UTC`.
+pub(crate) fn offset_str(o: i32) -> String {
+    if o == 0 {
+        return "UTC".to_string();
+    }
+    let sign = if o < 0 { '-' } else { '+' };
+    let a = o.unsigned_abs();
+    format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
+}
+
+/// kB (KiB, as the kernel prints them) in a human unit.
+pub fn human_kb(kb: u64) -> String {
+    let k = kb as f64;
+    if k >= 1024.0 * 1024.0 {
+        format!("{:.1} GiB", k / (1024.0 * 1024.0))
+    } else if k >= 1024.0 {
+        format!("{:.1} MiB", k / 1024.0)
+    } else {
+        format!("{kb} KiB")
+    }
+}
+
+/// Seconds as `6h 02m 05s` / `4m 10s` / `12s`.
+pub fn human_duration(s: f64) -> String {
+    let neg = s < 0.0;
+    let t = s.abs().round() as u64;
+    let (h, m, sec) = (t / 3600, (t % 3600) / 60, t % 60);
+    let body = if h > 0 {
+        format!("{h}h {m:02}m {sec:02}s")
+    } else if m > 0 {
+        format!("{m}m {sec:02}s")
+    } else {
+        format!("{sec}s")
+    };
+    if neg {
+        format!("-{body}")
+    } else {
+        body
+    }
+}
+
+/// Seconds for an outage: one decimal under ten seconds (1.512 s is "1.5s", not "2s"), the
+/// usual `4m 10s` form above.
+pub fn human_outage(s: f64) -> String {
+    if s.abs() < 10.0 {
+        format!("{s:.1}s")
+    } else {
+        human_duration(s)
+    }
+}
+
+/// A time in prose of the JSON report: UTC like every other time in it, with the host's own
+/// clock in parentheses when it differs (that is what the people on the box saw).
+pub fn utc_with_local(t: &Timestamp) -> String {
+    let u = chrono::DateTime::from_timestamp_micros(t.micros)
+        .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| t.rfc3339());
+    if t.offset_s == 0 {
+        format!("{u} UTC")
+    } else {
+        format!(
+            "{u} UTC ({} local, {})",
+            t.local().format("%H:%M:%S"),
+            offset_str(t.offset_s)
+        )
+    }
+}
+
+fn local(t: &Timestamp) -> String {
+    utc_with_local(t)
+}
+
+/// What the cascade did to the supervised programs, kept apart: the ones whose processes ended
+/// and the ones that kept running without supervision (the orphans). Calling both "lost" would
+/// contradict the orphan list. The OOM victims are named already and not counted again.
+fn programs_down(inc: &crate::report::Incident) -> String {
+    let victims: Vec<&str> = inc
+        .oom_kills
+        .iter()
+        .filter_map(|k| k.program.as_deref())
+        .collect();
+    let stopped = inc
+        .programs_stopped
+        .iter()
+        .filter(|p| !victims.contains(&p.as_str()))
+        .count();
+    let running = inc.programs_unsupervised.len();
+    match (stopped, running) {
+        (0, 0) => String::new(),
+        (s, 0) => format!("; the stop took {s} more program(s) down"),
+        (0, r) => format!("; {r} program(s) kept running unsupervised"),
+        (s, r) => {
+            format!("; the stop took {s} more program(s) down and left {r} running unsupervised")
+        }
+    }
+}
+
+fn summary(
+    inc: &crate::report::Incident,
+    w: Option<&windows::Window>,
+    sup_unit: Option<&str>,
+) -> String {
+    let victims: Vec<String> = inc
+        .oom_kills
+        .iter()
+        .map(|k| match &k.program {
+            Some(p) => format!("{} {} ({p})", k.process, k.pid),
+            None => format!("{} {}", k.process, k.pid),
+        })
+        .collect();
+    // The unit a chain line is about (`unit.service: …`).
+    let first_unit = inc.chain.iter().find_map(|c| {
+        c.text
+            .split_once(": ")
+            .map(|(u, _)| u)
+            .filter(|u| u.contains('.'))
+    });
+    // Without a kernel kill line (rate-limited, or only systemd's notice survived) say where.
+    let killed = if victims.is_empty() {
+        format!("a process in {}", sup_unit.unwrap_or("a unit"))
+    } else {
+        victims.join(", ")
+    };
+    let mut s = match inc.kind.as_str() {
+        "oom-cascade" => format!(
+            "OOM killer killed {} at {}; {} was stopped as a result (OOMPolicy=stop inferred){}",
+            killed,
+            local(&inc.start),
+            sup_unit.unwrap_or("the supervising unit"),
+            programs_down(inc)
+        ),
+        "oom-kill" if inc.supervisor_stopped => format!(
+            "OOM killer killed {} at {}; {} failed with it{}",
+            killed,
+            local(&inc.start),
+            sup_unit.unwrap_or("its unit"),
+            match inc.recovery.as_deref() {
+                Some("running") => " and was started again",
+                Some(_) => " and a restart was attempted",
+                None => "",
+            }
+        ),
+        "oom-kill" => format!(
+            "OOM killer killed {} at {}; the supervisor survived{}",
+            killed,
+            local(&inc.start),
+            if inc.outage_s.is_some() {
+                " and respawned it"
+            } else {
+                ""
+            }
+        ),
+        "oomd-kill" => format!(
+            "a userspace OOM killer (systemd-oomd/earlyoom) killed {} at {}",
+            sup_unit.map_or_else(|| "a cgroup".to_string(), |u| format!("the processes of {u}")),
+            local(&inc.start)
+        ),
+        "worker-crash" => format!(
+            "program(s) {} exited unexpectedly at {} without an OOM kill",
+            if inc.workers_lost.is_empty() {
+                "?".to_string()
+            } else {
+                inc.workers_lost.join(", ")
+            },
+            local(&inc.start)
+        ),
+        "restart-loop" => format!(
+            "{} kept dying after start from {}",
+            inc.workers_lost.join(", "),
+            local(&inc.start)
+        ),
+        "orphaned-workers" if !inc.supervisor_stopped => format!(
+            "{} found process(es) of an earlier run still alive when it started at {} (that run's stop left them behind)",
+            first_unit.unwrap_or("a unit"),
+            local(&inc.start)
+        ),
+        "orphaned-workers" => format!(
+            "{} stopped at {} and left processes of its programs running",
+            sup_unit.unwrap_or("the supervisor"),
+            local(&inc.start)
+        ),
+        _ => format!(
+            "{} at {}",
+            inc.chain
+                .iter()
+                .find(|c| c.kind != "backup_start")
+                .map_or("unit failure", |c| c.text.as_str()),
+            local(&inc.start)
+        ),
+    };
+    if !inc.orphans.is_empty() {
+        s += &format!("; {} orphaned process(es) left behind", inc.orphans.len());
+    }
+    if let (Some(w), Some(lag)) = (w, inc.backup_lag_s) {
+        let when = match w.end {
+            Some(e) if e < inc.start => format!(
+                "{} after it ended",
+                human_duration(inc.start.seconds_since(&e))
+            ),
+            _ => "while it ran".to_string(),
+        };
+        s += &format!(
+            "; {} into the backup `{}` ({when})",
+            human_duration(lag),
+            w.job()
+        );
+    }
+    match (inc.outage_s, inc.recovery.as_deref()) {
+        (Some(o), Some("running")) => s += &format!("; recovered after {}", human_outage(o)),
+        (Some(o), _) => {
+            let at = Timestamp::from_utc_micros(
+                inc.start.micros + (o * 1e6).round() as i64,
+                inc.start.offset_s,
+            );
+            s += &format!(
+                "; restart attempted at {} ({} later), but no RUNNING/Started line confirms it",
+                utc_with_local(&at),
+                human_outage(o)
+            )
+        }
+        (None, _) if inc.supervisor_stopped => s += "; no restart seen in the logs",
+        (None, _) => {}
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests;

@@ -3,6 +3,8 @@
 //! snippet as evidence.
 
 use crate::model::{Location, Timestamp};
+pub mod assemble;
+
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -58,6 +60,7 @@ kinds! {
     CronSessionClose => "cron_session_close",
     CronCmd => "cron_cmd",
     CronEnd => "cron_end",
+    CronOutput => "cron_output",
     RunPartsStart => "run_parts_start",
     RunPartsEnd => "run_parts_end",
     AnacronStart => "anacron_start",
@@ -66,11 +69,31 @@ kinds! {
     BackupEnd => "backup_end",
     WorkerKilled => "worker_killed",
     LogLoss => "log_loss",
+    // Internal fragments of a kernel OOM report: emitted by the rules, folded into the
+    // `oom_kill` event by `assemble`, and never reported (see `EventKind::is_internal`).
+    OomSummary => "oom_summary",
+    OomSelect => "oom_select",
+    OomTaskTable => "oom_task_table",
+    OomTask => "oom_task",
+}
+
+impl EventKind {
+    /// Kinds that only carry pieces of a multi-line report to `assemble`, which removes them.
+    pub fn is_internal(self) -> bool {
+        matches!(
+            self,
+            EventKind::OomSummary
+                | EventKind::OomSelect
+                | EventKind::OomTaskTable
+                | EventKind::OomTask
+        )
+    }
 }
 
 impl std::fmt::Display for EventKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        // `pad` so width and alignment flags work (`{:<24}`).
+        f.pad(self.as_str())
     }
 }
 

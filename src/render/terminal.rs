@@ -1,1 +1,509 @@
-//! Terminal summary renderer (stub).
+//! Terminal summary: what an engineer reads first and pastes into the incident channel — hosts
+//! and time range, backup windows and jobs, each incident with its chain and the `path:line` of
+//! every step, orphans, what held the memory, and the recommendations. Colour only when asked
+//! (the CLI decides from isatty and `NO_COLOR`); without colour the output is plain ASCII-safe
+//! text with the same content, so a paste loses nothing. Every time is UTC (hosts in several
+//! zones then sort and compare at a glance), with the host's own clock in parentheses where it
+//! differs — that is what the people on the box saw; a header line says so.
+
+use crate::model::Timestamp;
+use crate::report::{Incident, Report};
+use std::io::{self, Write};
+
+/// Chain steps that repeat once per orphan.
+const FOLDABLE: &[&str] = &["unit_remains_running", "unit_leftover_process"];
+/// Fold a run of that many or more.
+const FOLD_MIN: usize = 4;
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn head(&self, s: &str) -> String {
+        self.wrap("1;4", s)
+    }
+    fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+    fn severity(&self, sev: &str) -> String {
+        let code = match sev {
+            "critical" => "1;31",
+            "high" => "31",
+            "medium" => "33",
+            _ => "36",
+        };
+        self.wrap(code, &sev.to_ascii_uppercase())
+    }
+}
+
+fn offset(o: i32) -> String {
+    if o == 0 {
+        return "UTC".to_string();
+    }
+    let sign = if o < 0 { '-' } else { '+' };
+    let a = o.unsigned_abs();
+    format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
+}
+
+fn utc(t: &Timestamp) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_micros(t.micros).unwrap_or_default()
+}
+
+/// `2025-09-27 13:43:48 UTC (19:13:48 +05:30)`: UTC, the one clock every line of the summary
+/// uses, with the host's own clock in parentheses when it differs.
+fn local(t: &Timestamp) -> String {
+    let u = utc(t).format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    if t.offset_s == 0 {
+        u
+    } else {
+        format!(
+            "{u} ({} {})",
+            t.local().format("%H:%M:%S"),
+            offset(t.offset_s)
+        )
+    }
+}
+
+/// UTC clock time, with the date only when it differs from `since`'s UTC date.
+fn local_short(t: &Timestamp, since: &Timestamp) -> String {
+    let (l, s) = (utc(t), utc(since));
+    if l.date_naive() == s.date_naive() {
+        l.format("%H:%M:%S").to_string()
+    } else {
+        l.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+fn dur(s: Option<f64>) -> String {
+    s.map(crate::correlate::human_duration)
+        .unwrap_or_else(|| "?".to_string())
+}
+
+/// Write the summary. `verbose` adds the inputs table, unparsed samples, every source of each
+/// chain step and every waiting line.
+pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> io::Result<()> {
+    let p = Paint { on: color };
+    let st = &report.stats;
+    writeln!(
+        w,
+        "{} {} — {} input(s), {} lines, {} events, {} host(s), {} incident(s)",
+        p.bold(report.tool.name),
+        report.tool.version,
+        report.inputs.len(),
+        st.lines,
+        report.events.len(),
+        report.hosts.len(),
+        report.incidents.len()
+    )?;
+    let first = report.hosts.iter().filter_map(|h| h.first).min();
+    let last = report.hosts.iter().filter_map(|h| h.last).max();
+    if let (Some(f), Some(l)) = (first, last) {
+        writeln!(w, "Time range (UTC): {} … {}", f.rfc3339(), l.rfc3339())?;
+    }
+    writeln!(
+        w,
+        "All times are UTC; a host's own clock is shown in parentheses where it differs."
+    )?;
+
+    if verbose && !report.inputs.is_empty() {
+        writeln!(w, "\n{}", p.head("INPUTS"))?;
+        for i in &report.inputs {
+            writeln!(
+                w,
+                "  {}  {}  host {}  {} lines, {} records, {} unparsed  year: {}  zone: {}",
+                i.path,
+                i.format,
+                i.host.as_deref().unwrap_or("?"),
+                i.lines,
+                i.records,
+                i.unparsed,
+                i.year_policy,
+                i.tz_policy
+            )?;
+            for wa in &i.warnings {
+                writeln!(w, "      warning: {wa}")?;
+            }
+            for s in &i.unparsed_samples {
+                writeln!(w, "      unparsed: {s}")?;
+            }
+        }
+    }
+
+    writeln!(w, "\n{}", p.head("HOSTS"))?;
+    for h in &report.hosts {
+        let range = match (h.first, h.last) {
+            (Some(f), Some(l)) => format!("{} … {}", local(&f), local(&l)),
+            _ => "no timed lines".to_string(),
+        };
+        writeln!(
+            w,
+            "  {}  zone {}  {}  {} events, {} incident(s){}",
+            p.bold(&h.name),
+            h.tz,
+            range,
+            h.events,
+            h.incidents,
+            impact(report, &h.name)
+        )?;
+    }
+
+    writeln!(w, "\n{}", p.head("BACKUP WINDOWS"))?;
+    if report.backup_windows.is_empty() {
+        writeln!(w, "  none found")?;
+    }
+    for b in &report.backup_windows {
+        let end = match b.end {
+            Some(e) => format!("{}  {}", local_short(&e, &b.start), dur(b.duration_s)),
+            None => "end unknown".to_string(),
+        };
+        writeln!(
+            w,
+            "  {} {}  {} → {}  ({})  {}",
+            b.id,
+            b.host,
+            local(&b.start),
+            end,
+            b.end_basis,
+            b.command.as_deref().or(b.unit.as_deref()).unwrap_or("?")
+        )?;
+        if let Some(h) = &b.end_hint {
+            writeln!(w, "      end unknown: {h}")?;
+        }
+    }
+
+    if !report.backup_jobs.is_empty() {
+        writeln!(w, "\n{}", p.head("BACKUP JOBS"))?;
+        for j in &report.backup_jobs {
+            let trend = match j.trend {
+                Some(t) if t > 0.2 => format!("  trend +{:.0}% (getting slower)", t * 100.0),
+                Some(t) if t < -0.2 => format!("  trend {:.0}% (getting faster)", t * 100.0),
+                Some(t) => format!("  trend {:+.0}% (steady)", t * 100.0),
+                None => String::new(),
+            };
+            writeln!(
+                w,
+                "  {}  {}  {} run(s)  schedule {}  mean {}  max {}{}",
+                j.host,
+                j.job,
+                j.runs,
+                // cron fires on the host's clock, so the schedule is read there, not in UTC.
+                j.schedule
+                    .as_deref()
+                    .map_or("?".to_string(), |s| format!("{s} (host's clock)")),
+                dur(j.mean_s),
+                dur(j.max_s),
+                trend
+            )?;
+            let ds: Vec<String> = j.durations_s.iter().map(|d| dur(*d)).collect();
+            writeln!(w, "      durations: {}", ds.join(", "))?;
+        }
+    }
+
+    writeln!(w, "\n{}", p.head("INCIDENTS"))?;
+    if report.incidents.is_empty() {
+        writeln!(
+            w,
+            "  none: no OOM kills, crashes, unit failures or orphaned workers in these logs"
+        )?;
+    }
+    for i in &report.incidents {
+        incident(&p, w, i, verbose)?;
+    }
+
+    if !report.fleet.is_empty() {
+        writeln!(w, "\n{}", p.head("FLEET"))?;
+        for f in &report.fleet {
+            writeln!(w, "  {}", f.summary)?;
+        }
+    }
+    if !report.warnings.is_empty() {
+        writeln!(w, "\n{}", p.head("WARNINGS"))?;
+        for wa in &report.warnings {
+            writeln!(w, "  {wa}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The host's service impact: time the supervisor was down (stop → restart), summed over its
+/// incidents; an incident with no restart in the logs is down at least until the host's last line.
+fn impact(report: &Report, host: &str) -> String {
+    let last = report
+        .hosts
+        .iter()
+        .find(|h| h.name == host)
+        .and_then(|h| h.last);
+    let mut down = 0.0;
+    let mut open = false;
+    let mut any = false;
+    for i in report
+        .incidents
+        .iter()
+        .filter(|i| i.host == host && i.supervisor_stopped)
+    {
+        any = true;
+        match (i.outage_s, last) {
+            (Some(o), _) => down += o,
+            (None, Some(l)) => {
+                down += l.seconds_since(&i.start).max(0.0);
+                open = true;
+            }
+            (None, None) => open = true,
+        }
+    }
+    match (any, open) {
+        (false, _) => String::new(),
+        (true, false) => format!(", supervisor down {}", dur(Some(down))),
+        (true, true) => format!(", supervisor down ≥ {} (no restart seen)", dur(Some(down))),
+    }
+}
+
+fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Result<()> {
+    writeln!(
+        w,
+        "\n  {} {} {}  {}  {} … {}",
+        p.bold(&i.id),
+        p.severity(&i.severity),
+        p.bold(&i.kind),
+        i.host,
+        local(&i.start),
+        local_short(&i.end, &i.start)
+    )?;
+    writeln!(w, "    {}", i.summary)?;
+    if let Some(b) = &i.backup_window {
+        writeln!(
+            w,
+            "    backup: {b}, incident began {} after its start",
+            dur(i.backup_lag_s)
+        )?;
+    }
+    match (i.outage_s, i.recovery.as_deref()) {
+        (Some(o), Some("running")) => {
+            writeln!(w, "    outage: {}", crate::correlate::human_outage(o))?
+        }
+        (Some(o), _) => writeln!(
+            w,
+            "    outage: at least {} (restart attempted then; no RUNNING/Started line confirms it)",
+            crate::correlate::human_outage(o)
+        )?,
+        _ => {}
+    }
+    if !i.chain.is_empty() {
+        writeln!(w, "    chain (UTC):")?;
+        let mut k = 0;
+        while k < i.chain.len() {
+            let c = &i.chain[k];
+            // Runs of "remains running" / "found left-over" lines (one per orphan) are folded
+            // into one line unless --verbose: the orphans section lists them all anyway.
+            let run = i.chain[k..]
+                .iter()
+                .take_while(|x| x.kind == c.kind && FOLDABLE.contains(&c.kind.as_str()))
+                .count();
+            if !verbose && run >= FOLD_MIN {
+                let last = &i.chain[k + run - 1];
+                let what = if c.kind == "unit_remains_running" {
+                    "processes remain running after the unit stopped"
+                } else {
+                    "left-over processes found while starting"
+                };
+                writeln!(
+                    w,
+                    "      {}  {}…{}  {run} {what} (see orphans)  {}",
+                    local_short(&c.time, &i.start),
+                    c.event,
+                    last.event,
+                    p.dim(&format!(
+                        "{} … {}",
+                        c.sources.first().map(|s| s.to_string()).unwrap_or_default(),
+                        last.sources
+                            .first()
+                            .map(|s| s.to_string())
+                            .unwrap_or_default()
+                    ))
+                )?;
+                k += run;
+                continue;
+            }
+            let src = if verbose {
+                c.sources
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            } else {
+                c.sources.first().map(|s| s.to_string()).unwrap_or_default()
+            };
+            writeln!(
+                w,
+                "      {}  {:<5} {}  {}",
+                local_short(&c.time, &i.start),
+                c.event,
+                c.text,
+                p.dim(&src)
+            )?;
+            k += 1;
+        }
+    }
+    if !i.oom_kills.is_empty() {
+        writeln!(w, "    OOM kills:")?;
+        for k in &i.oom_kills {
+            writeln!(
+                w,
+                "      pid {} {}{}{}{}  [{}]",
+                k.pid,
+                k.process,
+                k.program
+                    .as_deref()
+                    .map(|x| format!("  program {x}"))
+                    .unwrap_or_default(),
+                k.unit
+                    .as_deref()
+                    .map(|x| format!("  unit {x}"))
+                    .unwrap_or_default(),
+                k.anon_rss_kb
+                    .map(|x| format!("  anon-rss {}", crate::correlate::human_kb(x)))
+                    .unwrap_or_default(),
+                k.event
+            )?;
+        }
+    }
+    if !i.orphans.is_empty() {
+        writeln!(w, "    orphans ({}):", i.orphans.len())?;
+        for o in &i.orphans {
+            writeln!(
+                w,
+                "      pid {} {}{}  ({})  [{}]",
+                o.pid
+                    .map(|x| x.to_string())
+                    .unwrap_or_else(|| "?".to_string()),
+                o.process,
+                o.program
+                    .as_deref()
+                    .filter(|x| *x != o.process)
+                    .map(|x| format!("  program {x}"))
+                    .unwrap_or_default(),
+                o.basis,
+                o.event
+            )?;
+        }
+    }
+    // Stopped and still-running programs are listed apart: an orphaned program was not lost,
+    // it ran on without its supervisor.
+    if !i.programs_stopped.is_empty() {
+        let label = if i.supervisor_stopped {
+            "programs stopped or killed"
+        } else {
+            "programs killed or exited"
+        };
+        writeln!(w, "    {label}: {}", i.programs_stopped.join(", "))?;
+    }
+    if !i.programs_unsupervised.is_empty() {
+        writeln!(
+            w,
+            "    programs left running unsupervised: {}",
+            i.programs_unsupervised.join(", ")
+        )?;
+    }
+    if !i.memory_top.is_empty() {
+        writeln!(
+            w,
+            "    memory at the OOM kill (task table, RSS by process name):"
+        )?;
+        for m in &i.memory_top {
+            writeln!(
+                w,
+                "      {:>10}  {:>4}×  {}{}",
+                crate::correlate::human_kb(m.rss_kb),
+                m.count,
+                m.process,
+                if m.includes.is_empty() {
+                    String::new()
+                } else {
+                    format!("  (incl. {})", m.includes.join("; "))
+                }
+            )?;
+        }
+    } else if !i.oom_kills.is_empty() {
+        // Only the victims' anon-rss is known; it is not what the host's memory was spent on.
+        writeln!(
+            w,
+            "    memory at the OOM kill: the OOM report has no task table (the victims' anon-rss is under OOM kills)"
+        )?;
+    }
+    if !i.memory_largest.is_empty() {
+        writeln!(w, "    largest single processes:")?;
+        for m in &i.memory_largest {
+            writeln!(
+                w,
+                "      {:>10}  pid {} {}{}",
+                crate::correlate::human_kb(m.rss_kb),
+                m.pid,
+                m.process,
+                if m.roles.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", m.roles.join(", "))
+                }
+            )?;
+        }
+    }
+    if !i.recommendations.is_empty() {
+        writeln!(w, "    recommendations:")?;
+        for r in &i.recommendations {
+            writeln!(
+                w,
+                "      - {}  {}",
+                r.text,
+                p.dim(&format!("[{}; evidence {}]", r.id, r.evidence.join(", ")))
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Stats, Tool, SCHEMA};
+
+    #[test]
+    fn plain_output_has_no_escape_codes_and_says_none() {
+        let r = Report {
+            schema: SCHEMA,
+            tool: Tool {
+                name: "logautopsy",
+                version: "0.1.0",
+            },
+            inputs: vec![],
+            hosts: vec![],
+            events: vec![],
+            backup_windows: vec![],
+            incidents: vec![],
+            backup_jobs: vec![],
+            fleet: vec![],
+            stats: Stats::default(),
+            warnings: vec![],
+        };
+        let mut out = Vec::new();
+        write(&r, &mut out, false, false).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(!s.contains('\x1b'));
+        assert!(s.contains("INCIDENTS\n  none: no OOM kills"), "{s}");
+        let mut out = Vec::new();
+        write(&r, &mut out, true, false).unwrap();
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .contains("\x1b[1;4mINCIDENTS\x1b[0m"));
+    }
+}

@@ -1,0 +1,274 @@
+//! Recommendations: each one follows from a specific piece of evidence in an incident and cites
+//! its event ids, so an engineer can check the advice against the log line before changing a
+//! unit. Advice that the evidence does not support is never given (no OOMPolicy advice without a
+//! cascade, no KillMode advice without orphans), and values stay inside what systemd accepts
+//! (`OOMScoreAdjust=` is −1000…1000).
+
+use super::windows::Window;
+use crate::events::{Event, EventKind as K};
+use crate::report::{BackupJob, Incident, Recommendation};
+
+fn ids(events: &[Event], chain: &[usize], pred: impl Fn(&Event) -> bool) -> Vec<String> {
+    chain
+        .iter()
+        .map(|&i| &events[i])
+        .filter(|e| pred(e))
+        .map(|e| e.id.clone())
+        .collect()
+}
+
+/// The advice for one incident. `window`/`job` are the linked backup and its job, if any.
+pub(crate) fn recommend(
+    inc: &Incident,
+    events: &[Event],
+    chain: &[usize],
+    sup_unit: Option<&str>,
+    window: Option<&Window>,
+    job: Option<&BackupJob>,
+) -> Vec<Recommendation> {
+    let mut out: Vec<Recommendation> = Vec::new();
+    let mut add = |slug: &str, text: String, evidence: Vec<String>| {
+        if !evidence.is_empty() {
+            out.push(Recommendation {
+                id: format!("{}-{slug}", inc.id),
+                text,
+                evidence,
+            });
+        }
+    };
+    let unit = sup_unit
+        .map(str::to_string)
+        .or_else(|| inc.oom_kills.iter().find_map(|k| k.unit.clone()))
+        .unwrap_or_else(|| "supervisor.service".to_string());
+    let oom_ids = ids(events, chain, |e| {
+        matches!(e.kind, K::OomKill | K::UnitOom | K::OomdKill)
+    });
+    let backup_start = window
+        .and_then(|w| w.start_idx)
+        .map(|i| events[i].id.clone());
+
+    if inc.kind == "oom-cascade" {
+        let ev = ids(events, chain, |e| {
+            e.kind == K::UnitOom
+                || (e.kind == K::UnitFailed && e.attr_str("result") == Some("oom-kill"))
+                || e.kind == K::UnitStopping
+                || e.kind == K::SupervisorctlShutdown
+        });
+        add(
+            "oompolicy",
+            format!(
+                "One OOM kill stopped all of {unit}: systemd's default OOMPolicy=stop (inferred from the \
+                 sequence OOM notice → stop → Failed with result 'oom-kill'). Keep the unit running when \
+                 the kernel kills one worker — supervisord respawns it: `systemctl edit {unit}` and add \
+                 `[Service]` / `OOMPolicy=continue`, then `systemctl daemon-reload`."
+            ),
+            ev,
+        );
+        // The score goes on the backup, written the way its scheduler takes it. A negative
+        // score on the supervisor unit is not offered: supervisord's children inherit
+        // oom_score_adj, so it would shield every worker too and push the kill elsewhere.
+        if let (Some(w), Some(start_id)) = (window, backup_start.clone()) {
+            let how = match (&w.unit, &w.command) {
+                (Some(u), _) => format!(
+                    "`systemctl edit {u}` → `[Service]` / `OOMScoreAdjust=500` in the backup's unit"
+                ),
+                (None, Some(c)) => format!(
+                    "in the crontab, run it as `choom -n 500 -- sh -c {}`",
+                    shell_quote(c)
+                ),
+                (None, None) => {
+                    "`choom -n 500 -- <backup command>` where it is started".to_string()
+                }
+            };
+            let mut ev = vec![start_id];
+            ev.extend(oom_ids.iter().cloned());
+            add(
+                "oomscoreadjust",
+                format!(
+                    "Make the OOM killer prefer the backup over the serving processes: give the backup a \
+                     positive score — {how} (valid range −1000…1000). Do not protect {unit} with a \
+                     negative `OOMScoreAdjust=` instead: every process supervisord starts inherits \
+                     oom_score_adj, so the workers would be shielded as well and the kernel would pick \
+                     another victim (often the database)."
+                ),
+                ev,
+            );
+        }
+    }
+    if matches!(inc.kind.as_str(), "oom-cascade" | "oom-kill" | "oomd-kill") {
+        if let (Some(w), Some(start_id)) = (window, backup_start.clone()) {
+            let mut ev = vec![start_id.clone()];
+            ev.extend(oom_ids.iter().cloned());
+            // systemd's `Consumed …, 1.2G memory peak.` says how much the backup itself held.
+            // When that is less than a single victim held, the backup was not the main consumer:
+            // say so rather than overstate what capping it would achieve.
+            let peak = w.members.iter().map(|&j| &events[j]).find_map(|e| {
+                (e.kind == K::UnitResources)
+                    .then(|| {
+                        e.attr_u64("memory_peak_bytes")
+                            .map(|b| (b / 1024, e.id.clone()))
+                    })
+                    .flatten()
+            });
+            let victim = inc
+                .oom_kills
+                .iter()
+                .filter_map(|k| k.anon_rss_kb.map(|r| (r, k)))
+                .max_by_key(|(r, k)| (*r, std::cmp::Reverse(k.pid)));
+            // Both known and the backup's peak below the victim's anon-rss.
+            let small_peak = match (&peak, victim) {
+                (Some((p, id)), Some((r, k))) if *p < r => Some((*p, id.clone(), r, k)),
+                _ => None,
+            };
+            if let Some((_, id, _, _)) = &small_peak {
+                ev.push(id.clone());
+            }
+            let text = match (&w.unit, &small_peak) {
+                (Some(u), Some((p, _, r, k))) => format!(
+                    "The backup's own memory peak was {} (its `Consumed …` line), less than the {} \
+                     anon-rss of the killed {} {}: the backup overlapped the kill but was not the \
+                     main memory user, so capping it frees at most that much. Find what grew first; \
+                     if the backup is still suspected (page cache, I/O pressure), bound it with \
+                     `systemctl edit {u}` → `[Service]` / `MemoryHigh=` (throttles) and \
+                     `MemoryMax=` (hard cap).",
+                    super::human_kb(*p),
+                    super::human_kb(*r),
+                    k.process,
+                    k.pid
+                ),
+                (Some(u), None) => format!(
+                    "Cap the backup's memory so it cannot push the host into the OOM killer: \
+                     `systemctl edit {u}` → `[Service]` / `MemoryHigh=` (throttles) and `MemoryMax=` \
+                     (hard cap), sized below the memory the workers need."
+                ),
+                (None, _) => format!(
+                    "Run the backup in a memory-limited scope so it cannot push the host into the OOM \
+                     killer: in the crontab, `systemd-run --scope -p MemoryHigh=<soft> -p MemoryMax=<hard> \
+                     sh -c {}` (sizes below the memory the workers need).",
+                    shell_quote(w.command.as_deref().unwrap_or("<backup command>"))
+                ),
+            };
+            add("backup-memory", text, ev);
+            let when = job
+                .and_then(|j| j.schedule.clone())
+                .map(|s| format!(" (schedule `{s}`)"))
+                .unwrap_or_default();
+            add(
+                "backup-schedule",
+                format!(
+                    "The incident started {} into the backup `{}`{when}: move the backup off the busy \
+                     hours, run it less often, or run it on a replica.",
+                    super::human_duration(inc.backup_lag_s.unwrap_or(0.0)),
+                    w.job()
+                ),
+                vec![start_id],
+            );
+        } else if !oom_ids.is_empty() && inc.kind != "oomd-kill" {
+            add(
+                "memory-limit",
+                format!(
+                    "Memory ran out without a backup running: {}, and bound the biggest with fewer worker processes or `MemoryHigh=` \
+                     (throttles) in their unit (`systemctl edit {unit}`). If you add a hard \
+                     `MemoryMax=` to {unit}, add `OOMPolicy=continue` with it: a kill at that limit is \
+                     an OOM kill inside the unit, and the default OOMPolicy=stop would then stop the \
+                     whole unit and every program in it.",
+                    if inc.memory_top.is_empty() {
+                        "the OOM report had no task table, so find what grew with your metrics"
+                    } else {
+                        "check `memory_top` for the processes that held it"
+                    }
+                ),
+                oom_ids.clone(),
+            );
+        }
+    }
+    if !inc.orphans.is_empty() {
+        let ev: Vec<String> = {
+            let mut v: Vec<String> = inc.orphans.iter().map(|o| o.event.clone()).collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        add(
+            "orphans",
+            format!(
+                "{} process(es) outlived {unit} (KillMode=process lets supervisord's children survive it, \
+                 re-parented to PID 1). Stop them before restarting (they stay in the unit's control group: \
+                 `systemd-cgls -u {unit}` lists them; `kill` the pids listed) and consider \
+                 `KillMode=mixed` in a drop-in so systemd SIGKILLs what remains after supervisord exits.",
+                inc.orphans.len()
+            ),
+            ev,
+        );
+    }
+    let timeouts = ids(events, chain, |e| {
+        e.kind == K::UnitStopTimeout
+            || (e.kind == K::UnitFailed && e.attr_str("result") == Some("timeout"))
+    });
+    if !timeouts.is_empty() {
+        add(
+            "stop-timeout",
+            format!(
+                "systemd killed {unit} before supervisord finished stopping its programs: set \
+                 `TimeoutStopSec=` in the unit above the largest `stopwaitsecs` of its programs (Frappe's \
+                 workers use up to 1560 s), or lower `stopwaitsecs`."
+            ),
+            timeouts,
+        );
+    }
+    match inc.kind.as_str() {
+        "worker-crash" => {
+            let ev = ids(events, chain, |e| {
+                matches!(
+                    e.kind,
+                    K::SupervisorExited | K::SupervisorSigkill | K::WorkerKilled
+                )
+            });
+            add(
+                "crash-logs",
+                format!(
+                    "A program exited unexpectedly without an OOM kill: read its own stderr log around the \
+                     exit time for the traceback — the file (for Frappe `<bench>/logs/*.error.log`), or \
+                     `supervisorctl tail -20000 <group>:{} stderr` for its last 20 kB (`tail -f` would \
+                     only follow new output).",
+                    inc.workers_lost.first().map_or("<program>", |p| p.as_str())
+                ),
+                ev,
+            );
+        }
+        "restart-loop" => {
+            let ev = ids(events, chain, |e| {
+                matches!(
+                    e.kind,
+                    K::SupervisorFatal | K::SupervisorExited | K::UnitRestartScheduled
+                )
+            });
+            add(
+                "restart-loop",
+                "A program kept dying right after start: fix the cause in its error log before raising \
+                 `startretries`/`startsecs` (supervisord) or `StartLimitBurst=` (systemd)."
+                    .to_string(),
+                ev,
+            );
+        }
+        "oomd-kill" => {
+            let ev = ids(events, chain, |e| e.kind == K::OomdKill);
+            add(
+                "oomd",
+                "systemd-oomd killed a whole cgroup under memory pressure: raise \
+                 `ManagedOOMMemoryPressureLimit=` for that slice, or exclude the unit with \
+                 `ManagedOOMPreference=avoid`, after bounding the memory hog."
+                    .to_string(),
+                ev,
+            );
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Single-quote `s` for a POSIX shell (`'` becomes `'\''`), so a cron command with `cd … && …`
+/// or redirections can run under `sh -c` as one argument.
+pub(crate) fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}

@@ -1,0 +1,996 @@
+//! Incidents: per host, failure evidence clustered in time, classified (DESIGN.md §5 kinds),
+//! explained as an ordered chain of evidence, linked to the backup window it happened in, with
+//! the orphans left behind, what held the memory, and how long the service was down.
+//!
+//! Why it works this way: a failure is a *sequence* spread over minutes (OOM kill → unit OOM
+//! notice → stop → supervisord's "waiting for … to die" every 3 s → stop timeout → remains
+//! running → failed) and its recovery may come hours later (restart with "Found left-over
+//! process"). So clusters are built over failure evidence *and* the stop-sequence lines that
+//! bridge it, only clusters holding real failure evidence become incidents (a planned, clean
+//! restart has none), and each incident claims its own recovery lines so they do not become a
+//! second incident.
+
+use super::windows::Window;
+use super::CorrelateOptions;
+use crate::events::{Event, EventKind as K};
+use crate::model::Timestamp;
+use crate::report::{ChainStep, Incident, MemoryUse, OomKill, Orphan, ProcessMemory};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// How long after the OOM evidence a stop of the supervising unit counts as caused by it
+/// (`OOMPolicy=stop` acts within a second; allow for slow logging).
+const CASCADE_S: i64 = 30;
+/// Lines of one restart (Starting, Found left-over…, Started, supervisord started) come within
+/// this many seconds of the first.
+const RECOVERY_GROUP_S: i64 = 60;
+/// The longest a backup with an unknown end is assumed to be running when no later run of the
+/// same job bounds it.
+const OPEN_WINDOW_MAX_S: i64 = 12 * 3600;
+/// Most entries shown in `memory_top`.
+const MEMORY_TOP: usize = 10;
+
+/// An incident before ids, links and advice are final.
+pub(crate) struct Draft {
+    pub inc: Incident,
+    /// Event indices of the chain, in order.
+    pub chain_idx: Vec<usize>,
+    /// Index (into the windows) of the linked backup.
+    pub window: Option<usize>,
+    /// The unit that was stopped by the cascade, if any.
+    pub sup_unit: Option<String>,
+}
+
+fn is_failure(e: &Event) -> bool {
+    match e.kind {
+        K::OomKill
+        | K::OomdKill
+        | K::UnitOom
+        | K::UnitFailed
+        | K::SupervisorSigkill
+        | K::SupervisorFatal
+        | K::UnitRemainsRunning
+        | K::UnitLeftoverProcess
+        | K::UnitStopTimeout
+        | K::WorkerKilled => true,
+        K::SupervisorExited => e.attrs.get("expected").and_then(|v| v.as_bool()) == Some(false),
+        _ => false,
+    }
+}
+
+fn supervisorish(u: &str) -> bool {
+    u.to_ascii_lowercase().contains("supervisor")
+}
+
+/// Lines that carry a stop/kill sequence forward between failure lines.
+fn is_bridge(e: &Event, watched: &HashSet<String>) -> bool {
+    match e.kind {
+        K::OomInvoked
+        | K::OomReaped
+        | K::SupervisorctlShutdown
+        | K::SupervisorWaiting
+        | K::SupervisorStopped
+        | K::SupervisorExited
+        | K::SupervisorSignal
+        | K::UnitRestartScheduled => true,
+        K::UnitStopping | K::UnitStopped | K::UnitKilling | K::UnitMainExited => e
+            .unit
+            .as_deref()
+            .is_some_and(|u| watched.contains(u) || supervisorish(u)),
+        _ => false,
+    }
+}
+
+/// pid → program of supervisord's `spawned: 'X' with pid N`, per host, latest spawn first.
+pub(crate) struct Spawns<'a> {
+    by_host: BTreeMap<&'a str, Vec<(Timestamp, u32, &'a str)>>,
+}
+
+impl<'a> Spawns<'a> {
+    pub fn new(events: &'a [Event]) -> Self {
+        let mut by_host: BTreeMap<&str, Vec<(Timestamp, u32, &str)>> = BTreeMap::new();
+        for e in events.iter().filter(|e| e.kind == K::SupervisorSpawned) {
+            if let (Some(pid), Some(p)) = (e.pid, e.program.as_deref()) {
+                by_host
+                    .entry(e.host.as_str())
+                    .or_default()
+                    .push((e.time, pid, p));
+            }
+        }
+        Spawns { by_host }
+    }
+    /// The program that had `pid` at `t`.
+    pub fn program(&self, host: &str, pid: u32, t: Timestamp) -> Option<&'a str> {
+        self.by_host
+            .get(host)?
+            .iter()
+            .rev()
+            .find(|(st, p, _)| *p == pid && *st <= t)
+            .map(|x| x.2)
+    }
+    /// The last pid of `program` spawned at or before `t`.
+    pub fn pid(&self, host: &str, program: &str, t: Timestamp) -> Option<u32> {
+        self.by_host
+            .get(host)?
+            .iter()
+            .rev()
+            .find(|(st, _, p)| *p == program && *st <= t)
+            .map(|x| x.1)
+    }
+}
+
+pub(crate) fn find_incidents(
+    events: &[Event],
+    windows: &[Window],
+    opts: &CorrelateOptions,
+) -> Vec<Draft> {
+    let spawns = Spawns::new(events);
+    let hosts: BTreeSet<&str> = events.iter().map(|e| e.host.as_str()).collect();
+    let mut drafts = Vec::new();
+    for host in hosts {
+        let idx: Vec<usize> = (0..events.len())
+            .filter(|&i| events[i].host == host)
+            .collect();
+        let watched: HashSet<String> = idx
+            .iter()
+            .map(|&i| &events[i])
+            .filter(|e| is_failure(e))
+            .filter_map(|e| e.unit.clone())
+            .collect();
+        // Clusters over failure evidence and the lines bridging it.
+        let mut clusters: Vec<Vec<usize>> = Vec::new();
+        let mut last: Option<Timestamp> = None;
+        for &i in &idx {
+            let e = &events[i];
+            if !(is_failure(e) || is_bridge(e, &watched)) {
+                continue;
+            }
+            let split =
+                last.is_none_or(|l| e.time.micros - l.micros > opts.incident_gap_s * 1_000_000);
+            if split {
+                clusters.push(Vec::new());
+            }
+            if let Some(c) = clusters.last_mut() {
+                c.push(i);
+            }
+            last = Some(e.time);
+        }
+        let mut claimed: HashSet<usize> = HashSet::new();
+        for c in clusters {
+            let c: Vec<usize> = c.into_iter().filter(|i| !claimed.contains(i)).collect();
+            if !c.iter().any(|&i| is_failure(&events[i])) {
+                continue;
+            }
+            let d = build(
+                events,
+                &idx,
+                &c,
+                windows,
+                &spawns,
+                &mut claimed,
+                opts.backup_slack_s,
+            );
+            drafts.push(d);
+        }
+    }
+    drafts.sort_by(|a, b| (a.inc.start, &a.inc.host).cmp(&(b.inc.start, &b.inc.host)));
+    drafts
+}
+
+fn kinds<'e>(
+    events: &'e [Event],
+    c: &[usize],
+    k: K,
+) -> impl Iterator<Item = (usize, &'e Event)> + 'e {
+    let v: Vec<usize> = c.iter().copied().filter(|&i| events[i].kind == k).collect();
+    v.into_iter().map(move |i| (i, &events[i]))
+}
+
+fn build(
+    events: &[Event],
+    host_idx: &[usize],
+    c: &[usize],
+    windows: &[Window],
+    spawns: &Spawns,
+    claimed: &mut HashSet<usize>,
+    slack_s: i64,
+) -> Draft {
+    let host = events[c[0]].host.clone();
+    // `c` is never empty: only clusters with failure evidence are built.
+    let last_i = c[c.len() - 1];
+    let last_t = events[last_i].time;
+
+    // --- OOM evidence -----------------------------------------------------------------
+    let oom_kills: Vec<(usize, &Event)> = kinds(events, c, K::OomKill).collect();
+    let unit_ooms: Vec<(usize, &Event)> = kinds(events, c, K::UnitOom).collect();
+    let oomd: Vec<(usize, &Event)> = kinds(events, c, K::OomdKill).collect();
+    let oom_t: Option<Timestamp> = oom_kills
+        .iter()
+        .chain(&unit_ooms)
+        .chain(&oomd)
+        .map(|(_, e)| e.time)
+        .min();
+    let oom_units: BTreeSet<String> = oom_kills
+        .iter()
+        .chain(&unit_ooms)
+        .chain(&oomd)
+        .filter_map(|(_, e)| e.unit.clone())
+        .collect();
+
+    // --- did the supervising unit stop? -------------------------------------------------
+    let is_sup = |u: Option<&str>| u.is_some_and(|u| oom_units.contains(u) || supervisorish(u));
+    let stop_evidence: Vec<usize> = c
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let e = &events[i];
+            match e.kind {
+                K::SupervisorctlShutdown | K::SupervisorWaiting => true,
+                K::SupervisorSignal => e.attr_str("request") == Some("exit"),
+                K::UnitStopping | K::UnitStopped | K::UnitStopTimeout => is_sup(e.unit.as_deref()),
+                K::UnitFailed => is_sup(e.unit.as_deref()),
+                _ => false,
+            }
+        })
+        .collect();
+    let supervisor_stopped = !stop_evidence.is_empty();
+    let failed_oom = c.iter().any(|&i| {
+        let e = &events[i];
+        e.kind == K::UnitFailed && e.attr_str("result") == Some("oom-kill")
+    });
+    // The OOMPolicy=stop signature is systemd *stopping* the unit right after the kill (Stopping,
+    // its ExecStop `supervisorctl shutdown`, supervisord's waiting list). `Failed with result
+    // 'oom-kill'` alone is not enough: a single-process service whose main process was the
+    // victim fails the same way without any cascade — unless the stop left processes behind.
+    let stop_after_oom = oom_t.is_some_and(|t0| {
+        stop_evidence.iter().any(|&i| {
+            let e = &events[i];
+            let dt = e.time.micros - t0.micros;
+            !matches!(e.kind, K::UnitFailed | K::UnitStopped)
+                && (0..=CASCADE_S * 1_000_000).contains(&dt)
+        })
+    });
+    let failed_oom_leaving = failed_oom
+        && c.iter().any(|&i| {
+            matches!(
+                events[i].kind,
+                K::UnitRemainsRunning | K::UnitStopTimeout | K::UnitKilling
+            )
+        });
+    let sup_unit: Option<String> = stop_evidence
+        .iter()
+        .filter_map(|&i| events[i].unit.clone())
+        .next()
+        .or_else(|| {
+            if supervisor_stopped {
+                oom_units.iter().next().cloned()
+            } else {
+                None
+            }
+        });
+
+    // --- exits, crashes, loops ------------------------------------------------------------
+    let unexpected: Vec<(usize, &Event)> = c
+        .iter()
+        .map(|&i| (i, &events[i]))
+        .filter(|(_, e)| {
+            e.kind == K::SupervisorExited
+                && e.attrs.get("expected").and_then(|v| v.as_bool()) == Some(false)
+        })
+        .collect();
+    let mut exits_per_program: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, e) in &unexpected {
+        *exits_per_program
+            .entry(e.program.as_deref().unwrap_or("?"))
+            .or_default() += 1;
+    }
+    let mut restarts_per_unit: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, e) in kinds(events, c, K::UnitRestartScheduled) {
+        *restarts_per_unit
+            .entry(e.unit.as_deref().unwrap_or("?"))
+            .or_default() += 1;
+    }
+    let fatal = c.iter().any(|&i| events[i].kind == K::SupervisorFatal);
+    let looping = fatal
+        || exits_per_program.values().any(|&n| n >= 3)
+        || restarts_per_unit.values().any(|&n| n >= 3);
+
+    // --- recovery ---------------------------------------------------------------------
+    let after: Vec<usize> = host_idx
+        .iter()
+        .copied()
+        .filter(|&i| events[i].time > last_t || (events[i].time == last_t && i > last_i))
+        .collect();
+    let mut recovery: Vec<usize> = Vec::new();
+    let mut recovered_at: Option<Timestamp> = None;
+    // Whether the restart is known to have worked: supervisord's `success: … entered RUNNING
+    // state` for every respawned program, or systemd's `Started` of the unit. A spawn or a
+    // `Starting` alone is only an attempt.
+    let mut confirmed = true;
+    if supervisor_stopped {
+        let starts = |e: &Event| {
+            (matches!(e.kind, K::UnitStarting | K::UnitStarted) && is_sup(e.unit.as_deref()))
+                || e.kind == K::SupervisorStarted
+        };
+        if let Some(&r0) = after.iter().find(|&&i| starts(&events[i])) {
+            let t0 = events[r0].time;
+            let mut orphans_seen = c.iter().any(|&i| events[i].kind == K::UnitRemainsRunning);
+            let mut aftermath_progs: BTreeSet<String> = BTreeSet::new();
+            for &i in after.iter().filter(|&&i| {
+                events[i].time.micros - t0.micros <= RECOVERY_GROUP_S * 1_000_000
+                    && events[i].time >= t0
+            }) {
+                let e = &events[i];
+                if e.kind == K::UnitLeftoverProcess && is_sup(e.unit.as_deref()) {
+                    orphans_seen = true;
+                }
+                // A program that dies right after the restart while orphans of the old run are
+                // still alive (e.g. gunicorn cannot bind the port an orphan holds) is part of
+                // this incident's aftermath, not a new incident.
+                let aftermath = orphans_seen
+                    && match e.kind {
+                        K::SupervisorExited
+                            if e.attrs.get("expected").and_then(|v| v.as_bool()) == Some(false) =>
+                        {
+                            aftermath_progs.extend(e.program.clone());
+                            true
+                        }
+                        K::SupervisorFatal => true,
+                        K::SupervisorSpawned => e
+                            .program
+                            .as_ref()
+                            .is_some_and(|p| aftermath_progs.contains(p)),
+                        _ => false,
+                    };
+                let part = starts(e)
+                    || (e.kind == K::UnitLeftoverProcess && is_sup(e.unit.as_deref()))
+                    || aftermath;
+                if part {
+                    recovery.push(i);
+                    if matches!(e.kind, K::UnitStarted | K::SupervisorStarted)
+                        && recovered_at.is_none()
+                    {
+                        recovered_at = Some(e.time);
+                    }
+                }
+            }
+            if !recovery
+                .iter()
+                .any(|&i| events[i].kind == K::UnitStarted && is_sup(events[i].unit.as_deref()))
+            {
+                confirmed = false;
+            }
+            recovered_at = recovered_at.or(Some(t0));
+        }
+    } else {
+        // The supervisor survived: the lost programs come back with a new spawn.
+        let mut lost: Vec<(Timestamp, String)> = Vec::new();
+        for (_, e) in &oom_kills {
+            if let Some(p) = e
+                .program
+                .as_deref()
+                .or_else(|| e.pid.and_then(|pid| spawns.program(&host, pid, e.time)))
+            {
+                lost.push((e.time, p.to_string()));
+            }
+        }
+        for (_, e) in &unexpected {
+            if let Some(p) = e.program.as_deref() {
+                lost.push((e.time, p.to_string()));
+            }
+        }
+        for (t, p) in &lost {
+            // Respawns inside the cluster count too (supervisord restarts within a second).
+            if let Some(i) = host_idx.iter().copied().find(|&i| {
+                let e = &events[i];
+                e.kind == K::SupervisorSpawned
+                    && e.time >= *t
+                    && e.program.as_deref() == Some(p.as_str())
+            }) {
+                if !recovery.contains(&i) {
+                    recovery.push(i);
+                }
+                recovered_at =
+                    Some(recovered_at.map_or(events[i].time, |r: Timestamp| r.max(events[i].time)));
+                // RUNNING for this spawn: the program's next success line, unless it exits first.
+                let spawned_t = events[i].time;
+                let running = host_idx.iter().copied().find(|&j| {
+                    let e = &events[j];
+                    j > i
+                        && e.time >= spawned_t
+                        && e.program.as_deref() == Some(p.as_str())
+                        && matches!(
+                            e.kind,
+                            K::SupervisorSuccess | K::SupervisorExited | K::SupervisorFatal
+                        )
+                });
+                match running {
+                    Some(j) if events[j].kind == K::SupervisorSuccess => {
+                        if !recovery.contains(&j) {
+                            recovery.push(j);
+                        }
+                    }
+                    _ => confirmed = false,
+                }
+            }
+        }
+        // A failed unit (not supervised) recovers when it starts again.
+        if lost.is_empty() {
+            let failed_units: BTreeSet<&str> = kinds(events, c, K::UnitFailed)
+                .filter_map(|(_, e)| e.unit.as_deref())
+                .collect();
+            for u in failed_units {
+                if let Some(&i) = after.iter().find(|&&i| {
+                    events[i].kind == K::UnitStarted && events[i].unit.as_deref() == Some(u)
+                }) {
+                    recovery.push(i);
+                    recovered_at = Some(
+                        recovered_at.map_or(events[i].time, |r: Timestamp| r.max(events[i].time)),
+                    );
+                }
+            }
+        }
+    }
+    recovery.sort_unstable();
+    recovery.dedup();
+    claimed.extend(recovery.iter().copied());
+
+    let all: Vec<usize> = {
+        let mut v: Vec<usize> = c.iter().chain(&recovery).copied().collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+
+    // --- orphans ----------------------------------------------------------------------
+    let mut orphans: Vec<Orphan> = Vec::new();
+    for &i in &all {
+        let e = &events[i];
+        let basis = match e.kind {
+            K::UnitRemainsRunning => "remains-running",
+            K::UnitLeftoverProcess => "left-over",
+            _ => continue,
+        };
+        if orphans.iter().any(|o| o.pid.is_some() && o.pid == e.pid) {
+            // Seen again at the restart: the same process, still alive.
+            continue;
+        }
+        orphans.push(Orphan {
+            pid: e.pid,
+            process: e.process.clone().unwrap_or_else(|| "?".to_string()),
+            basis: basis.to_string(),
+            event: e.id.clone(),
+            program: e
+                .pid
+                .and_then(|p| spawns.program(&host, p, e.time))
+                .map(str::to_string),
+        });
+    }
+    // Programs still listed in the last "waiting for … to die" before supervisord was killed.
+    if let Some(&wi) = c
+        .iter()
+        .rev()
+        .find(|&&i| events[i].kind == K::SupervisorWaiting)
+    {
+        let killed_after = c.iter().any(|&i| {
+            let e = &events[i];
+            i > wi
+                && (matches!(
+                    e.kind,
+                    K::UnitStopTimeout | K::UnitKilling | K::UnitRemainsRunning
+                ) || (e.kind == K::UnitFailed && is_sup(e.unit.as_deref()))
+                    || (e.kind == K::UnitMainExited && e.attr_str("code") == Some("killed")))
+        });
+        if killed_after {
+            let w = &events[wi];
+            let stopped_after: HashSet<&str> = c
+                .iter()
+                .filter(|&&i| {
+                    i > wi && matches!(events[i].kind, K::SupervisorStopped | K::SupervisorExited)
+                })
+                .filter_map(|&i| events[i].program.as_deref())
+                .collect();
+            let progs: Vec<&str> = w
+                .attrs
+                .get("programs")
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            for p in progs.into_iter().filter(|p| !stopped_after.contains(p)) {
+                let pid = spawns.pid(&host, p, w.time);
+                if let Some(o) = orphans.iter_mut().find(|o| pid.is_some() && o.pid == pid) {
+                    o.program.get_or_insert_with(|| p.to_string());
+                    continue;
+                }
+                if orphans.iter().any(|o| o.program.as_deref() == Some(p)) {
+                    continue;
+                }
+                orphans.push(Orphan {
+                    pid,
+                    process: p.to_string(),
+                    basis: "waiting-list".to_string(),
+                    event: w.id.clone(),
+                    program: Some(p.to_string()),
+                });
+            }
+        }
+    }
+
+    // --- kind and severity ------------------------------------------------------------
+    // systemd's notice says who killed (`killer`): a notice about systemd-oomd's kill is oomd
+    // evidence, not the kernel's.
+    let has_oom = !oom_kills.is_empty()
+        || unit_ooms
+            .iter()
+            .any(|(_, e)| e.attr_str("killer").is_none_or(|k| k == "kernel"));
+    let kind = if has_oom && (stop_after_oom || failed_oom_leaving) {
+        "oom-cascade"
+    } else if has_oom {
+        "oom-kill"
+    } else if !oomd.is_empty() {
+        "oomd-kill"
+    } else if looping {
+        "restart-loop"
+    } else if !orphans.is_empty() {
+        "orphaned-workers"
+    } else if !unexpected.is_empty()
+        || c.iter()
+            .any(|&i| matches!(events[i].kind, K::SupervisorSigkill | K::WorkerKilled))
+    {
+        "worker-crash"
+    } else {
+        "unit-failed"
+    };
+    let severity = match kind {
+        "oom-cascade" => "critical",
+        "oom-kill" | "oomd-kill" | "orphaned-workers" | "restart-loop" => "high",
+        "worker-crash" => "medium",
+        _ => "low",
+    };
+
+    // --- OOM kills and memory ---------------------------------------------------------
+    let kills: Vec<OomKill> = oom_kills
+        .iter()
+        .map(|(_, e)| OomKill {
+            pid: e.pid.unwrap_or(0),
+            process: e.process.clone().unwrap_or_else(|| "?".to_string()),
+            program: e.program.clone().or_else(|| {
+                e.pid
+                    .and_then(|p| spawns.program(&host, p, e.time))
+                    .map(str::to_string)
+            }),
+            unit: e.unit.clone(),
+            anon_rss_kb: e.attr_u64("anon_rss_kb"),
+            event: e.id.clone(),
+        })
+        .collect();
+
+    // --- workers lost -------------------------------------------------------------------
+    let mut workers_lost: BTreeSet<String> = BTreeSet::new();
+    for k in &kills {
+        if let Some(p) = &k.program {
+            workers_lost.insert(p.clone());
+        }
+    }
+    for (_, e) in &unexpected {
+        if let Some(p) = &e.program {
+            workers_lost.insert(p.clone());
+        }
+    }
+    if supervisor_stopped {
+        for &i in c {
+            let e = &events[i];
+            match e.kind {
+                K::SupervisorStopped | K::SupervisorSigkill => {
+                    if let Some(p) = &e.program {
+                        workers_lost.insert(p.clone());
+                    }
+                }
+                K::SupervisorWaiting => {
+                    for p in e
+                        .attrs
+                        .get("programs")
+                        .and_then(|v| v.as_array())
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(p) = p.as_str() {
+                            workers_lost.insert(p.to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // A program whose process is among the orphans was not stopped: it kept running, only
+    // without its supervisor. Listing it as "lost" next to the orphan would contradict it.
+    let unsupervised: BTreeSet<String> = orphans.iter().filter_map(|o| o.program.clone()).collect();
+    workers_lost.extend(unsupervised.iter().cloned());
+
+    // --- chain --------------------------------------------------------------------------
+    // The waiting line repeats every 3 s; its first and last say all there is.
+    let waits: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&i| events[i].kind == K::SupervisorWaiting)
+        .collect();
+    let chain_idx: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&i| {
+            events[i].kind != K::SupervisorWaiting
+                || Some(&i) == waits.first()
+                || Some(&i) == waits.last()
+        })
+        .collect();
+
+    let start = events[all[0]].time;
+    let end = events[*all.last().unwrap_or(&all[0])].time;
+    let mut inc = Incident {
+        id: String::new(),
+        host: host.clone(),
+        kind: kind.to_string(),
+        start,
+        end,
+        severity: severity.to_string(),
+        summary: String::new(),
+        backup_window: None,
+        backup_lag_s: None,
+        oom_kills: kills,
+        supervisor_stopped,
+        orphans,
+        memory_top: Vec::new(),
+        memory_largest: Vec::new(),
+        evidence: Vec::new(),
+        chain: Vec::new(),
+        recommendations: Vec::new(),
+        programs_stopped: workers_lost
+            .iter()
+            .filter(|p| !unsupervised.contains(*p))
+            .cloned()
+            .collect(),
+        programs_unsupervised: unsupervised.into_iter().collect(),
+        workers_lost: workers_lost.into_iter().collect(),
+        outage_s: recovered_at.map(|r| r.seconds_since(&start)),
+        recovery: recovered_at.map(|_| {
+            if confirmed {
+                "running".to_string()
+            } else {
+                "restart-attempted".to_string()
+            }
+        }),
+    };
+    let window = link_backup(windows, &host, start, slack_s);
+    let backup_pid = window
+        .and_then(|wi| windows[wi].start_idx)
+        .filter(|&si| events[si].attr_str("via").is_none_or(|v| v == "cron"))
+        .and_then(|si| events[si].pid);
+    let (top, largest) = memory(&oom_kills, backup_pid);
+    inc.memory_top = top;
+    inc.memory_largest = largest;
+    Draft {
+        inc,
+        chain_idx,
+        window,
+        sup_unit,
+    }
+}
+
+/// Most single processes listed in `memory_largest`.
+const MEMORY_LARGEST: usize = 5;
+/// A process whose pid is at most this far above the backup's cron CMD pid was most likely
+/// forked by the backup (pids are handed out in order); it is marked "likely", never certain.
+const BACKUP_PID_SPAN: u32 = 3;
+
+/// From the task table of the first OOM report that has one: RSS summed by process name,
+/// biggest first, and the largest single processes — each marked with what it was (the OOM
+/// victim, the trigger, a likely backup process), because a per-name sum hides that one python3
+/// of four was the backup. Without a task table both stay empty: the victims' anon-rss is not
+/// "memory at the kill" and is reported under the kills.
+fn memory(
+    oom_kills: &[(usize, &Event)],
+    backup_pid: Option<u32>,
+) -> (Vec<MemoryUse>, Vec<ProcessMemory>) {
+    let Some((_, kill)) = oom_kills.iter().find(|(_, e)| {
+        e.attrs
+            .get("tasks")
+            .and_then(|t| t.as_array())
+            .is_some_and(|a| !a.is_empty())
+    }) else {
+        return (Vec::new(), Vec::new());
+    };
+    let victims: BTreeSet<u32> = oom_kills.iter().filter_map(|(_, e)| e.pid).collect();
+    let trigger = kill.attr_str("trigger");
+    let rows = |key: &str| {
+        kill.attrs
+            .get(key)
+            .and_then(|t| t.as_array())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut m: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for r in rows("tasks") {
+        let Some(p) = r.get("process").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let e = m.entry(p.to_string()).or_default();
+        e.0 += r.get("count").and_then(|v| v.as_u64()).unwrap_or(1);
+        e.1 += r.get("rss_kb").and_then(|v| v.as_u64()).unwrap_or(0);
+    }
+    let singles: Vec<(u32, String, u64)> = rows("tasks_top")
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.get("pid")?.as_u64()? as u32,
+                r.get("process")?.as_str()?.to_string(),
+                r.get("rss_kb")?.as_u64()?,
+            ))
+        })
+        .collect();
+    // The trigger is only known by name; it names a row when that name has one process.
+    let trigger_unique = trigger.filter(|t| m.get(*t).is_some_and(|(c, _)| *c == 1));
+    let roles = |pid: u32, process: &str| {
+        let mut v = Vec::new();
+        if victims.contains(&pid) {
+            v.push("oom-victim".to_string());
+        }
+        if trigger_unique == Some(process) {
+            v.push("oom-trigger".to_string());
+        }
+        if backup_pid.is_some_and(|b| pid >= b && pid - b <= BACKUP_PID_SPAN) {
+            v.push("likely-backup".to_string());
+        }
+        v
+    };
+    let largest: Vec<ProcessMemory> = singles
+        .iter()
+        .take(MEMORY_LARGEST)
+        .map(|(pid, process, rss_kb)| ProcessMemory {
+            pid: *pid,
+            process: process.clone(),
+            rss_kb: *rss_kb,
+            roles: roles(*pid, process),
+        })
+        .collect();
+    let mut v: Vec<MemoryUse> = m
+        .into_iter()
+        .map(|(process, (count, rss_kb))| {
+            let mut includes: Vec<String> = Vec::new();
+            // Victims are named even when the top rows cut them off.
+            for (_, k) in oom_kills {
+                if k.process.as_deref() == Some(process.as_str()) {
+                    if let Some(p) = k.pid {
+                        includes.push(format!("oom victim pid {p}"));
+                    }
+                }
+            }
+            if trigger == Some(process.as_str()) {
+                includes.push(if count > 1 {
+                    format!("the oom trigger (one of the {count})")
+                } else {
+                    "the oom trigger".to_string()
+                });
+            }
+            for (pid, p, _) in &singles {
+                if p == &process && roles(*pid, p).iter().any(|r| r == "likely-backup") {
+                    includes.push(format!(
+                        "likely backup pid {pid} (follows the cron CMD pid {})",
+                        backup_pid.unwrap_or(0)
+                    ));
+                }
+            }
+            MemoryUse {
+                process,
+                count,
+                rss_kb,
+                includes,
+            }
+        })
+        .collect();
+    // Biggest first; the name breaks ties so the order never depends on the input order.
+    v.sort_by(|a, b| {
+        b.rss_kb
+            .cmp(&a.rss_kb)
+            .then_with(|| a.process.cmp(&b.process))
+    });
+    v.truncate(MEMORY_TOP);
+    (v, largest)
+}
+
+/// The backup window an incident at `t` happened in, or that ended at most `slack_s` before it.
+/// A window without a known end counts as running until the same job starts again (or for
+/// `OPEN_WINDOW_MAX_S`). The latest-starting candidate wins.
+pub(crate) fn link_backup(
+    windows: &[Window],
+    host: &str,
+    t: Timestamp,
+    slack_s: i64,
+) -> Option<usize> {
+    windows
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.host == host && w.start <= t)
+        .filter(|(wi, w)| match w.end {
+            Some(end) => t.micros <= end.micros + slack_s * 1_000_000,
+            None => {
+                let next = windows
+                    .iter()
+                    .skip(wi + 1)
+                    .find(|n| n.host == w.host && n.job() == w.job() && n.start > w.start)
+                    .map(|n| n.start.micros);
+                let bound = next.unwrap_or(w.start.micros + OPEN_WINDOW_MAX_S * 1_000_000);
+                t.micros < bound
+            }
+        })
+        .max_by_key(|(wi, w)| (w.start, *wi))
+        .map(|(wi, _)| wi)
+}
+
+/// One chain line for an event.
+pub(crate) fn step(e: &Event, spawns: &Spawns) -> ChainStep {
+    ChainStep {
+        time: e.time,
+        event: e.id.clone(),
+        kind: e.kind.as_str().to_string(),
+        text: describe(e, spawns),
+        sources: e.sources.clone(),
+    }
+}
+
+fn kb(kb: u64) -> String {
+    super::human_kb(kb)
+}
+
+fn describe(e: &Event, spawns: &Spawns) -> String {
+    let unit = e.unit.as_deref().unwrap_or("?");
+    let pid = e
+        .pid
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "?".to_string());
+    let proc_ = e.process.as_deref().unwrap_or("?");
+    let prog = e.program.as_deref().unwrap_or("?");
+    match e.kind {
+        K::BackupStart => format!(
+            "backup started: {}{}",
+            e.attr_str("command").or(e.unit.as_deref()).unwrap_or("?"),
+            e.attr_str("user")
+                .map(|u| format!(" (user {u})"))
+                .unwrap_or_default()
+        ),
+        K::OomInvoked => format!("{proc_} invoked the OOM killer"),
+        K::OomKill => {
+            let program = e
+                .program
+                .as_deref()
+                .or_else(|| e.pid.and_then(|p| spawns.program(&e.host, p, e.time)));
+            let mut s = format!("OOM killer killed pid {pid} ({proc_})");
+            if let Some(p) = program {
+                s += &format!(", supervisor program {p}");
+            }
+            if let Some(u) = &e.unit {
+                s += &format!(", in {u}");
+            }
+            if let Some(r) = e.attr_u64("anon_rss_kb") {
+                s += &format!(", anon-rss {}", kb(r));
+            }
+            if let Some(t) = e.attr_str("trigger") {
+                s += &format!("; triggered by {t}");
+            }
+            s
+        }
+        K::OomdKill => format!(
+            "{} killed {}",
+            e.attr_str("tool").unwrap_or("oomd"),
+            e.attr_str("cgroup").unwrap_or(unit)
+        ),
+        K::UnitOom => {
+            // systemd repeats the notice for the parent slices; assemble folded those copies
+            // into this event (`also_units`), and its second source line is one of them.
+            let also: Vec<&str> = e
+                .attrs
+                .get("also_units")
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            let mut s = format!("{unit}: systemd saw the OOM kill in the unit");
+            if !also.is_empty() {
+                s += &format!(" (also reported for {})", also.join(", "));
+            }
+            s
+        }
+        K::UnitStopping => format!("{unit}: stopping"),
+        K::SupervisorctlShutdown => "supervisorctl: Shut down (the unit's ExecStop)".to_string(),
+        K::SupervisorSignal => format!(
+            "supervisord received {} ({} request)",
+            e.attr_str("signal").unwrap_or("?"),
+            e.attr_str("request").unwrap_or("?")
+        ),
+        K::SupervisorWaiting => {
+            let progs: Vec<&str> = e
+                .attrs
+                .get("programs")
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            format!(
+                "supervisord waiting for {} program(s) to die: {}",
+                progs.len(),
+                progs.join(", ")
+            )
+        }
+        K::SupervisorStopped => format!("supervisord stopped {prog}"),
+        K::SupervisorExited => format!(
+            "{prog} exited ({}){}",
+            e.attr_str("signal")
+                .map(str::to_string)
+                .or_else(|| e
+                    .attr_u64("exit_status")
+                    .map(|s| format!("exit status {s}")))
+                .unwrap_or_else(|| "?".to_string()),
+            if e.attrs.get("expected").and_then(|v| v.as_bool()) == Some(false) {
+                ", not expected"
+            } else {
+                ""
+            }
+        ),
+        K::SupervisorSigkill => format!("supervisord killed {prog} (pid {pid}) with SIGKILL"),
+        K::SupervisorFatal => format!("{prog} entered FATAL state (gave up restarting)"),
+        K::SupervisorSpawned => format!("supervisord spawned {prog} (pid {pid})"),
+        K::SupervisorSuccess => format!("{prog} entered RUNNING state (restart confirmed)"),
+        K::SupervisorStarted => format!("supervisord started (pid {pid})"),
+        K::UnitStopTimeout => format!("{unit}: stop timed out, killing"),
+        K::UnitKilling => format!(
+            "{unit}: killing pid {pid} ({proc_}) with {}",
+            e.attr_str("signal").unwrap_or("a signal")
+        ),
+        K::UnitRemainsRunning => {
+            format!("{unit}: pid {pid} ({proc_}) remains running after the unit stopped")
+        }
+        K::UnitFailed => format!(
+            "{unit}: failed with result '{}'",
+            e.attr_str("result").unwrap_or("?")
+        ),
+        K::UnitMainExited => format!(
+            "{unit}: main process exited, code={}, status={}",
+            e.attr_str("code").unwrap_or("?"),
+            e.attrs
+                .get("status")
+                .map(|v| v
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string()))
+                .unwrap_or_else(|| "?".to_string())
+        ),
+        K::UnitStopped => format!("{unit}: stopped"),
+        K::UnitStarting => format!("{unit}: starting"),
+        K::UnitStarted => format!("{unit}: started"),
+        K::UnitLeftoverProcess => {
+            format!("{unit}: found left-over pid {pid} ({proc_}) while starting")
+        }
+        K::CronSessionOpen => format!(
+            "cron session {pid} opened for {}",
+            e.attr_str("user").unwrap_or("?")
+        ),
+        K::CronSessionClose => format!("backup's cron session {pid} closed (job ended)"),
+        K::CronEnd | K::BackupEnd => format!(
+            "backup ended: {} ({})",
+            e.attr_str("command").or(e.unit.as_deref()).unwrap_or("job"),
+            e.attr_str("basis").unwrap_or("end line")
+        ),
+        K::UnitSucceeded => format!("{unit}: deactivated successfully (job ended)"),
+        K::UnitResources => format!(
+            "{unit}: resources consumed{}",
+            e.attrs
+                .get("wall_s")
+                .and_then(|v| v.as_f64())
+                .map(|w| format!(" over {} wall clock", super::human_duration(w)))
+                .unwrap_or_default()
+        ),
+        K::WorkerKilled => format!(
+            "{proc_} worker pid {pid} was sent {}",
+            e.attr_str("signal").unwrap_or("SIGKILL")
+        ),
+        _ => e.message.clone(),
+    }
+}

@@ -1,0 +1,238 @@
+//! Format detection from content, never from the file name: magic bytes first (gzip, journal,
+//! Parquet, other compressors and common binary formats), then the envelopes of the first
+//! non-empty lines. The sniffer also reports the host the first lines name, which lets
+//! host-less files (supervisord.log, dmesg) borrow the host of their copied tree before scanning.
+
+use crate::parse::envelope::{self, LineFormat};
+use std::collections::BTreeMap;
+
+/// How many leading bytes (decompressed) the sniffer looks at.
+pub const HEAD: usize = 64 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+}
+
+/// What a file holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Text log lines, with the envelope most of the first lines have.
+    Text(LineFormat),
+    /// Binary systemd journal file (`LPKSHHRH`).
+    Journal,
+    /// `journalctl -o export` stream.
+    JournalExport,
+    /// `journalctl -o json` lines.
+    JournalJson,
+    /// Event Parquet written by `logautopsy extract`.
+    Parquet,
+    /// Nothing to read.
+    Empty,
+    /// Not something logautopsy reads; the reason says what it looks like and what to do.
+    Unsupported(String),
+}
+
+impl Kind {
+    pub fn name(&self) -> &str {
+        match self {
+            Kind::Text(f) => f.name(),
+            Kind::Journal => "journal",
+            Kind::JournalExport => "journal-export",
+            Kind::JournalJson => "journal-json",
+            Kind::Parquet => "parquet",
+            Kind::Empty => "empty",
+            Kind::Unsupported(_) => "unsupported",
+        }
+    }
+}
+
+pub fn compression(head: &[u8]) -> Compression {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else {
+        Compression::None
+    }
+}
+
+/// The MTIME field of a gzip header (seconds since the epoch), when set.
+pub fn gzip_mtime(head: &[u8]) -> Option<i64> {
+    if head.len() >= 8 && head.starts_with(&[0x1f, 0x8b]) {
+        let t = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+        (t != 0).then_some(t as i64)
+    } else {
+        None
+    }
+}
+
+/// Classify decompressed leading bytes. `complete` is true when `head` is the whole input.
+pub fn kind(head: &[u8]) -> Kind {
+    if head.is_empty() {
+        return Kind::Empty;
+    }
+    const MAGIC: &[(&[u8], &str)] = &[
+        (
+            b"\x28\xb5\x2f\xfd",
+            "a zstd-compressed file: decompress it first (`zstd -d FILE`)",
+        ),
+        (
+            b"\xfd7zXZ\x00",
+            "an xz-compressed file: decompress it first (`xz -d FILE`)",
+        ),
+        (
+            b"BZh",
+            "a bzip2-compressed file: decompress it first (`bunzip2 FILE`)",
+        ),
+        (
+            b"PK\x03\x04",
+            "a zip archive: unpack it first (`unzip FILE`)",
+        ),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"\x7fELF", "an ELF binary"),
+        (b"SQLite format 3", "an SQLite database"),
+    ];
+    if head.starts_with(b"LPKSHHRH") {
+        return Kind::Journal;
+    }
+    if head.starts_with(b"PAR1") {
+        return Kind::Parquet;
+    }
+    for (magic, what) in MAGIC {
+        if head.starts_with(magic) {
+            return Kind::Unsupported(format!("not a log file: {what}"));
+        }
+    }
+    if head.len() > 262 && &head[257..262] == b"ustar" {
+        return Kind::Unsupported("a tar archive: unpack it first (`tar xf FILE`)".into());
+    }
+    let first_line = first_nonempty_line(head);
+    if first_line.starts_with(b"__CURSOR=") || first_line.starts_with(b"__REALTIME_TIMESTAMP=") {
+        return Kind::JournalExport;
+    }
+    if first_line.starts_with(b"{")
+        && memchr::memmem::find(first_line, b"\"__REALTIME_TIMESTAMP\"").is_some()
+    {
+        return Kind::JournalJson;
+    }
+    // Binary junk: NUL bytes or mostly non-text in the first 8 KiB.
+    let probe = &head[..head.len().min(8192)];
+    let nul = probe.iter().filter(|b| **b == 0).count();
+    let ctrl = probe
+        .iter()
+        .filter(|b| **b < 0x09 || (**b > 0x0d && **b < 0x20))
+        .count();
+    if nul * 100 > probe.len() || ctrl * 10 > probe.len() {
+        return Kind::Unsupported("not a log file: binary data".into());
+    }
+    match text_format(head) {
+        Some(f) => Kind::Text(f),
+        None => Kind::Unsupported(
+            "not a recognised log format: none of the first lines has a syslog, journalctl, supervisord or dmesg timestamp".into(),
+        ),
+    }
+}
+
+fn first_nonempty_line(head: &[u8]) -> &[u8] {
+    head.split(|b| *b == b'\n')
+        .find(|l| !l.iter().all(|b| b.is_ascii_whitespace()))
+        .unwrap_or(&[])
+}
+
+/// journalctl interleaves lines that are not log records: boot separators, `-x` catalog text.
+pub fn is_journalctl_decoration(line: &str) -> bool {
+    line.starts_with("-- ") || line.starts_with("░░") || line == "--"
+}
+
+/// The envelope most of the first (up to 40) non-empty lines have; `None` when under a third
+/// of them parse as any log line.
+pub fn text_format(head: &[u8]) -> Option<LineFormat> {
+    let mut tally: BTreeMap<LineFormat, usize> = BTreeMap::new();
+    let mut seen = 0;
+    for raw in head.split(|b| *b == b'\n').take(400) {
+        let line = String::from_utf8_lossy(raw);
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || is_journalctl_decoration(line) {
+            continue;
+        }
+        seen += 1;
+        if let Some(env) = envelope::parse(line, None) {
+            *tally.entry(env.format).or_default() += 1;
+        }
+        if seen >= 40 {
+            break;
+        }
+    }
+    let (fmt, n) = tally
+        .into_iter()
+        .max_by_key(|(f, n)| (*n, std::cmp::Reverse(*f)))?;
+    (n * 3 >= seen).then_some(fmt)
+}
+
+/// The host most of the first lines name, if any.
+pub fn head_host(head: &[u8], format: LineFormat) -> Option<String> {
+    let mut tally: BTreeMap<String, usize> = BTreeMap::new();
+    for raw in head.split(|b| *b == b'\n').take(200) {
+        let line = String::from_utf8_lossy(raw);
+        if let Some(h) = envelope::parse(&line, Some(format)).and_then(|e| e.host) {
+            *tally.entry(h.to_string()).or_default() += 1;
+        }
+    }
+    tally
+        .into_iter()
+        .max_by_key(|(h, n)| (*n, std::cmp::Reverse(h.clone())))
+        .map(|(h, _)| h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_formats_from_content() {
+        assert_eq!(
+            kind(b"Sep 27 19:13:48 web1 CRON[1]: (root) CMD (x)\n"),
+            Kind::Text(LineFormat::Rfc3164)
+        );
+        assert_eq!(
+            kind(b"-- Boot 0123 --\n2025-09-27T19:13:48.1+00:00 web1 kernel: x\n"),
+            Kind::Text(LineFormat::Rfc3339)
+        );
+        assert_eq!(
+            kind(b"2013-10-16 16:04:58,346 WARN received SIGTERM indicating exit request\n"),
+            Kind::Text(LineFormat::Supervisord)
+        );
+        assert_eq!(kind(b"LPKSHHRH\0\0\0\0"), Kind::Journal);
+        assert_eq!(
+            kind(b"__CURSOR=s=1\n__REALTIME_TIMESTAMP=1\n"),
+            Kind::JournalExport
+        );
+        assert_eq!(
+            kind(b"{ \"__CURSOR\" : \"s\", \"__REALTIME_TIMESTAMP\" : \"1\" }\n"),
+            Kind::JournalJson
+        );
+        assert_eq!(kind(b""), Kind::Empty);
+        assert!(matches!(kind(b"\x89PNG\r\n\x1a\n"), Kind::Unsupported(_)));
+        assert!(matches!(kind(b"hello\nworld\n"), Kind::Unsupported(_)));
+        assert!(matches!(
+            kind(&[0u8, 1, 2, 3, 0, 0, 7, 8]),
+            Kind::Unsupported(_)
+        ));
+        assert_eq!(
+            head_host(
+                b"Sep 27 19:13:48 web1 CRON[1]: x\nSep 27 19:13:49 web1 kernel: y\n",
+                LineFormat::Rfc3164
+            )
+            .as_deref(),
+            Some("web1")
+        );
+    }
+
+    #[test]
+    fn gzip_header_mtime() {
+        let h = [0x1f, 0x8b, 8, 0, 0x80, 0x3e, 0x17, 0x68];
+        assert_eq!(gzip_mtime(&h), Some(0x68173e80));
+        assert_eq!(compression(&h), Compression::Gzip);
+    }
+}

@@ -1,0 +1,718 @@
+//! Line envelopes: the part of a log line before the message. Recognised forms (reference §0):
+//!
+//! * RFC 3164 / journalctl `-o short`: `Sep 27 19:13:48 host ident[pid]: msg`, space- or
+//!   zero-padded day, optional `<PRI>`, optional host, English month names plus the French,
+//!   German, Spanish, Russian and Chinese forms journalctl prints under those locales;
+//! * RFC 3339 / journalctl `short-iso(-precise)`: `2025-09-27T19:13:48.368123+02:00 host …`,
+//!   offsets `Z`, `+02:00` or `+0200`;
+//! * RFC 5424: `<165>1 2003-08-24T05:14:15.000003-07:00 host app procid msgid sd msg`;
+//! * journalctl `short-unix`: `1790033574.259647 host ident[pid]: msg`;
+//! * supervisord.log: `2025-09-27 19:13:48,368 INFO msg` (local time, no host);
+//! * `dmesg` raw `[ 1234.567890] msg` and `dmesg -T` `[Sun Jun 29 15:57:11 2025] msg`.
+//!
+//! Parsing here is pure and allocation-free: it returns borrowed pieces and a `Stamp` that still
+//! needs a year and/or a zone; `time.rs` turns stamps into UTC instants.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+
+/// The time as written, before year and zone policy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Stamp {
+    /// Complete instant (RFC 3339 with offset, RFC 5424, short-unix).
+    Full(DateTime<FixedOffset>),
+    /// Date and time without zone (supervisord.log, `dmesg -T`).
+    Local(NaiveDateTime),
+    /// Month/day/time without year or zone (RFC 3164, journalctl short).
+    YearLess {
+        month: u32,
+        day: u32,
+        time: NaiveTime,
+    },
+    /// Only the kernel's boot-relative seconds (raw dmesg).
+    Uptime(f64),
+}
+
+/// Which envelope a line had. Also the per-file format the sniffer reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LineFormat {
+    Rfc3164,
+    Rfc3339,
+    Rfc5424,
+    ShortUnix,
+    Supervisord,
+    Dmesg,
+    DmesgT,
+}
+
+impl LineFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            LineFormat::Rfc3164 => "rfc3164",
+            LineFormat::Rfc3339 => "rfc3339",
+            LineFormat::Rfc5424 => "rfc5424",
+            LineFormat::ShortUnix => "journalctl-short-unix",
+            LineFormat::Supervisord => "supervisord",
+            LineFormat::Dmesg => "dmesg",
+            LineFormat::DmesgT => "dmesg-T",
+        }
+    }
+    pub const ALL: [LineFormat; 7] = [
+        LineFormat::Rfc3339,
+        LineFormat::Rfc3164,
+        LineFormat::Supervisord,
+        LineFormat::Rfc5424,
+        LineFormat::ShortUnix,
+        LineFormat::Dmesg,
+        LineFormat::DmesgT,
+    ];
+}
+
+/// A line split into its envelope and message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Envelope<'a> {
+    pub format: LineFormat,
+    pub stamp: Stamp,
+    pub host: Option<&'a str>,
+    pub ident: Option<&'a str>,
+    pub pid: Option<u32>,
+    pub message: &'a str,
+    /// The kernel's `[uptime]` prefix, stripped from `message`.
+    pub uptime: Option<f64>,
+}
+
+/// Parse `line` trying `preferred` first, then every other format.
+pub fn parse(line: &str, preferred: Option<LineFormat>) -> Option<Envelope<'_>> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if let Some(f) = preferred {
+        if let Some(e) = parse_as(line, f) {
+            return Some(e);
+        }
+    }
+    LineFormat::ALL
+        .iter()
+        .filter(|f| Some(**f) != preferred)
+        .find_map(|f| parse_as(line, *f))
+}
+
+/// Parse `line` as exactly one format.
+pub fn parse_as(line: &str, format: LineFormat) -> Option<Envelope<'_>> {
+    let mut env = match format {
+        LineFormat::Rfc3164 => rfc3164(line),
+        LineFormat::Rfc3339 => rfc3339(line),
+        LineFormat::Rfc5424 => rfc5424(line),
+        LineFormat::ShortUnix => short_unix(line),
+        LineFormat::Supervisord => supervisord(line),
+        LineFormat::Dmesg => dmesg(line),
+        LineFormat::DmesgT => dmesg_t(line),
+    }?;
+    if env.uptime.is_none() {
+        if let Some((up, rest)) = strip_uptime(env.message) {
+            env.uptime = Some(up);
+            env.message = rest;
+        }
+    }
+    Some(env)
+}
+
+/// `[ 1234.567890] rest` → (1234.56789, "rest"). Tolerates a missing space after `]`.
+pub fn strip_uptime(msg: &str) -> Option<(f64, &str)> {
+    let rest = msg.strip_prefix('[')?;
+    let close = rest.find(']')?;
+    let num = rest[..close].trim_start();
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit() || b == b'.') || !num.contains('.')
+    {
+        return None;
+    }
+    let up: f64 = num.parse().ok()?;
+    let after = &rest[close + 1..];
+    Some((up, after.strip_prefix(' ').unwrap_or(after)))
+}
+
+fn strip_pri(line: &str) -> &str {
+    if let Some(rest) = line.strip_prefix('<') {
+        if let Some(end) = rest.find('>') {
+            if end <= 3 && rest[..end].bytes().all(|b| b.is_ascii_digit()) {
+                return &rest[end + 1..];
+            }
+        }
+    }
+    line
+}
+
+/// Month from an abbreviated or full name in English, French, German, Spanish, Russian or
+/// Chinese (`5月`). Case-insensitive; a trailing `.` is ignored.
+pub fn month_from_name(tok: &str) -> Option<u32> {
+    let t = tok.trim_end_matches('.').to_lowercase();
+    if let Some(n) = t.strip_suffix('月') {
+        let m: u32 = n.trim().parse().ok()?;
+        return (1..=12).contains(&m).then_some(m);
+    }
+    const NAMES: &[(&str, u32)] = &[
+        // English (and the same-spelled German/Spanish/French abbreviations)
+        ("jan", 1),
+        ("feb", 2),
+        ("mar", 3),
+        ("apr", 4),
+        ("may", 5),
+        ("jun", 6),
+        ("jul", 7),
+        ("aug", 8),
+        ("sep", 9),
+        ("sept", 9),
+        ("oct", 10),
+        ("nov", 11),
+        ("dec", 12),
+        // French (glibc fr_FR %b)
+        ("janv", 1),
+        ("févr", 2),
+        ("fevr", 2),
+        ("mars", 3),
+        ("avr", 4),
+        ("avril", 4),
+        ("mai", 5),
+        ("juin", 6),
+        ("juil", 7),
+        ("août", 8),
+        ("aout", 8),
+        ("déc", 12),
+        // German
+        ("mär", 3),
+        ("mrz", 3),
+        ("okt", 10),
+        ("dez", 12),
+        // Spanish
+        ("ene", 1),
+        ("abr", 4),
+        ("ago", 8),
+        ("dic", 12),
+        // Russian (nominative and genitive abbreviations)
+        ("янв", 1),
+        ("фев", 2),
+        ("мар", 3),
+        ("апр", 4),
+        ("май", 5),
+        ("мая", 5),
+        ("июн", 6),
+        ("июл", 7),
+        ("авг", 8),
+        ("сен", 9),
+        ("окт", 10),
+        ("ноя", 11),
+        ("дек", 12),
+    ];
+    NAMES
+        .iter()
+        .find(|(n, _)| *n == t)
+        .map(|(_, m)| *m)
+        .or_else(|| {
+            // Full English month names ("September") and the like: match on the first three letters.
+            if t.chars().count() > 3 && t.is_ascii() {
+                NAMES
+                    .iter()
+                    .find(|(n, _)| n.len() == 3 && t.starts_with(n))
+                    .map(|(_, m)| *m)
+            } else {
+                None
+            }
+        })
+}
+
+fn parse_hms(s: &str) -> Option<NaiveTime> {
+    // HH:MM:SS with optional fraction (. or ,)
+    let b = s.as_bytes();
+    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let h = two(&b[0..2])?;
+    let m = two(&b[3..5])?;
+    let sec = two(&b[6..8])?;
+    let micros = if b.len() > 9 && (b[8] == b'.' || b[8] == b',') {
+        frac_micros(&s[9..])?
+    } else if b.len() == 8 {
+        0
+    } else {
+        return None;
+    };
+    NaiveTime::from_hms_micro_opt(h, m, sec.min(59), micros)
+}
+
+fn two(b: &[u8]) -> Option<u32> {
+    if b.len() == 2 && b[0].is_ascii_digit() && b[1].is_ascii_digit() {
+        Some(((b[0] - b'0') * 10 + (b[1] - b'0')) as u32)
+    } else {
+        None
+    }
+}
+
+fn frac_micros(f: &str) -> Option<u32> {
+    if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for (i, b) in f.bytes().take(6).enumerate() {
+        v += (b - b'0') as u32 * 10u32.pow(5 - i as u32);
+    }
+    Some(v)
+}
+
+/// Split off the next space-delimited token, skipping leading spaces.
+fn token(s: &str) -> Option<(&str, &str)> {
+    let s = s.trim_start_matches(' ');
+    if s.is_empty() {
+        return None;
+    }
+    match s.find(' ') {
+        Some(i) => Some((&s[..i], &s[i + 1..])),
+        None => Some((s, "")),
+    }
+}
+
+/// `ident[pid]:` / `ident:` → (ident, pid). `None` when the token is not a tag.
+fn parse_tag(tok: &str) -> Option<(&str, Option<u32>)> {
+    let body = tok.strip_suffix(':')?;
+    if body.is_empty() {
+        return None;
+    }
+    if let Some(open) = body.rfind('[') {
+        if let Some(pid_s) = body[open + 1..].strip_suffix(']') {
+            let pid = pid_s.parse().ok();
+            if pid.is_some() && open > 0 {
+                return Some((&body[..open], pid));
+            }
+        }
+    }
+    Some((body, None))
+}
+
+/// After the timestamp: `[host] tag: msg`. A first token that is itself a tag means no host
+/// (journalctl without hostname, e.g. `Aug 07 01:00:57 systemd[1]: …`).
+fn host_tag_msg(rest: &str) -> (Option<&str>, Option<&str>, Option<u32>, &str) {
+    let Some((t1, after1)) = token(rest) else {
+        return (None, None, None, "");
+    };
+    if let Some((ident, pid)) = parse_tag(t1) {
+        return (None, Some(ident), pid, after1);
+    }
+    let host = Some(t1);
+    match token(after1) {
+        Some((t2, after2)) => match parse_tag(t2) {
+            Some((ident, pid)) => (host, Some(ident), pid, after2),
+            // No tag (e.g. `-- MARK --`, `last message repeated 3 times`): keep the rest whole.
+            None => (host, None, None, after1.trim_start_matches(' ')),
+        },
+        None => (host, None, None, ""),
+    }
+}
+
+fn rfc3164(line: &str) -> Option<Envelope<'_>> {
+    let s = strip_pri(line);
+    let (mon, rest) = token(s)?;
+    let month = month_from_name(mon)?;
+    let (day_s, rest) = token(rest)?;
+    let day: u32 = day_s.parse().ok()?;
+    if !(1..=31).contains(&day) {
+        return None;
+    }
+    let (time_s, rest) = token(rest)?;
+    let time = parse_hms(time_s)?;
+    let (host, ident, pid, message) = host_tag_msg(rest);
+    Some(Envelope {
+        format: LineFormat::Rfc3164,
+        stamp: Stamp::YearLess { month, day, time },
+        host,
+        ident,
+        pid,
+        message,
+        uptime: None,
+    })
+}
+
+/// RFC 3339 with `T`, fraction optional, offset `Z`, `±HH:MM` or `±HHMM`.
+pub fn parse_rfc3339(s: &str) -> Option<DateTime<FixedOffset>> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || (b[10] != b'T' && b[10] != b't') {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(s[0..4].parse().ok()?, two(&b[5..7])?, two(&b[8..10])?)?;
+    // split time and zone
+    let tpart = &s[11..];
+    let zpos = tpart.find(['Z', 'z', '+', '-'])?;
+    let time = parse_hms(&tpart[..zpos])?;
+    let zone = &tpart[zpos..];
+    let off = if zone.eq_ignore_ascii_case("z") {
+        0
+    } else {
+        let sign = if zone.starts_with('-') { -1 } else { 1 };
+        let z = zone[1..].replace(':', "");
+        if z.len() != 4 {
+            return None;
+        }
+        let zb = z.as_bytes();
+        sign * (two(&zb[0..2])? as i32 * 3600 + two(&zb[2..4])? as i32 * 60)
+    };
+    let off = FixedOffset::east_opt(off)?;
+    NaiveDateTime::new(date, time)
+        .and_local_timezone(off)
+        .single()
+}
+
+fn rfc3339(line: &str) -> Option<Envelope<'_>> {
+    let s = strip_pri(line);
+    let (ts, rest) = token(s)?;
+    let dt = parse_rfc3339(ts)?;
+    let (host, ident, pid, message) = host_tag_msg(rest);
+    Some(Envelope {
+        format: LineFormat::Rfc3339,
+        stamp: Stamp::Full(dt),
+        host,
+        ident,
+        pid,
+        message,
+        uptime: None,
+    })
+}
+
+fn rfc5424(line: &str) -> Option<Envelope<'_>> {
+    let rest = line.strip_prefix('<')?;
+    let close = rest.find('>')?;
+    let rest = rest[close + 1..].strip_prefix("1 ")?;
+    let (ts, rest) = token(rest)?;
+    let dt = parse_rfc3339(ts)?;
+    let (host, rest) = token(rest)?;
+    let (app, rest) = token(rest)?;
+    let (procid, rest) = token(rest)?;
+    let (_msgid, rest) = token(rest)?;
+    // Structured data: `-` or one or more `[...]` groups.
+    let rest = rest.trim_start_matches(' ');
+    let msg = if let Some(r) = rest.strip_prefix('-') {
+        r
+    } else if rest.starts_with('[') {
+        let mut depth_end = 0;
+        let mut in_group = false;
+        let mut escaped = false;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '\\' if in_group => escaped = !escaped,
+                '[' if !in_group => in_group = true,
+                ']' if in_group && !escaped => {
+                    in_group = false;
+                    depth_end = i + 1;
+                }
+                ' ' if !in_group => break,
+                _ => escaped = false,
+            }
+        }
+        &rest[depth_end..]
+    } else {
+        return None;
+    };
+    let msg = msg.strip_prefix(' ').unwrap_or(msg);
+    let msg = msg.strip_prefix('\u{feff}').unwrap_or(msg);
+    fn nil(s: &str) -> Option<&str> {
+        if s == "-" {
+            None
+        } else {
+            Some(s)
+        }
+    }
+    Some(Envelope {
+        format: LineFormat::Rfc5424,
+        stamp: Stamp::Full(dt),
+        host: nil(host),
+        ident: nil(app),
+        pid: procid.parse().ok(),
+        message: msg,
+        uptime: None,
+    })
+}
+
+fn short_unix(line: &str) -> Option<Envelope<'_>> {
+    let (ts, rest) = token(line)?;
+    let (secs, frac) = ts.split_once('.')?;
+    if secs.len() < 9 || !secs.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let micros = secs.parse::<i64>().ok()?.checked_mul(1_000_000)? + frac_micros(frac)? as i64;
+    let dt = DateTime::from_timestamp_micros(micros)?.fixed_offset();
+    let (host, ident, pid, message) = host_tag_msg(rest);
+    Some(Envelope {
+        format: LineFormat::ShortUnix,
+        stamp: Stamp::Full(dt),
+        host,
+        ident,
+        pid,
+        message,
+        uptime: None,
+    })
+}
+
+/// `YYYY-MM-DD HH:MM:SS,mmm LEVEL msg`: the stamp supervisord writes (local time, no zone).
+/// Also used to recognise supervisord bodies inside syslog/journal messages.
+pub fn supervisord_stamp(s: &str) -> Option<(NaiveDateTime, &str, &str)> {
+    let b = s.as_bytes();
+    if b.len() < 25
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[19] != b','
+        || b[23] != b' '
+    {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(s[0..4].parse().ok()?, two(&b[5..7])?, two(&b[8..10])?)?;
+    let time = parse_hms(&s[11..23])?;
+    let rest = &s[24..];
+    let (level, msg) = rest.split_once(' ').unwrap_or((rest, ""));
+    if !matches!(
+        level,
+        "CRIT" | "ERRO" | "WARN" | "INFO" | "DEBG" | "TRAC" | "BLAT"
+    ) {
+        return None;
+    }
+    Some((NaiveDateTime::new(date, time), level, msg))
+}
+
+fn supervisord(line: &str) -> Option<Envelope<'_>> {
+    let (dt, _level, _msg) = supervisord_stamp(line)?;
+    // The message keeps the stamp and level: the same text supervisord sends to the journal,
+    // so both copies of a line match the same rules and deduplicate on the inner stamp.
+    Some(Envelope {
+        format: LineFormat::Supervisord,
+        stamp: Stamp::Local(dt),
+        host: None,
+        ident: Some("supervisord"),
+        pid: None,
+        message: line,
+        uptime: None,
+    })
+}
+
+fn dmesg(line: &str) -> Option<Envelope<'_>> {
+    let (up, rest) = strip_uptime(line)?;
+    Some(Envelope {
+        format: LineFormat::Dmesg,
+        stamp: Stamp::Uptime(up),
+        host: None,
+        ident: Some("kernel"),
+        pid: None,
+        message: rest,
+        uptime: Some(up),
+    })
+}
+
+/// `[Sun Jun 29 15:57:11 2025] msg` (weekday in any language is ignored).
+fn dmesg_t(line: &str) -> Option<Envelope<'_>> {
+    let rest = line.strip_prefix('[')?;
+    let close = rest.find(']')?;
+    let inner = &rest[..close];
+    let mut it = inner.split_whitespace();
+    let _wday = it.next()?;
+    let month = month_from_name(it.next()?)?;
+    let day: u32 = it.next()?.parse().ok()?;
+    let time = parse_hms(it.next()?)?;
+    let year: i32 = it.next()?.parse().ok()?;
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let msg = &rest[close + 1..];
+    Some(Envelope {
+        format: LineFormat::DmesgT,
+        stamp: Stamp::Local(NaiveDateTime::new(date, time)),
+        host: None,
+        ident: Some("kernel"),
+        pid: None,
+        message: msg.strip_prefix(' ').unwrap_or(msg),
+        uptime: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(line: &str) -> Envelope<'_> {
+        parse(line, None).unwrap_or_else(|| panic!("no envelope: {line}"))
+    }
+
+    #[test]
+    fn rfc3164_space_padded_with_kernel_uptime() {
+        let e = p("May 15 23:09:30 ubuntu-s-1vcpu-2gb-ams3-01 kernel: [  518.050606] Out of memory: Killed process 15784 (python3) total-vm:11964kB");
+        assert_eq!(e.format, LineFormat::Rfc3164);
+        assert_eq!(
+            e.stamp,
+            Stamp::YearLess {
+                month: 5,
+                day: 15,
+                time: NaiveTime::from_hms_opt(23, 9, 30).unwrap()
+            }
+        );
+        assert_eq!(e.host, Some("ubuntu-s-1vcpu-2gb-ams3-01"));
+        assert_eq!(e.ident, Some("kernel"));
+        assert_eq!(e.uptime, Some(518.050606));
+        assert!(e.message.starts_with("Out of memory: Killed process 15784"));
+        let e = p("Jul  2 08:10:02 ranjandesk /USR/SBIN/CRON[6411]: (akudewan) CMD (/usr/local/bin/keeponline.sh 1> /dev/null)");
+        assert_eq!(
+            (e.host, e.ident, e.pid),
+            (Some("ranjandesk"), Some("/USR/SBIN/CRON"), Some(6411))
+        );
+        assert_eq!(
+            e.message,
+            "(akudewan) CMD (/usr/local/bin/keeponline.sh 1> /dev/null)"
+        );
+    }
+
+    #[test]
+    fn rfc3164_with_pri_and_zero_padded_day() {
+        let e = p("<86>Dec 24 17:05:01 foo-bar CRON[10049]: pam_unix(cron:session): session closed for user root");
+        assert_eq!(
+            (e.host, e.ident, e.pid),
+            (Some("foo-bar"), Some("CRON"), Some(10049))
+        );
+        let e = p("Jul 05 12:41:42 ubuntu supervisord[19944]: 2021-07-05 12:41:42,367 CRIT Supervisor is running as root.");
+        assert_eq!(
+            e.stamp,
+            Stamp::YearLess {
+                month: 7,
+                day: 5,
+                time: NaiveTime::from_hms_opt(12, 41, 42).unwrap()
+            }
+        );
+        assert_eq!(
+            e.message,
+            "2021-07-05 12:41:42,367 CRIT Supervisor is running as root."
+        );
+    }
+
+    #[test]
+    fn journalctl_short_without_host_and_in_other_locales() {
+        let e = p("Aug 07 01:00:57 systemd[1]: moq-relay.service: The kernel OOM killer killed some processes in this unit.");
+        assert_eq!((e.host, e.ident, e.pid), (None, Some("systemd"), Some(1)));
+        let e = p("avril 16 21:08:50 systemd-oomd[93234]: Considered 97 cgroups for killing, top candidates were:");
+        assert!(matches!(
+            e.stamp,
+            Stamp::YearLess {
+                month: 4,
+                day: 16,
+                ..
+            }
+        ));
+        let e = p("5月 29 23:06:20 Analyse systemd-oomd[111564]: Killed /user.slice");
+        assert!(matches!(
+            e.stamp,
+            Stamp::YearLess {
+                month: 5,
+                day: 29,
+                ..
+            }
+        ));
+        assert_eq!(e.host, Some("Analyse"));
+        let e = p("дек 18 10:01:01 localhost.localdomain CROND[2651118]: (root) CMD (run-parts /etc/cron.hourly)");
+        assert!(matches!(
+            e.stamp,
+            Stamp::YearLess {
+                month: 12,
+                day: 18,
+                ..
+            }
+        ));
+        for (tok, m) in [
+            ("janv.", 1),
+            ("févr.", 2),
+            ("Mär", 3),
+            ("Okt", 10),
+            ("dic", 12),
+            ("ago", 8),
+            ("мая", 5),
+            ("12月", 12),
+        ] {
+            assert_eq!(month_from_name(tok), Some(m), "{tok}");
+        }
+    }
+
+    #[test]
+    fn rfc3339_offsets_and_fractions() {
+        let e = p("2025-02-02T09:50:42.211184+01:00 mail postfix/smtpd[24510]: warning: x");
+        let Stamp::Full(dt) = e.stamp else { panic!() };
+        assert_eq!(dt.to_rfc3339(), "2025-02-02T09:50:42.211184+01:00");
+        assert_eq!(
+            (e.host, e.ident, e.pid),
+            (Some("mail"), Some("postfix/smtpd"), Some(24510))
+        );
+        let e = p("2026-09-21T10:02:23+0000 priceless-mayer systemd[1]: mariadb.service: A process of this unit has been killed by the OOM killer.");
+        let Stamp::Full(dt) = e.stamp else { panic!() };
+        assert_eq!(dt.timestamp(), 1789984943);
+        let e = p("2025-08-06T12:40:30-05:00 username systemd[1]: run-user-1001.mount: Deactivated successfully.");
+        let Stamp::Full(dt) = e.stamp else { panic!() };
+        assert_eq!(dt.offset().local_minus_utc(), -5 * 3600);
+        let e = p("2020-05-31T00:00:45.698463+00:00 localhost rsyslogd:  message repeated 76 times: [-- MARK --]");
+        assert_eq!(e.ident, Some("rsyslogd"));
+    }
+
+    #[test]
+    fn rfc5424_and_short_unix() {
+        let e = p("<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - %% It's time to make the do-nuts.");
+        assert_eq!(e.format, LineFormat::Rfc5424);
+        assert_eq!(
+            (e.host, e.ident, e.pid),
+            (Some("192.0.2.1"), Some("myproc"), Some(8710))
+        );
+        assert_eq!(e.message, "%% It's time to make the do-nuts.");
+        let e = p("<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut=\"3\" eventSource=\"Application\"] An application event");
+        assert_eq!(e.message, "An application event");
+        let e = p("1790033574.259647 fhr-server kernel: oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null)");
+        assert_eq!(e.format, LineFormat::ShortUnix);
+        let Stamp::Full(dt) = e.stamp else { panic!() };
+        assert_eq!(dt.timestamp_micros(), 1790033574259647);
+        assert_eq!(e.host, Some("fhr-server"));
+    }
+
+    #[test]
+    fn supervisord_and_dmesg() {
+        let e = p("2013-10-16 16:04:58,346 WARN received SIGTERM indicating exit request");
+        assert_eq!(e.format, LineFormat::Supervisord);
+        assert_eq!(
+            e.stamp,
+            Stamp::Local(
+                NaiveDateTime::parse_from_str("2013-10-16 16:04:58.346", "%Y-%m-%d %H:%M:%S%.3f")
+                    .unwrap()
+            )
+        );
+        assert_eq!(
+            e.message,
+            "2013-10-16 16:04:58,346 WARN received SIGTERM indicating exit request"
+        );
+        let e = p("[ 1171.795551] Out of memory: Killed process 1669 (xdg-desktop-por)");
+        assert_eq!(
+            (e.format, e.uptime, e.message),
+            (
+                LineFormat::Dmesg,
+                Some(1171.795551),
+                "Out of memory: Killed process 1669 (xdg-desktop-por)"
+            )
+        );
+        let e = p("[Di Aug 12 03:54:03 2025] php-fpm invoked oom-killer: gfp_mask=0x140cca");
+        assert_eq!(e.format, LineFormat::DmesgT);
+        assert_eq!(e.message, "php-fpm invoked oom-killer: gfp_mask=0x140cca");
+    }
+
+    #[test]
+    fn crlf_garbage_and_truncated_lines_do_not_parse_or_panic() {
+        assert_eq!(p("Feb  2 09:11:46 host sshd[1]: hi\r").message, "hi");
+        for junk in [
+            "",
+            " ",
+            "Feb",
+            "Feb 31",
+            "Feb 30 99:99:99 x",
+            "2025-13-01T00:00:00Z h x: y",
+            "<1>1 ",
+            "[",
+            "[ 12]",
+            "1234567890.x h",
+            "\u{0}\u{0}",
+            "2025-09-27 19:13:48,368 NOPE x",
+        ] {
+            let _ = parse(junk, None);
+        }
+        assert!(parse("2025-09-27 19:13:48,368 NOPE x", None).is_none());
+        assert!(parse("hello world", None).is_none());
+    }
+}

@@ -1,1 +1,0 @@
-//! The pipeline: discover → decode → parse → match (in parallel) → merge+dedup → correlate.

@@ -1,0 +1,369 @@
+//! Merging the events of all inputs: one event per real occurrence. The same line reaching
+//! several files (syslog + kern.log, journal + forwarded syslog, supervisord.log + supervisord's
+//! stdout in the journal) becomes one event listing every source. Two events merge when they
+//! share host, kind and message, come from different files, and lie within `WINDOW` of each
+//! other; supervisord lines carry their own millisecond stamp, which identifies them whatever
+//! zone each copy was read in. Repeats within one file are real repeats and never merge.
+//!
+//! When a supervisord line is found both in a zone-less file (read in an assumed zone) and in a
+//! source with a real offset, the offset between the copies is the zone the file was written
+//! in; every event of that file is shifted by it and the report says so.
+
+use crate::events::Event;
+use crate::parse::envelope::supervisord_stamp;
+use std::collections::{BTreeMap, HashMap};
+
+/// Largest time difference between two copies of one line (syslog receive time vs journal).
+const WINDOW_US: i64 = 2_000_000;
+
+/// Merge duplicates. `tagged` pairs each event with whether its time was read under an
+/// assumed zone/year. Returns the events in time order and how many copies were merged away.
+pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec<Event>, u64) {
+    infer_file_zones(&mut tagged, warnings);
+    // Group by identity, then merge within a group by time.
+    let mut groups: HashMap<(&str, crate::events::EventKind, &str), Vec<usize>> = HashMap::new();
+    for (i, (e, _)) in tagged.iter().enumerate() {
+        groups
+            .entry((e.host.as_str(), e.kind, e.message.as_str()))
+            .or_default()
+            .push(i);
+    }
+    let mut absorbed_into: Vec<Option<usize>> = vec![None; tagged.len()];
+    let mut group_list: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    group_list.sort();
+    for mut g in group_list {
+        // The copy whose time is best becomes the event: a real zone over an assumed one, then
+        // sub-second precision (supervisord's own stamp) over whole seconds (RFC 3164).
+        g.sort_by_key(|&i| {
+            (
+                tagged[i].1,
+                tagged[i].0.time.micros % 1_000_000 == 0,
+                tagged[i].0.time,
+                i,
+            )
+        });
+        let sv = supervisord_stamp(&tagged[g[0]].0.message).is_some();
+        // Each keeper with the files it already has a copy from: one copy per file.
+        let mut keepers: Vec<(usize, Vec<String>)> = Vec::new();
+        for &i in &g {
+            let paths_i: Vec<String> = tagged[i]
+                .0
+                .sources
+                .iter()
+                .map(|s| s.path().to_string())
+                .collect();
+            let target = keepers.iter_mut().find(|(k, paths)| {
+                let near =
+                    sv || (tagged[*k].0.time.micros - tagged[i].0.time.micros).abs() <= WINDOW_US;
+                near && paths_i.iter().all(|p| !paths.contains(p))
+            });
+            match target {
+                Some((k, paths)) => {
+                    absorbed_into[i] = Some(*k);
+                    paths.extend(paths_i);
+                }
+                None => keepers.push((i, paths_i)),
+            }
+        }
+    }
+    let mut extra: BTreeMap<usize, Vec<crate::model::Location>> = BTreeMap::new();
+    let mut merged = 0u64;
+    for (i, a) in absorbed_into.iter().enumerate() {
+        if let Some(k) = a {
+            extra
+                .entry(*k)
+                .or_default()
+                .extend(tagged[i].0.sources.iter().cloned());
+            merged += 1;
+        }
+    }
+    let mut out: Vec<Event> = Vec::with_capacity(tagged.len() - merged as usize);
+    for (i, (mut e, _)) in tagged.into_iter().enumerate() {
+        if absorbed_into[i].is_some() {
+            continue;
+        }
+        if let Some(more) = extra.remove(&i) {
+            e.sources.extend(more);
+            e.sources.sort();
+            e.sources.dedup();
+        }
+        out.push(e);
+    }
+    sort_in_log_order(&mut out);
+    (out, merged)
+}
+
+/// Shift zone-less files by the offset their supervisord lines show against exact copies.
+fn infer_file_zones(tagged: &mut [(Event, bool)], warnings: &mut Vec<String>) {
+    let mut exact: HashMap<(&str, &str), i64> = HashMap::new();
+    for (e, assumed) in tagged.iter() {
+        if !assumed && supervisord_stamp(&e.message).is_some() {
+            exact.insert((e.host.as_str(), e.message.as_str()), e.time.micros);
+        }
+    }
+    if exact.is_empty() {
+        return;
+    }
+    // Per assumed file: the offsets seen, rounded to 15 minutes.
+    let mut offsets: BTreeMap<String, BTreeMap<i64, usize>> = BTreeMap::new();
+    for (e, assumed) in tagged.iter() {
+        if !*assumed {
+            continue;
+        }
+        if let Some(t) = exact.get(&(e.host.as_str(), e.message.as_str())) {
+            let diff = e.time.micros - t;
+            let q = 15 * 60 * 1_000_000i64;
+            let rounded = (diff as f64 / q as f64).round() as i64 * q;
+            if (diff - rounded).abs() <= WINDOW_US {
+                if let Some(p) = e.sources.first() {
+                    *offsets
+                        .entry(p.path().to_string())
+                        .or_default()
+                        .entry(rounded)
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    for (path, seen) in offsets {
+        let (shift, _) = seen
+            .into_iter()
+            .max_by_key(|(s, n)| (*n, -s.abs()))
+            .unwrap_or((0, 0));
+        if shift == 0 {
+            continue;
+        }
+        for (e, assumed) in tagged.iter_mut() {
+            if *assumed && e.sources.first().is_some_and(|s| s.path() == path) {
+                e.time.micros -= shift;
+                e.time.offset_s = (shift / 1_000_000) as i32;
+            }
+        }
+        warnings.push(format!(
+            "{path}: zone-less times read as UTC{:+.2}h, the offset its supervisord lines show against the same lines in the journal/syslog",
+            shift as f64 / 3.6e9
+        ));
+    }
+}
+
+/// Time order; events with the same time keep the order of the log that holds most events
+/// (syslog, typically): whole-second stamps make ties common, and a chain read in the wrong
+/// order within its second tells the wrong story.
+fn sort_in_log_order(events: &mut [Event]) {
+    let mut per_file: HashMap<String, usize> = HashMap::new();
+    for e in events.iter() {
+        for s in &e.sources {
+            *per_file.entry(s.path().to_string()).or_default() += 1;
+        }
+    }
+    let key = |e: &Event| {
+        let primary = e
+            .sources
+            .iter()
+            .min_by_key(|s| {
+                (
+                    std::cmp::Reverse(per_file.get(s.path()).copied().unwrap_or(0)),
+                    (*s).clone(),
+                )
+            })
+            .cloned();
+        let rank = primary
+            .as_ref()
+            .map(|s| std::cmp::Reverse(per_file.get(s.path()).copied().unwrap_or(0)));
+        (
+            e.time,
+            e.host.clone(),
+            rank,
+            primary,
+            e.kind,
+            e.message.clone(),
+        )
+    };
+    events.sort_by_cached_key(key);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::EventKind;
+    use crate::model::{Location, Timestamp};
+    use std::sync::Arc;
+
+    fn ev(kind: EventKind, micros: i64, msg: &str, path: &str, line: u64) -> Event {
+        Event {
+            id: String::new(),
+            time: Timestamp::from_utc_micros(micros, 0),
+            host: "web1".into(),
+            kind,
+            pid: None,
+            process: None,
+            unit: None,
+            program: None,
+            message: msg.into(),
+            sources: vec![Location::Line {
+                path: Arc::from(path),
+                line,
+            }],
+            attrs: Default::default(),
+            rule: String::new(),
+            raw: String::new(),
+            ident: String::new(),
+        }
+    }
+
+    const S: i64 = 1_000_000;
+
+    #[test]
+    fn copies_in_different_files_merge_and_repeats_in_one_file_do_not() {
+        let kill = "Out of memory: Killed process 1121 (python3)";
+        let unit = "supervisor.service: A process of this unit has been killed by the OOM killer.";
+        let tagged = vec![
+            (ev(EventKind::OomKill, 100 * S, kill, "syslog", 10), true),
+            (ev(EventKind::OomKill, 100 * S, kill, "kern.log", 3), true),
+            // Journal copy, 0.4 s off the syslog receive time.
+            (
+                ev(
+                    EventKind::UnitOom,
+                    101 * S + 400_000,
+                    unit,
+                    "system.journal",
+                    7,
+                ),
+                false,
+            ),
+            (ev(EventKind::UnitOom, 101 * S, unit, "syslog", 11), true),
+            // Two real notices in the same second of one file.
+            (ev(EventKind::UnitOom, 101 * S, unit, "syslog", 12), true),
+        ];
+        let mut w = Vec::new();
+        let (out, merged) = merge(tagged, &mut w);
+        assert_eq!(merged, 2);
+        assert_eq!(out.len(), 3);
+        let kills: Vec<_> = out
+            .iter()
+            .filter(|e| e.kind == EventKind::OomKill)
+            .collect();
+        assert_eq!(
+            kills[0]
+                .sources
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+            ["kern.log:3", "syslog:10"]
+        );
+        let units: Vec<_> = out
+            .iter()
+            .filter(|e| e.kind == EventKind::UnitOom)
+            .collect();
+        assert_eq!(units.len(), 2);
+        // The journal's exact time wins over syslog's assumed one.
+        assert!(units
+            .iter()
+            .any(|e| e.time.micros == 101 * S + 400_000 && e.sources.len() == 2));
+    }
+
+    #[test]
+    fn supervisord_log_zone_is_learned_from_its_syslog_copies() {
+        // supervisord.log written in UTC+2 but read as UTC: two hours late.
+        let a = "2025-09-27 19:13:48,368 INFO waiting for web to die";
+        let b = "2025-09-27 19:13:51,368 INFO waiting for web to die";
+        let c = "2025-09-27 19:20:00,001 INFO spawned: 'web' with pid 7";
+        let real = 1_759_000_000 * S;
+        let tagged = vec![
+            (
+                ev(EventKind::SupervisorWaiting, real, a, "syslog", 1),
+                false,
+            ),
+            (
+                ev(EventKind::SupervisorWaiting, real + 3 * S, b, "syslog", 2),
+                false,
+            ),
+            (
+                ev(
+                    EventKind::SupervisorWaiting,
+                    real + 7200 * S,
+                    a,
+                    "supervisord.log",
+                    1,
+                ),
+                true,
+            ),
+            (
+                ev(
+                    EventKind::SupervisorWaiting,
+                    real + 7203 * S,
+                    b,
+                    "supervisord.log",
+                    2,
+                ),
+                true,
+            ),
+            (
+                ev(
+                    EventKind::SupervisorSpawned,
+                    real + 7200 * S + 372 * S,
+                    c,
+                    "supervisord.log",
+                    3,
+                ),
+                true,
+            ),
+        ];
+        let mut w = Vec::new();
+        let (out, merged) = merge(tagged, &mut w);
+        assert_eq!(merged, 2);
+        let spawned = out
+            .iter()
+            .find(|e| e.kind == EventKind::SupervisorSpawned)
+            .unwrap();
+        assert_eq!(
+            spawned.time.micros,
+            real + 372 * S,
+            "shifted back by the learned 2 h"
+        );
+        assert_eq!(spawned.time.offset_s, 7200);
+        assert!(w[0].contains("supervisord.log"), "{w:?}");
+    }
+
+    #[test]
+    fn same_second_events_keep_the_order_of_the_busiest_log() {
+        let tagged = vec![
+            (
+                ev(EventKind::UnitStopped, 5 * S, "Stopped x.", "syslog", 9),
+                true,
+            ),
+            (
+                ev(
+                    EventKind::UnitFailed,
+                    5 * S,
+                    "x: Failed with result 'oom-kill'.",
+                    "syslog",
+                    8,
+                ),
+                true,
+            ),
+            (
+                ev(
+                    EventKind::UnitStopTimeout,
+                    5 * S,
+                    "x: State 'stop-sigterm' timed out. Killing.",
+                    "syslog",
+                    7,
+                ),
+                true,
+            ),
+            (ev(EventKind::OomKill, 4 * S, "k", "kern.log", 1), true),
+        ];
+        let (out, _) = merge(tagged, &mut Vec::new());
+        let kinds: Vec<_> = out.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                EventKind::OomKill,
+                EventKind::UnitStopTimeout,
+                EventKind::UnitFailed,
+                EventKind::UnitStopped
+            ]
+        );
+    }
+}

@@ -1,0 +1,576 @@
+//! The pipeline: discover → sniff → scan (in parallel) → merge+dedup → assemble → correlate.
+//!
+//! Work is split into units that rayon runs in any order: a whole stream (gzip, stdin, small
+//! files, journals) or a byte range of a big plain file. Units are collected in input order and
+//! stitched per file, so the result is byte-identical at any `--threads`. Only events travel
+//! past the scan; memory is bounded by events, not by input size.
+
+mod hosts;
+mod merge;
+pub mod scan;
+mod years;
+
+use crate::config::Config;
+use crate::events::Event;
+use crate::input::{self, chunk, Kind, Source};
+use crate::model::{Error, Result};
+use crate::parse::LineFormat;
+use crate::report::{InputSummary, Report, Stats};
+use crate::rules::RuleSet;
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use scan::{ChunkScan, FinishCtx, ScanCtx};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Plain files bigger than this are split into ranges scanned in parallel.
+const SPLIT_ABOVE: u64 = 32 * 1024 * 1024;
+/// Target size of one range.
+const RANGE: u64 = 16 * 1024 * 1024;
+
+/// Events and accounting, before correlation: what `logautopsy events` and `extract` need.
+pub struct Extraction {
+    pub events: Vec<Event>,
+    pub inputs: Vec<InputSummary>,
+    pub warnings: Vec<String>,
+    pub stats: Stats,
+    /// Per-input problems; any makes the run exit with 2.
+    pub errors: Vec<Error>,
+}
+
+/// A finished analysis.
+pub struct Analysis {
+    pub report: Report,
+    pub errors: Vec<Error>,
+}
+
+/// Progress callback: bytes of input done.
+pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// What sniffing learned about one source.
+struct Prepared {
+    src: Source,
+    kind: Kind,
+    compression: input::Compression,
+    file_bytes: u64,
+    not_after: Option<DateTime<Utc>>,
+    host: Option<String>,
+    /// Stdin cannot be opened twice: its opened stream is kept.
+    stdin: Option<Mutex<Option<input::Opened>>>,
+}
+
+enum Unit {
+    Stream(usize),
+    Range(usize, u64, u64),
+}
+
+enum UnitOut {
+    Text(ChunkScan, Option<String>),
+    Journal(std::result::Result<(input::journal::JournalSummary, Vec<Event>), Error>),
+    Events(std::result::Result<Vec<Event>, Error>),
+    Failed(Error),
+}
+
+/// Run the whole analysis.
+pub fn analyze(cfg: &Config, progress: Option<Progress<'_>>) -> Result<Analysis> {
+    let rules = RuleSet::load(&cfg.pattern_dirs, &cfg.backup_match)?;
+    let ex = extract(cfg, &rules, progress);
+    let opts = crate::correlate::CorrelateOptions {
+        backup_slack_s: cfg.backup_slack_s,
+        ..Default::default()
+    };
+    let mut report =
+        crate::correlate::correlate(ex.events, ex.inputs, ex.warnings, ex.stats, &opts);
+    restrict(&mut report, cfg.since, cfg.until);
+    Ok(Analysis {
+        report,
+        errors: ex.errors,
+    })
+}
+
+fn in_range(t: i64, since: Option<i64>, until: Option<i64>) -> bool {
+    since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u)
+}
+
+/// `--since/--until` for event listings: the events inside the range.
+pub fn restrict_events(events: &mut Vec<Event>, since: Option<i64>, until: Option<i64>) {
+    events.retain(|e| in_range(e.time.micros, since, until));
+}
+
+/// `--since/--until` for a report: the range chooses which incidents and backup windows are
+/// reported (those overlapping it), not the evidence they were built from — a backup that began
+/// before `--since` still explains an incident inside it. Events are kept when inside the range
+/// or cited by a kept incident or window.
+pub fn restrict(report: &mut Report, since: Option<i64>, until: Option<i64>) {
+    if since.is_none() && until.is_none() {
+        return;
+    }
+    let overlaps = |a: i64, b: i64| since.is_none_or(|s| b >= s) && until.is_none_or(|u| a < u);
+    report
+        .incidents
+        .retain(|i| overlaps(i.start.micros, i.end.micros));
+    report
+        .backup_windows
+        .retain(|w| overlaps(w.start.micros, w.end.map_or(w.start.micros, |e| e.micros)));
+    let mut cited: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for i in &report.incidents {
+        cited.extend(i.evidence.iter().map(String::as_str));
+        cited.extend(i.chain.iter().map(|c| c.event.as_str()));
+    }
+    for w in &report.backup_windows {
+        cited.extend(w.events.iter().map(String::as_str));
+    }
+    let cited: std::collections::HashSet<String> = cited.into_iter().map(String::from).collect();
+    report
+        .events
+        .retain(|e| in_range(e.time.micros, since, until) || cited.contains(&e.id));
+    for h in &mut report.hosts {
+        h.events = report.events.iter().filter(|e| e.host == h.name).count();
+        h.incidents = report.incidents.iter().filter(|i| i.host == h.name).count();
+    }
+    report.stats.events = report.events.len();
+}
+
+/// Read every input and extract its events.
+pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) -> Extraction {
+    let (sources, mut errors) = input::discover(&cfg.inputs);
+    let mut warnings = Vec::new();
+
+    // Sniff everything first (cheap: the first 64 KiB), so host-less files can borrow the host
+    // of their copied tree before they are scanned.
+    let sniffed: Vec<std::result::Result<Prepared, Error>> =
+        sources.into_par_iter().map(prepare).collect();
+    let mut prepared = Vec::new();
+    for s in sniffed {
+        match s {
+            Ok(p) => prepared.push(p),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut kept = Vec::new();
+    for p in prepared {
+        let explicit = matches!(p.src, Source::Stdin | Source::File { explicit: true, .. });
+        match &p.kind {
+            Kind::Empty => {
+                let e = Error::Input {
+                    path: p.src.display().into(),
+                    msg: "empty input: nothing to read".into(),
+                };
+                if explicit {
+                    errors.push(e);
+                } else {
+                    warnings.push(e.to_string());
+                }
+            }
+            Kind::Unsupported(why) => {
+                let e = Error::Input {
+                    path: p.src.display().into(),
+                    msg: format!("skipped, {why}"),
+                };
+                if explicit {
+                    errors.push(e);
+                } else {
+                    warnings.push(e.to_string());
+                }
+            }
+            _ => kept.push(p),
+        }
+    }
+    let prepared = kept;
+    let assigned = hosts::assign(
+        &prepared
+            .iter()
+            .map(|p| (p.src.clone(), p.host.clone(), needs_host(&p.kind)))
+            .collect::<Vec<_>>(),
+        cfg.host.as_deref(),
+    );
+    for (p, w) in prepared.iter().zip(&assigned) {
+        if let Some(w) = &w.1 {
+            warnings.push(format!("{}: {w}", p.src.display()));
+        }
+    }
+
+    let mut units = Vec::new();
+    for (i, p) in prepared.iter().enumerate() {
+        match (&p.kind, &p.src, p.compression) {
+            (Kind::Text(_), Source::File { .. }, input::Compression::None)
+                if p.file_bytes > SPLIT_ABOVE =>
+            {
+                let n = p.file_bytes.div_ceil(RANGE);
+                for k in 0..n {
+                    units.push(Unit::Range(
+                        i,
+                        p.file_bytes * k / n,
+                        p.file_bytes * (k + 1) / n,
+                    ));
+                }
+            }
+            _ => units.push(Unit::Stream(i)),
+        }
+    }
+    let outs: Vec<(usize, UnitOut)> = units
+        .into_par_iter()
+        .map(|u| run_unit(u, &prepared, &assigned, cfg, rules, progress))
+        .collect();
+
+    // Stitch per input, in input order.
+    let mut per_input: Vec<Vec<UnitOut>> = (0..prepared.len()).map(|_| Vec::new()).collect();
+    for (i, o) in outs {
+        per_input[i].push(o);
+    }
+    let mut inputs = Vec::new();
+    let mut tagged: Vec<(Event, bool)> = Vec::new();
+    let mut stats = Stats::default();
+    let mut assumed_utc = Vec::new();
+    let mut soft_years: Vec<years::Soft> = Vec::new();
+    for (p, outs) in prepared.iter().zip(per_input) {
+        let display = p.src.display();
+        let mut summary = InputSummary {
+            path: display.clone(),
+            format: p.kind.name().to_string(),
+            file_bytes: p.file_bytes,
+            compression: match p.compression {
+                input::Compression::Gzip => Some("gzip".into()),
+                input::Compression::None => None,
+            },
+            year_policy: "n/a".into(),
+            tz_policy: "n/a".into(),
+            ..Default::default()
+        };
+        let mut text_pieces = Vec::new();
+        for o in outs {
+            match o {
+                UnitOut::Text(scan, err) => {
+                    text_pieces.push(scan);
+                    if let Some(e) = err {
+                        errors.push(Error::Input {
+                            path: display.clone().into(),
+                            msg: e.clone(),
+                        });
+                        summary.warnings.push(e);
+                    }
+                }
+                UnitOut::Journal(Ok((js, evs))) => {
+                    summary.format = js.format.to_string();
+                    summary.bytes = js.bytes;
+                    summary.lines = js.entries;
+                    summary.records = js.entries;
+                    summary.unparsed = js.unreadable;
+                    summary.journal_state = js.state.clone();
+                    if js.compression.is_some() {
+                        summary.compression = js.compression.clone();
+                    }
+                    summary.warnings.extend(js.warnings.iter().cloned());
+                    summary.first = evs.iter().map(|e| e.time).min();
+                    summary.last = evs.iter().map(|e| e.time).max();
+                    let mut hs: Vec<String> = evs
+                        .iter()
+                        .map(|e| e.host.clone())
+                        .filter(|h| !h.is_empty())
+                        .collect();
+                    hs.sort();
+                    hs.dedup();
+                    summary.host = hs.first().cloned();
+                    summary.hosts_seen = hs;
+                    summary.candidates = evs.len() as u64;
+                    tagged.extend(evs.into_iter().map(|e| (e, false)));
+                }
+                UnitOut::Journal(Err(e)) | UnitOut::Events(Err(e)) | UnitOut::Failed(e) => {
+                    summary.warnings.push(e.to_string());
+                    errors.push(e);
+                }
+                UnitOut::Events(Ok(evs)) => {
+                    summary.records = evs.len() as u64;
+                    summary.first = evs.iter().map(|e| e.time).min();
+                    summary.last = evs.iter().map(|e| e.time).max();
+                    tagged.extend(evs.into_iter().map(|e| (e, false)));
+                }
+            }
+        }
+        if !text_pieces.is_empty() {
+            let fctx = FinishCtx {
+                tz: &cfg.tz,
+                year: cfg.year,
+                not_after: p.not_after,
+            };
+            let fs = scan::finish(&display, text_pieces, &fctx);
+            summary.bytes = fs.bytes;
+            summary.lines = fs.lines;
+            summary.records = fs.lines;
+            summary.unparsed = fs.unparsed;
+            summary.candidates = fs.candidates;
+            summary.first = fs.first;
+            summary.last = fs.last;
+            summary.year_policy = fs.year_policy;
+            summary.tz_policy = fs.tz_policy.clone();
+            summary.unparsed_samples = fs.unparsed_samples;
+            summary.warnings.extend(fs.warnings);
+            let mut hs: Vec<(String, u64)> = fs.hosts.into_iter().collect();
+            hs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            summary.host = hs.first().map(|h| h.0.clone());
+            summary.hosts_seen = hs.into_iter().map(|h| h.0).collect();
+            summary.hosts_seen.sort();
+            if fs.tz_policy.starts_with("UTC (assumed") {
+                assumed_utc.push(display.clone());
+            }
+            let from = tagged.len();
+            tagged.extend(fs.events.into_iter().zip(fs.assumed));
+            // A plain file's mtime is the weakest year evidence (copies made without -p reset it).
+            if cfg.year.is_none()
+                && p.compression == input::Compression::None
+                && summary.year_policy.starts_with("newest line")
+            {
+                soft_years.push(years::Soft {
+                    input: inputs.len(),
+                    events: from..tagged.len(),
+                });
+            }
+        }
+        stats.bytes += summary.bytes;
+        stats.lines += summary.lines;
+        stats.records += summary.records;
+        stats.unparsed += summary.unparsed;
+        stats.candidates += summary.candidates;
+        inputs.push(summary);
+    }
+
+    if !assumed_utc.is_empty() {
+        warnings.push(format!(
+            "zone-less times read as UTC (pass --tz ZONE or --tz HOST=ZONE if the servers ran in another zone) in: {}",
+            assumed_utc.join(", ")
+        ));
+    }
+    years::reconcile(
+        &mut tagged,
+        &mut inputs,
+        &soft_years,
+        &cfg.tz,
+        &mut warnings,
+    );
+    for e in tagged.iter_mut() {
+        if e.0.host.is_empty() {
+            e.0.host = "unknown".into();
+        }
+    }
+    let (mut events, merged) = merge::merge(tagged, &mut warnings);
+    stats.merged_duplicates = merged;
+    crate::events::assemble::assemble(&mut events);
+    for (i, e) in events.iter_mut().enumerate() {
+        e.id = format!("e{}", i + 1);
+    }
+    stats.events = events.len();
+    Extraction {
+        events,
+        inputs,
+        warnings,
+        stats,
+        errors,
+    }
+}
+
+/// Inputs whose lines name no host.
+fn needs_host(kind: &Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Text(LineFormat::Supervisord | LineFormat::Dmesg | LineFormat::DmesgT)
+            | Kind::Text(_)
+    )
+}
+
+fn prepare(src: Source) -> std::result::Result<Prepared, Error> {
+    let opened = input::open(&src)?;
+    let host = match &opened.kind {
+        Kind::Text(f) => input::sniff::head_host(&opened.head, *f),
+        _ => None,
+    };
+    let not_after = opened.gzip_mtime.or(opened.mtime);
+    let stdin = matches!(src, Source::Stdin);
+    Ok(Prepared {
+        kind: opened.kind.clone(),
+        compression: opened.compression,
+        file_bytes: opened.file_bytes,
+        not_after,
+        host,
+        stdin: stdin.then(|| Mutex::new(Some(opened))),
+        src,
+    })
+}
+
+fn run_unit(
+    u: Unit,
+    prepared: &[Prepared],
+    assigned: &[(Option<String>, Option<String>)],
+    cfg: &Config,
+    rules: &RuleSet,
+    progress: Option<Progress<'_>>,
+) -> (usize, UnitOut) {
+    let i = match u {
+        Unit::Stream(i) | Unit::Range(i, ..) => i,
+    };
+    let p = &prepared[i];
+    let path: Arc<str> = Arc::from(p.src.display());
+    let ctx = ScanCtx {
+        rules,
+        path: path.clone(),
+        format: match p.kind {
+            Kind::Text(f) => f,
+            _ => LineFormat::Rfc3164,
+        },
+        host: assigned[i].0.clone(),
+        force_host: cfg.host.is_some(),
+        max_samples: cfg.unparsed_samples,
+    };
+    let out = match u {
+        Unit::Range(_, s, e) => {
+            let Source::File { path: fp, .. } = &p.src else {
+                unreachable!("ranges are only made for files")
+            };
+            match chunk::range_chunker(fp, s, e) {
+                Ok(mut c) => {
+                    let mut scan = ChunkScan::new();
+                    while let Some(buf) = c.next_chunk() {
+                        scan.scan(&ctx, buf);
+                        if let Some(pr) = progress {
+                            pr(buf.len() as u64);
+                        }
+                    }
+                    scan.overlong = c.overlong;
+                    UnitOut::Text(scan, c.error.map(|e| format!("read error: {e}")))
+                }
+                Err(e) => UnitOut::Failed(Error::io(fp, e)),
+            }
+        }
+        Unit::Stream(_) => {
+            let opened = match &p.stdin {
+                Some(m) => m
+                    .lock()
+                    .ok()
+                    .and_then(|mut g| g.take())
+                    .ok_or_else(|| Error::Input {
+                        path: "-".into(),
+                        msg: "stdin named twice".into(),
+                    }),
+                None => input::open(&p.src),
+            };
+            match opened {
+                Err(e) => UnitOut::Failed(e),
+                Ok(o) => stream_unit(o, p, &ctx, rules, progress),
+            }
+        }
+    };
+    (i, out)
+}
+
+fn stream_unit(
+    o: input::Opened,
+    p: &Prepared,
+    ctx: &ScanCtx<'_>,
+    rules: &RuleSet,
+    progress: Option<Progress<'_>>,
+) -> UnitOut {
+    let path = ctx.path.clone();
+    let mut reader = o.reader;
+    match &p.kind {
+        Kind::Text(_) => {
+            let mut c = chunk::LineChunker::new(reader);
+            let mut scan = ChunkScan::new();
+            while let Some(buf) = c.next_chunk() {
+                scan.scan(ctx, buf);
+                if p.compression == input::Compression::None {
+                    if let Some(pr) = progress {
+                        pr(buf.len() as u64);
+                    }
+                }
+            }
+            if p.compression != input::Compression::None {
+                if let Some(pr) = progress {
+                    pr(p.file_bytes);
+                }
+            }
+            scan.overlong = c.overlong;
+            let err = c.error.map(|e| {
+                let what = if p.compression == input::Compression::Gzip {
+                    "truncated or corrupt gzip stream"
+                } else {
+                    "read error"
+                };
+                format!(
+                    "{what} after {} bytes (line {}): {e}; kept the {} lines read before it",
+                    scan.bytes,
+                    scan.lines + 1,
+                    scan.lines
+                )
+            });
+            UnitOut::Text(scan, err)
+        }
+        Kind::Journal | Kind::JournalExport | Kind::JournalJson => {
+            let mut events = Vec::new();
+            let default_host = ctx.host.clone();
+            let mut sink = |mut rec: crate::parse::Record| {
+                if rec.host.is_none() {
+                    rec.host = default_host.clone();
+                }
+                let before = events.len();
+                rules.apply(&rec, &mut events);
+                for ev in &mut events[before..] {
+                    ev.host = rec.host.clone().unwrap_or_default();
+                }
+            };
+            let r = match p.kind {
+                Kind::Journal => match &p.src {
+                    Source::File { path: fp, .. } => {
+                        input::journal::read_journal_file(fp, &path, &mut sink)
+                    }
+                    Source::Stdin => {
+                        // A binary journal on stdin: spool it, the format needs random access.
+                        let mut tmp = match tempfile_spool(&mut reader) {
+                            Ok(t) => t,
+                            Err(e) => return UnitOut::Failed(Error::io("-", e)),
+                        };
+                        input::journal::read_journal_file(tmp.0.as_path(), &path, &mut sink)
+                            .inspect(|_| tmp.1 = true)
+                    }
+                },
+                Kind::JournalExport => input::journal::read_export(&mut reader, &path, &mut sink),
+                _ => {
+                    let mut br = std::io::BufReader::new(reader);
+                    input::journal::read_json_lines(&mut br, &path, &mut sink)
+                }
+            };
+            if let Some(pr) = progress {
+                pr(p.file_bytes);
+            }
+            UnitOut::Journal(r.map(|s| (s, events)))
+        }
+        Kind::Parquet => match &p.src {
+            Source::File { path: fp, .. } => UnitOut::Events(input::parquet::read_events(fp)),
+            Source::Stdin => UnitOut::Failed(Error::Input {
+                path: "-".into(),
+                msg: "Parquet cannot be read from stdin: pass the file".into(),
+            }),
+        },
+        Kind::Empty | Kind::Unsupported(_) => unreachable!("filtered before scanning"),
+    }
+}
+
+/// Copy stdin to a temporary file (removed on drop).
+fn tempfile_spool(r: &mut dyn Read) -> std::io::Result<(TempPath, bool)> {
+    let path =
+        std::env::temp_dir().join(format!("logautopsy-stdin-{}.journal", std::process::id()));
+    let mut f = std::fs::File::create(&path)?;
+    std::io::copy(r, &mut f)?;
+    Ok((TempPath(path), false))
+}
+
+struct TempPath(PathBuf);
+impl TempPath {
+    fn as_path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+impl Drop for TempPath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}

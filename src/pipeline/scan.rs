@@ -1,0 +1,454 @@
+//! Scanning text: the hot path. Like ripgrep, it searches whole buffers for the rules' literal
+//! hints and only then looks at the line around a hit; every other line is counted with a
+//! SIMD newline count and never decoded. A few more lines are sampled for the time range and
+//! the year policy: each chunk's first and last line and the first line of every 64 KiB block.
+//!
+//! A `ChunkScan` covers one piece of a file (a range of a big plain file, or a whole stream);
+//! its times may still lack a year (relative to its own first line) and its line numbers are
+//! local. `FileScan::finish` stitches the pieces of a file in order: line numbers get their
+//! offsets, relative years their base, zone-less times their zone.
+
+use crate::config::TzPolicy;
+use crate::events::Event;
+use crate::model::{Location, Timestamp};
+use crate::parse::envelope::{self, Envelope, LineFormat, Stamp};
+use crate::parse::time::{self, YearAnchor, YearTracker};
+use crate::parse::{record_from, Record};
+use crate::rules::RuleSet;
+use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Distance between sampled lines, for the year policy and the time range.
+const SAMPLE_EVERY: usize = 64 * 1024;
+
+/// A time as read, before the file-level year/zone policy.
+#[derive(Clone, Copy, Debug)]
+pub enum RawTime {
+    Final(Timestamp),
+    Local(NaiveDateTime),
+    YearLess {
+        rel: i32,
+        month: u32,
+        day: u32,
+        time: NaiveTime,
+    },
+    Uptime(f64),
+}
+
+/// What one piece of a text file produced.
+#[derive(Default)]
+pub struct ChunkScan {
+    pub lines: u64,
+    pub bytes: u64,
+    pub candidates: u64,
+    pub unparsed: u64,
+    pub unparsed_samples: Vec<(u64, String)>,
+    pub overlong: u64,
+    /// Events with local line numbers, and the raw time and host of each.
+    pub events: Vec<Event>,
+    pub times: Vec<(RawTime, Option<String>)>,
+    pub tracker: YearTracker,
+    pub first: Option<(RawTime, Option<String>)>,
+    pub last: Option<(RawTime, Option<String>)>,
+    pub hosts: BTreeMap<String, u64>,
+    pub max_uptime: Option<f64>,
+}
+
+/// Per-file settings of a scan.
+pub struct ScanCtx<'a> {
+    pub rules: &'a RuleSet,
+    pub path: Arc<str>,
+    pub format: LineFormat,
+    /// Host for lines that name none (and for all lines with `--host`).
+    pub host: Option<String>,
+    pub force_host: bool,
+    pub max_samples: usize,
+}
+
+impl ChunkScan {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn raw_time(&mut self, env: &Envelope<'_>) -> RawTime {
+        match env.stamp {
+            Stamp::Full(dt) => RawTime::Final(Timestamp::from_datetime(&dt)),
+            Stamp::Local(ndt) => RawTime::Local(ndt),
+            Stamp::YearLess { month, day, time } => RawTime::YearLess {
+                rel: self.tracker.observe(month, day, time),
+                month,
+                day,
+                time,
+            },
+            Stamp::Uptime(u) => {
+                self.max_uptime = Some(self.max_uptime.map_or(u, |m: f64| m.max(u)));
+                RawTime::Uptime(u)
+            }
+        }
+    }
+
+    fn host_of(ctx: &ScanCtx<'_>, env: &Envelope<'_>) -> Option<String> {
+        if ctx.force_host {
+            return ctx.host.clone();
+        }
+        env.host.map(str::to_string).or_else(|| ctx.host.clone())
+    }
+
+    /// Sample a line for the time range and the year tracker.
+    fn sample(&mut self, ctx: &ScanCtx<'_>, line: &[u8]) {
+        let text = String::from_utf8_lossy(line);
+        let text = text.trim_end_matches(['\n', '\r']);
+        if let Some(env) = envelope::parse_as(text, ctx.format) {
+            let t = self.raw_time(&env);
+            let host = Self::host_of(ctx, &env);
+            if let Some(h) = &host {
+                *self.hosts.entry(h.clone()).or_default() += 1;
+            }
+            if self.first.is_none() {
+                self.first = Some((t, host.clone()));
+            }
+            self.last = Some((t, host));
+        }
+    }
+
+    /// Parse one candidate line and run the rules. Returns the follow token, if any.
+    fn candidate(
+        &mut self,
+        ctx: &ScanCtx<'_>,
+        line: &[u8],
+        line_no: u64,
+        follow: Option<crate::rules::Follow>,
+    ) -> Option<crate::rules::Follow> {
+        let text = String::from_utf8_lossy(line);
+        let text = text.trim_end_matches(['\n', '\r']);
+        if crate::input::sniff::is_journalctl_decoration(text) {
+            return None;
+        }
+        let Some(env) = envelope::parse(text, Some(ctx.format)) else {
+            if follow.is_none() {
+                self.unparsed += 1;
+                if self.unparsed_samples.len() < ctx.max_samples {
+                    self.unparsed_samples
+                        .push((line_no, crate::events::bounded(text, 300)));
+                }
+            }
+            return None;
+        };
+        let t = self.raw_time(&env);
+        let host = Self::host_of(ctx, &env);
+        if let Some(h) = &host {
+            *self.hosts.entry(h.clone()).or_default() += 1;
+        }
+        if self.first.is_none() {
+            self.first = Some((t, host.clone()));
+        }
+        self.last = Some((t, host.clone()));
+        let provisional = match t {
+            RawTime::Final(ts) => ts,
+            _ => Timestamp::from_utc_micros(0, 0),
+        };
+        let mut rec: Record = record_from(
+            &env,
+            provisional,
+            Location::Line {
+                path: ctx.path.clone(),
+                line: line_no,
+            },
+        );
+        rec.host = host.clone();
+        let before = self.events.len();
+        let next = match follow {
+            Some(f) => ctx
+                .rules
+                .apply_follow(f, &rec, &mut self.events)
+                .then_some(f),
+            None => {
+                self.candidates += 1;
+                ctx.rules.apply(&rec, &mut self.events)
+            }
+        };
+        for ev in &mut self.events[before..] {
+            ev.host = host.clone().unwrap_or_default();
+            self.times.push((t, host.clone()));
+        }
+        next
+    }
+
+    /// Scan one buffer of whole lines. `line_base` is the number of lines before it in this
+    /// piece (line numbers stay local to the piece until `finish`).
+    pub fn scan(&mut self, ctx: &ScanCtx<'_>, buf: &[u8]) {
+        self.bytes += buf.len() as u64;
+        if buf.is_empty() {
+            return;
+        }
+        let ac = ctx.rules.prefilter();
+        let base = self.lines;
+        // Line numbers are counted incrementally between hits: one pass over the buffer overall.
+        let mut counted_to = 0usize;
+        let mut line_no = base; // lines before `counted_to`
+        let mut pos = 0usize;
+        let mut next_sample = 0usize;
+        let line_end = |from: usize| {
+            memchr::memchr(b'\n', &buf[from..])
+                .map(|i| from + i + 1)
+                .unwrap_or(buf.len())
+        };
+        // The first line of the buffer is always sampled.
+        let first_end = line_end(0);
+        self.sample(ctx, &buf[..first_end]);
+        next_sample += SAMPLE_EVERY;
+        loop {
+            next_sample = next_sample.max(pos);
+            let hit = ac.find(aho_corasick::Input::new(buf).span(pos..buf.len()));
+            let hit_start = hit.as_ref().map(|m| m.start()).unwrap_or(buf.len());
+            // Sample block-first lines that come before the hit, in file order.
+            while next_sample < hit_start {
+                let ls = match memchr::memchr(b'\n', &buf[next_sample..]) {
+                    Some(i) => next_sample + i + 1,
+                    None => buf.len(),
+                };
+                if ls >= hit_start || ls >= buf.len() {
+                    break;
+                }
+                let le = line_end(ls);
+                self.sample(ctx, &buf[ls..le]);
+                next_sample = ls + SAMPLE_EVERY;
+            }
+            let Some(m) = hit else { break };
+            let ls = memchr::memrchr(b'\n', &buf[..m.start()])
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            let mut le = line_end(m.start());
+            line_no += bytecount::count(&buf[counted_to..ls], b'\n') as u64;
+            counted_to = ls;
+            let mut ln = line_no + 1;
+            let mut follow = self.candidate(ctx, &buf[ls..le], ln, None);
+            // Block continuation lines (task tables) have no hint of their own.
+            while let Some(f) = follow {
+                if le >= buf.len() {
+                    break;
+                }
+                let ne = line_end(le);
+                ln += 1;
+                follow = self.candidate(ctx, &buf[le..ne], ln, Some(f));
+                if follow.is_some() {
+                    le = ne;
+                }
+            }
+            line_no += bytecount::count(&buf[counted_to..le], b'\n') as u64;
+            counted_to = le;
+            pos = le;
+            if pos >= buf.len() {
+                break;
+            }
+        }
+        line_no += bytecount::count(&buf[counted_to..], b'\n') as u64;
+        if buf.last() != Some(&b'\n') {
+            line_no += 1;
+        }
+        self.lines = line_no;
+        // The last line, for the time range and the year tracker.
+        let trimmed = buf.strip_suffix(b"\n").unwrap_or(buf);
+        let last_start = memchr::memrchr(b'\n', trimmed).map(|i| i + 1).unwrap_or(0);
+        if last_start > 0 {
+            self.sample(ctx, &buf[last_start..]);
+        }
+    }
+}
+
+/// File-level facts needed to finish times.
+pub struct FinishCtx<'a> {
+    pub tz: &'a TzPolicy,
+    pub year: Option<i32>,
+    /// Newest possible time of the file's last line: gzip header mtime, else file mtime.
+    pub not_after: Option<DateTime<Utc>>,
+}
+
+/// The stitched result of all pieces of one file.
+#[derive(Default)]
+pub struct FileScan {
+    pub lines: u64,
+    pub bytes: u64,
+    pub candidates: u64,
+    pub unparsed: u64,
+    pub unparsed_samples: Vec<String>,
+    pub overlong: u64,
+    pub events: Vec<Event>,
+    /// Per event: its time was zone-less or year-less, so read under an assumption.
+    pub assumed: Vec<bool>,
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
+    pub hosts: BTreeMap<String, u64>,
+    pub year_policy: String,
+    pub tz_policy: String,
+    pub warnings: Vec<String>,
+}
+
+/// Stitch the pieces of one file (in file order) and resolve every time.
+pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileScan {
+    let mut out = FileScan {
+        year_policy: "n/a".into(),
+        tz_policy: "n/a".into(),
+        ..Default::default()
+    };
+    // Global year tracker: each piece's relative years shifted to the file's frame.
+    let mut global = YearTracker::default();
+    let mut offsets = Vec::with_capacity(pieces.len());
+    let mut any_yearless = false;
+    let mut any_local = false;
+    let mut max_uptime: Option<f64> = None;
+    for p in &pieces {
+        let off = if global.last.is_none() {
+            0
+        } else {
+            p.tracker.offset_after(&global)
+        };
+        offsets.push(off);
+        if let Some((rel, m, d, t)) = p.tracker.first {
+            any_yearless = true;
+            if global.first.is_none() {
+                global.first = Some((rel + off, m, d, t));
+            }
+        }
+        if let Some((rel, m, d, t)) = p.tracker.last {
+            global.last = Some((rel + off, m, d, t));
+        }
+        if let Some(u) = p.max_uptime {
+            max_uptime = Some(max_uptime.map_or(u, |m: f64| m.max(u)));
+        }
+        any_local |= p
+            .times
+            .iter()
+            .chain(p.first.iter())
+            .any(|(t, _)| matches!(t, RawTime::Local(_) | RawTime::YearLess { .. }));
+    }
+    let main_host = pieces
+        .iter()
+        .flat_map(|p| p.hosts.iter())
+        .fold(BTreeMap::<&String, u64>::new(), |mut m, (h, n)| {
+            *m.entry(h).or_default() += n;
+            m
+        })
+        .into_iter()
+        .max_by_key(|(h, n)| (*n, std::cmp::Reverse((*h).clone())))
+        .map(|(h, _)| h.clone());
+    let anchor = match (fctx.year, fctx.not_after) {
+        (Some(y), _) => Some(YearAnchor::FirstLineYear(y)),
+        (None, Some(t)) => Some(YearAnchor::NotAfter(t)),
+        (None, None) => None,
+    };
+    let base_tz = fctx.tz.for_host(main_host.as_deref());
+    let base = anchor.map(|a| time::anchor_base_year(&global, a, base_tz));
+    if any_yearless {
+        out.year_policy = match (fctx.year, fctx.not_after) {
+            (Some(y), _) => format!("--year {y} (year of the first line)"),
+            (None, Some(t)) => format!(
+                "newest line not after the file's mtime {}",
+                t.format("%Y-%m-%dT%H:%M:%SZ")
+            ),
+            (None, None) => {
+                out.warnings.push(
+                    "year-less lines and no mtime (stdin?): pass --year; read as 1970".into(),
+                );
+                "none: pass --year".into()
+            }
+        };
+    }
+    if any_local {
+        out.tz_policy = match base_tz {
+            Some(tz) => format!("{tz} (--tz)"),
+            None => "UTC (assumed: pass --tz)".into(),
+        };
+    }
+    let mut bad_dates = 0u64;
+    let resolve = |t: RawTime, host: &Option<String>, off: i32, bad: &mut u64| -> Timestamp {
+        let tz = fctx.tz.for_host(host.as_deref());
+        match t {
+            RawTime::Final(ts) => ts,
+            RawTime::Local(ndt) => time::resolve_local(ndt, tz),
+            RawTime::YearLess {
+                rel,
+                month,
+                day,
+                time: tm,
+            } => {
+                let year = base.unwrap_or(1970) + rel + off;
+                match time::with_year(year, month, day, tm) {
+                    Some(ndt) => time::resolve_local(ndt, tz),
+                    None => {
+                        *bad += 1;
+                        time::resolve_local(
+                            time::with_year(year, month, day - 1, tm).unwrap_or_default(),
+                            tz,
+                        )
+                    }
+                }
+            }
+            RawTime::Uptime(u) => {
+                // Raw dmesg has only boot-relative seconds: place the newest line at the
+                // file's mtime.
+                let end = fctx.not_after.map(|t| t.timestamp_micros()).unwrap_or(0);
+                Timestamp::from_utc_micros(end - ((max_uptime.unwrap_or(u) - u) * 1e6) as i64, 0)
+            }
+        }
+    };
+    let mut line_base = 0u64;
+    for (p, off) in pieces.into_iter().zip(offsets) {
+        for (mut ev, (t, host)) in p.events.into_iter().zip(p.times) {
+            ev.time = resolve(t, &host, off, &mut bad_dates);
+            out.assumed.push(!matches!(t, RawTime::Final(_)));
+            for s in &mut ev.sources {
+                if let Location::Line { line, path: sp } = s {
+                    if **sp == *path {
+                        *line += line_base;
+                    }
+                }
+            }
+            out.events.push(ev);
+        }
+        if let Some((t, h)) = p.first {
+            let ts = resolve(t, &h, off, &mut bad_dates);
+            out.first = Some(out.first.map_or(ts, |f: Timestamp| f.min(ts)));
+        }
+        if let Some((t, h)) = p.last {
+            let ts = resolve(t, &h, off, &mut bad_dates);
+            out.last = Some(out.last.map_or(ts, |l: Timestamp| l.max(ts)));
+        }
+        for (l, s) in p.unparsed_samples {
+            if out.unparsed_samples.len() < 5 {
+                out.unparsed_samples
+                    .push(format!("{path}:{}: {s}", l + line_base));
+            }
+        }
+        line_base += p.lines;
+        out.lines += p.lines;
+        out.bytes += p.bytes;
+        out.candidates += p.candidates;
+        out.unparsed += p.unparsed;
+        out.overlong += p.overlong;
+        for (h, n) in p.hosts {
+            *out.hosts.entry(h).or_default() += n;
+        }
+    }
+    // The range also covers the events: excerpts and merged files are not always in order.
+    for e in &out.events {
+        out.first = Some(out.first.map_or(e.time, |f: Timestamp| f.min(e.time)));
+        out.last = Some(out.last.map_or(e.time, |l: Timestamp| l.max(e.time)));
+    }
+    if bad_dates > 0 {
+        out.warnings.push(format!("{bad_dates} line(s) dated Feb 29 in a year without one: the year policy is off; pass --year"));
+    }
+    if max_uptime.is_some() {
+        out.warnings.push("dmesg without wall-clock times: times estimated by placing the last line at the file's mtime".into());
+    }
+    if out.overlong > 0 {
+        out.warnings.push(format!(
+            "{} line(s) longer than {} MiB: only their first {} MiB were searched",
+            out.overlong,
+            crate::input::chunk::MAX_LINE >> 20,
+            crate::input::chunk::MAX_LINE >> 20
+        ));
+    }
+    out
+}

@@ -1,0 +1,368 @@
+//! The input side through the real binary: exit codes, messages naming the file, stdin,
+//! directories, bad bytes, gzip damage, year/zone policy, and output that does not depend on
+//! the thread count.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+
+fn bin() -> Command {
+    Command::cargo_bin("logautopsy").unwrap()
+}
+
+/// Run `analyze --json -` and return (exit code, report, stderr).
+fn analyze(args: &[&str], stdin: Option<Vec<u8>>) -> (i32, Value, String) {
+    let mut c = bin();
+    c.arg("analyze").args(args).args(["--json", "-"]);
+    if let Some(s) = stdin {
+        c.write_stdin(s);
+    }
+    let out = c.output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        report,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn input<'a>(r: &'a Value, suffix: &str) -> &'a Value {
+    r["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with(suffix))
+        .unwrap_or_else(|| panic!("no input {suffix} in {r}"))
+}
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+const LINE: &str = "Sep 27 19:13:48 web1 systemd[1]: supervisor.service: A process of this unit has been killed by the OOM killer.\n";
+
+#[test]
+fn missing_path_is_named_and_exits_2_but_the_rest_is_read() {
+    let d = tempfile::tempdir().unwrap();
+    let good = d.path().join("syslog");
+    std::fs::write(&good, LINE).unwrap();
+    let missing = d.path().join("no/such/syslog");
+    let (code, r, err) = analyze(
+        &[
+            good.to_str().unwrap(),
+            missing.to_str().unwrap(),
+            "--year",
+            "2025",
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!(
+            "logautopsy: {}: No such file or directory",
+            missing.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(input(&r, "/syslog")["lines"], 1);
+}
+
+#[test]
+fn empty_explicit_input_is_an_error_naming_it() {
+    let d = tempfile::tempdir().unwrap();
+    let empty = d.path().join("syslog.1");
+    std::fs::write(&empty, "").unwrap();
+    let (code, _, err) = analyze(&[empty.to_str().unwrap()], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!("logautopsy: {}: empty input", empty.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn permission_denied_says_how_to_fix_it() {
+    // Root reads everything: the check only means something for other users.
+    if unsafe_is_root() {
+        eprintln!("skipped: running as root, permission bits do not deny reads");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("auth.log");
+    std::fs::write(&p, LINE).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let (code, _, err) = analyze(&[p.to_str().unwrap()], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("Permission denied") && err.contains("adm"),
+        "{err}"
+    );
+}
+
+fn unsafe_is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+#[test]
+fn truncated_gzip_keeps_what_was_read_and_says_where_it_broke() {
+    let d = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..20000 {
+        text.push_str(&format!(
+            "Sep 27 19:{:02}:{:02} web1 CRON[{}]: (root) CMD (true {i})\n",
+            (i / 60) % 60,
+            i % 60,
+            1000 + i
+        ));
+    }
+    let full = gz(text.as_bytes());
+    let p = d.path().join("syslog.2.gz");
+    std::fs::write(&p, &full[..full.len() / 2]).unwrap();
+    let (code, r, err) = analyze(&[p.to_str().unwrap(), "--year", "2025"], None);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!(
+            "logautopsy: {}: truncated or corrupt gzip stream",
+            p.display()
+        )),
+        "{err}"
+    );
+    let lines = input(&r, "syslog.2.gz")["lines"].as_u64().unwrap();
+    assert!(lines > 1000 && lines < 20000, "kept {lines} lines");
+}
+
+#[test]
+fn stdin_plain_and_gzip() {
+    let (code, r, _) = analyze(&["-", "--year", "2025"], Some(LINE.repeat(3).into_bytes()));
+    assert_eq!(code, 0);
+    assert_eq!(input(&r, "-")["lines"], 3);
+    assert_eq!(input(&r, "-")["format"], "rfc3164");
+    let (code, r, _) = analyze(
+        &["-", "--year", "2025"],
+        Some(gz(LINE.repeat(5).as_bytes())),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(input(&r, "-")["lines"], 5);
+    assert_eq!(input(&r, "-")["compression"], "gzip");
+}
+
+#[test]
+fn junk_in_a_directory_is_skipped_with_one_warning_each() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("syslog"), LINE).unwrap();
+    std::fs::write(d.path().join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    std::fs::write(d.path().join("notes.txt"), "remember to rotate\nthe logs\n").unwrap();
+    let out = bin()
+        .args([
+            "analyze",
+            d.path().to_str().unwrap(),
+            "--year",
+            "2025",
+            "--json",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(
+        err.matches("logo.png: skipped, not a log file: a PNG image")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("notes.txt: skipped, not a recognised log format")
+            .count(),
+        1,
+        "{err}"
+    );
+}
+
+#[test]
+fn hostile_bytes_never_panic_and_every_line_is_counted() {
+    let d = tempfile::tempdir().unwrap();
+    let mut data = Vec::new();
+    data.extend_from_slice(b"Sep 27 19:13:48 web1 kernel: \xff\xfe invalid utf-8 Killed process 12 (x\xc3) total-vm:1kB\n");
+    data.extend_from_slice(b"Sep 27 19:13:48 web1 kernel: nul \0\0\0 bytes OOM killer\r\n");
+    data.extend_from_slice(b"Sep 27 19:13:49 web1 kernel: ");
+    data.extend(std::iter::repeat_n(b'A', 50 * 1024 * 1024));
+    data.extend_from_slice(b" invoked oom-killer\n");
+    data.extend_from_slice(b"Sep 27 19:13:50 web1 CRON[5]: (root) CMD (no trailing newline)");
+    let p = d.path().join("syslog");
+    std::fs::write(&p, &data).unwrap();
+    let (code, r, err) = analyze(&[p.to_str().unwrap(), "--year", "2025"], None);
+    assert_eq!(code, 0, "{err}");
+    let i = input(&r, "syslog");
+    assert_eq!(i["lines"], 4);
+    assert!(
+        i["warnings"].to_string().contains("longer than 4 MiB"),
+        "{i}"
+    );
+    assert_eq!(i["last"], "2025-09-27T19:13:50.000000Z");
+}
+
+fn set_mtime(p: &Path, rfc3339: &str) {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap();
+    let f = std::fs::File::options().write(true).open(p).unwrap();
+    f.set_modified(
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(t.timestamp() as u64),
+    )
+    .unwrap();
+}
+
+#[test]
+fn year_comes_from_mtime_with_dec_to_jan_rollover() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("syslog");
+    std::fs::write(&p, "Dec 31 23:59:58 web1 CRON[1]: (root) CMD (a)\nJan  1 00:00:02 web1 CRON[2]: (root) CMD (b)\n").unwrap();
+    set_mtime(&p, "2026-01-01T00:10:00Z");
+    let (_, r, _) = analyze(&[p.to_str().unwrap()], None);
+    let i = input(&r, "syslog");
+    assert_eq!(i["first"], "2025-12-31T23:59:58.000000Z");
+    assert_eq!(i["last"], "2026-01-01T00:00:02.000000Z");
+    assert!(
+        i["year_policy"]
+            .as_str()
+            .unwrap()
+            .contains("mtime 2026-01-01T00:10:00Z"),
+        "{i}"
+    );
+    // --year names the first line's year.
+    let (_, r, _) = analyze(&[p.to_str().unwrap(), "--year", "2019"], None);
+    assert_eq!(input(&r, "syslog")["last"], "2020-01-01T00:00:02.000000Z");
+}
+
+#[test]
+fn feb_29_lands_in_a_leap_year() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("syslog");
+    std::fs::write(&p, "Feb 29 12:00:00 web1 CRON[1]: (root) CMD (a)\n").unwrap();
+    set_mtime(&p, "2025-06-01T00:00:00Z");
+    let (_, r, _) = analyze(&[p.to_str().unwrap()], None);
+    assert_eq!(input(&r, "syslog")["first"], "2024-02-29T12:00:00.000000Z");
+}
+
+#[test]
+fn tz_flag_applies_per_host_and_utc_assumption_is_reported() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("syslog");
+    std::fs::write(&p, "Sep 27 19:13:48 web1 CRON[1]: (root) CMD (a)\n").unwrap();
+    let (_, r, _) = analyze(
+        &[
+            p.to_str().unwrap(),
+            "--year",
+            "2025",
+            "--tz",
+            "web1=Asia/Kolkata",
+        ],
+        None,
+    );
+    assert_eq!(input(&r, "syslog")["first"], "2025-09-27T13:43:48.000000Z");
+    let (_, r, _) = analyze(&[p.to_str().unwrap(), "--year", "2025"], None);
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("zone-less times read as UTC"),
+        "{}",
+        r["warnings"]
+    );
+    bin()
+        .args(["analyze", p.to_str().unwrap(), "--tz", "Mars/Olympus"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("unknown time zone `Mars/Olympus`"));
+}
+
+#[test]
+fn output_is_identical_at_any_thread_count() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("syslog");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&p).unwrap());
+    // ~40 MB: big enough to be split into ranges.
+    for i in 0..400_000u32 {
+        let s = i % 60;
+        let m = (i / 60) % 60;
+        let h = (i / 3600) % 24;
+        if i % 5000 == 0 {
+            writeln!(f, "Sep 27 {h:02}:{m:02}:{s:02} web1 kernel: Out of memory: Killed process {i} (python3) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB").unwrap();
+        } else {
+            writeln!(f, "Sep 27 {h:02}:{m:02}:{s:02} web1 sshd[{i}]: Connection closed by 203.0.113.{} port {} [preauth] padding padding", i % 250, 1024 + i % 60000).unwrap();
+        }
+    }
+    drop(f);
+    let run = |t: &str| {
+        bin()
+            .args([
+                "analyze",
+                p.to_str().unwrap(),
+                "--year",
+                "2025",
+                "--quiet",
+                "--threads",
+                t,
+                "--json",
+                "-",
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    let two = run("2");
+    assert_eq!(one, two);
+    let r: Value = serde_json::from_slice(&one).unwrap();
+    assert_eq!(input(&r, "syslog")["lines"], 400_000);
+    assert_eq!(input(&r, "syslog")["candidates"], 80);
+}
+
+#[test]
+fn a_reset_mtime_is_overruled_by_dated_neighbours_and_supervisord_stamps() {
+    let d = tempfile::tempdir().unwrap();
+    let sv = d.path().join("supervisord.log");
+    std::fs::write(&sv, "2025-09-27 19:13:48,368 INFO waiting for web to die\n").unwrap();
+    let kern = d.path().join("kern.log");
+    std::fs::write(&kern, "Sep 27 19:13:47 web1 kernel: Out of memory: Killed process 1121 (python3) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n").unwrap();
+    let syslog = d.path().join("syslog");
+    std::fs::write(&syslog, "Sep 27 19:13:48 web1 supervisord[1022]: 2025-09-27 19:13:48,368 INFO waiting for web to die\n").unwrap();
+    // Copied without -p in January 2027: the mtime alone would say 2026.
+    set_mtime(&kern, "2027-01-05T10:00:00Z");
+    set_mtime(&syslog, "2027-01-05T10:00:00Z");
+    let (code, r, err) = analyze(&[d.path().to_str().unwrap(), "--tz", "UTC"], None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        input(&r, "/kern.log")["first"],
+        "2025-09-27T19:13:47.000000Z"
+    );
+    assert!(input(&r, "/kern.log")["year_policy"]
+        .as_str()
+        .unwrap()
+        .contains("supervisord.log, of the same host"));
+    assert_eq!(input(&r, "/syslog")["first"], "2025-09-27T19:13:48.000000Z");
+    assert!(input(&r, "/syslog")["year_policy"]
+        .as_str()
+        .unwrap()
+        .contains("dates in its supervisord lines"));
+    assert!(err.contains("mtime points to 2026; read as 2025"), "{err}");
+    // --year decides.
+    let (_, r, _) = analyze(
+        &[d.path().to_str().unwrap(), "--tz", "UTC", "--year", "2024"],
+        None,
+    );
+    assert_eq!(
+        input(&r, "/kern.log")["first"],
+        "2024-09-27T19:13:47.000000Z"
+    );
+}
