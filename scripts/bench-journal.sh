@@ -8,9 +8,9 @@
 #    bytes so they are stored compressed) straight into systemd-journal-remote, which writes
 #    and rotates DIR/bench*.journal. Skipped when DIR already holds the set.
 # 2. Each reader runs once over all files under /usr/bin/time -v; the table shows wall time,
-#    entries/s and peak RSS. Ours reads the files in parallel (rayon, one thread per core)
-#    and runs a `contains("oom")` on every MESSAGE; the lead will switch it to
-#    `logautopsy analyze` once that exists.
+#    entries/s, CPU time and peak RSS: `logautopsy analyze` (the whole analysis), the journal
+#    reader alone (examples/journal_read: files in parallel with rayon, a `contains("oom")` on
+#    every MESSAGE), `journalctl -o export` and `journalctl --grep oom`.
 # Needs: systemd-journal-remote, systemd (journalctl), time (GNU), python3; a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,7 +76,7 @@ fi
 FILES=("$DIR"/bench*.journal)
 BYTES=$(du -cb "${FILES[@]}" | tail -1 | cut -f1)
 echo "journal set: ${#FILES[@]} files, $BYTES bytes" >&2
-cargo build --release --example journal_read >&2
+cargo build --release --example journal_read --bin logautopsy >&2
 BIN=target/release/examples/journal_read
 
 run() { # label, command...
@@ -92,6 +92,7 @@ run() { # label, command...
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 ours=$(run "logautopsy journal reader (rayon, contains oom)" "$BIN" "${FILES[@]}")
 N=$(tail -1 "$(echo "$ours" | cut -d'|' -f4)" | awk '{print $2}')
+analyze=$(run "logautopsy analyze -q (full analysis, terminal summary)" target/release/logautopsy analyze -q "${FILES[@]}")
 export_=$(run "journalctl -o export > /dev/null" journalctl --no-pager --file "$DIR/bench*.journal" -o export)
 grep_=$(run "journalctl --grep oom -o cat" journalctl --no-pager --file "$DIR/bench*.journal" --grep oom -o cat)
 echo
@@ -102,7 +103,7 @@ echo "reader's own user+system time; entries per CPU-second shows its cost witho
 echo
 echo "| reader | wall s | entries/s (wall) | CPU s | entries per CPU-s | peak RSS MB |"
 echo "|---|---:|---:|---:|---:|---:|"
-for row in "$ours" "$export_" "$grep_"; do
+for row in "$analyze" "$ours" "$export_" "$grep_"; do
   IFS='|' read -r label wall rss _ cpu <<<"$row"
   printf '| %s | %.2f | %s | %.2f | %s | %s |\n' "$label" "$wall" "$(awk -v n="$N" -v w="$wall" 'BEGIN {printf "%.0f", n / w}')" \
     "$cpu" "$(awk -v n="$N" -v c="$cpu" 'BEGIN {printf "%.0f", n / c}')" "$rss"
