@@ -131,15 +131,43 @@ impl Driver {
             body.len()
         );
         s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
+        // chromedriver answers `Connection: close` but keeps the socket open: read the head,
+        // then exactly Content-Length bytes (or chunks up to the last one), never to EOF.
         let mut buf = Vec::new();
-        s.read_to_end(&mut buf).map_err(|e| e.to_string())?;
-        let split = buf
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .ok_or("malformed HTTP response")?;
+        let mut chunk = [0u8; 8192];
+        let split = loop {
+            if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break p;
+            }
+            let n = s.read(&mut chunk).map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Err("connection closed before the HTTP head ended".into());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        };
         let head = String::from_utf8_lossy(&buf[..split]).to_ascii_lowercase();
         let mut payload = buf[split + 4..].to_vec();
-        if head.contains("transfer-encoding: chunked") {
+        let length = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        let chunked = head.contains("transfer-encoding: chunked") || head.contains("transfer-encoding:chunked");
+        loop {
+            let complete = match length {
+                Some(n) => payload.len() >= n,
+                None if chunked => payload.windows(5).any(|w| w == b"0\r\n\r\n"),
+                None => false,
+            };
+            if complete {
+                break;
+            }
+            let n = s.read(&mut chunk).map_err(|e| e.to_string())?;
+            if n == 0 {
+                break;
+            }
+            payload.extend_from_slice(&chunk[..n]);
+        }
+        if chunked {
             payload = dechunk(&payload);
         }
         let v: Value = serde_json::from_slice(&payload)
