@@ -29,3 +29,14 @@ if [ -n "${LOGAUTOPSY_CORPUS:-}" ]; then
   for f in "$C"/journal-data/*; do cp "$f" "corpus/journal_export/$(basename "$f")"; done
 fi
 echo "seeded: $(ls corpus/journal_binary | wc -l) binary, $(ls corpus/journal_export | wc -l) export, $(ls corpus/journal_json | wc -l) json"
+# The text path: the bundled scenarios' logs, and real excerpts from the shared corpus.
+mkdir -p corpus/text_path
+i=0
+for f in $(find ../sample-logs -type f -path '*/logs/*' ! -name '*.gz' | sort); do
+  { printf '\001'; head -c 65536 "$f"; } > "corpus/text_path/sample-$i"; i=$((i + 1))
+done
+if [ -n "${LOGAUTOPSY_CORPUS:-}" ]; then
+  for f in "$LOGAUTOPSY_CORPUS"/github-issues/*.log "$LOGAUTOPSY_CORPUS"/cadvisor-oomparser/*.txt; do
+    { printf '\001'; head -c 65536 "$f"; } > "corpus/text_path/corpus-$i"; i=$((i + 1))
+  done
+fi

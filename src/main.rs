@@ -130,17 +130,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => {}
             }
+            let color = match a.color {
+                cli::ColorChoice::Always => true,
+                cli::ColorChoice::Never => false,
+                cli::ColorChoice::Auto => {
+                    std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            let opts = render::output::WriteOptions { color, verbose: a.input.verbose };
             match stdout_fmt {
-                Some(fmt) => render::output::write(report, fmt, None)?,
+                Some(fmt) => render::output::write_with(report, fmt, None, opts)?,
                 None if a.json.as_deref() != Some("-") => {
-                    let color = match a.color {
-                        cli::ColorChoice::Always => true,
-                        cli::ColorChoice::Never => false,
-                        cli::ColorChoice::Auto => {
-                            std::io::stdout().is_terminal()
-                                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        }
-                    };
                     render::terminal::write(report, &mut out, color, a.input.verbose)?;
                 }
                 None => {}

@@ -329,10 +329,17 @@ fn notable(kind: &str) -> bool {
 
 fn timeline(s: &mut String, r: &Report) {
     s.push_str("## Timeline\n\n");
+    // Notable kinds, plus anything an incident cites as evidence (e.g. the cron line before it).
+    let cited: BTreeSet<&str> = r
+        .incidents
+        .iter()
+        .flat_map(|i| i.evidence.iter().chain(i.chain.iter().map(|c| &c.event)))
+        .map(|s| s.as_str())
+        .collect();
     let rows: Vec<_> = r
         .events
         .iter()
-        .filter(|e| notable(e.kind.as_str()))
+        .filter(|e| notable(e.kind.as_str()) || cited.contains(e.id.as_str()))
         .collect();
     if rows.is_empty() {
         s.push_str("No notable events.\n\n");

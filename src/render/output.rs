@@ -280,19 +280,8 @@ fn render_to(
 ) -> std::result::Result<(), RenderError> {
     use crate::render::{charts, html, markdown, tables};
     match fmt {
-        Format::Terminal => {
-            // TODO(merge): call crate::render::terminal::write(report, out, opts.color,
-            // opts.verbose) once the correlation branch's terminal renderer is merged; the stub
-            // on this branch has no function yet, so the Markdown view stands in.
-            let _ = opts;
-            markdown::write(report, out)?;
-        }
-        Format::Json => {
-            // TODO(merge): call crate::render::json::write(report, out) once the correlation
-            // branch's JSON renderer is merged (the stub on this branch has no function yet).
-            serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::other)?;
-            out.push(b'\n');
-        }
+        Format::Terminal => crate::render::terminal::write(report, out, opts.color, opts.verbose)?,
+        Format::Json => crate::render::json::write(report, out)?,
         Format::Markdown => markdown::write(report, out)?,
         Format::Html => html::write(report, out)?,
         Format::Csv => tables::write_events_csv(report, out)?,

@@ -42,10 +42,6 @@ fn cat_dtype() -> DataType {
     DataType::from_categories(Categories::global())
 }
 
-fn utc_dtype() -> DataType {
-    DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
-}
-
 fn str_col(name: &str, v: Vec<Option<String>>) -> Column {
     Column::new(name.into(), v)
 }
@@ -55,7 +51,11 @@ fn cat_col(name: &str, v: Vec<String>) -> PolarsResult<Column> {
 }
 
 fn time_col(name: &str, v: Vec<Option<i64>>) -> PolarsResult<Column> {
-    Column::new(name.into(), v).cast(&utc_dtype())
+    // Set the logical type directly: a `cast` to a zoned Datetime drops the zone unless polars'
+    // `timezones` feature is built, and "UTC" needs no zone database.
+    Ok(Series::new(name.into(), v)
+        .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+        .into_column())
 }
 
 fn json(v: &impl Serialize) -> String {

@@ -131,44 +131,45 @@ impl Driver {
             body.len()
         );
         s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
-        // chromedriver answers `Connection: close` but keeps the socket open: read the head,
-        // then exactly Content-Length bytes (or chunks up to the last one), never to EOF.
+        // chromedriver keeps the connection open despite `Connection: close`: read the headers,
+        // then exactly Content-Length bytes (or chunks), never "to the end".
         let mut buf = Vec::new();
-        let mut chunk = [0u8; 8192];
+        let mut chunk = [0u8; 65536];
         let split = loop {
             if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
                 break p;
             }
             let n = s.read(&mut chunk).map_err(|e| e.to_string())?;
             if n == 0 {
-                return Err("connection closed before the HTTP head ended".into());
+                return Err("connection closed before the HTTP headers ended".into());
             }
             buf.extend_from_slice(&chunk[..n]);
         };
         let head = String::from_utf8_lossy(&buf[..split]).to_ascii_lowercase();
+        let len = head.lines().find_map(|l| {
+            l.strip_prefix("content-length:")
+                .and_then(|v| v.trim().parse::<usize>().ok())
+        });
         let mut payload = buf[split + 4..].to_vec();
-        let length = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .and_then(|v| v.trim().parse::<usize>().ok());
-        let chunked = head.contains("transfer-encoding: chunked") || head.contains("transfer-encoding:chunked");
-        loop {
-            let complete = match length {
-                Some(n) => payload.len() >= n,
-                None if chunked => payload.windows(5).any(|w| w == b"0\r\n\r\n"),
-                None => false,
-            };
-            if complete {
-                break;
+        match len {
+            Some(len) => {
+                while payload.len() < len {
+                    let n = s.read(&mut chunk).map_err(|e| e.to_string())?;
+                    if n == 0 {
+                        break;
+                    }
+                    payload.extend_from_slice(&chunk[..n]);
+                }
+                payload.truncate(len);
             }
-            let n = s.read(&mut chunk).map_err(|e| e.to_string())?;
-            if n == 0 {
-                break;
+            None => {
+                let _ = s.read_to_end(&mut payload);
+                if head.contains("transfer-encoding: chunked")
+                    || head.contains("transfer-encoding:chunked")
+                {
+                    payload = dechunk(&payload);
+                }
             }
-            payload.extend_from_slice(&chunk[..n]);
-        }
-        if chunked {
-            payload = dechunk(&payload);
         }
         let v: Value = serde_json::from_slice(&payload)
             .map_err(|e| format!("{e}: {}", String::from_utf8_lossy(&payload)))?;
@@ -241,14 +242,17 @@ impl Driver {
         .map(|_| ())
     }
 
-    /// Clicks at (x, y) CSS pixels from the top-left corner of the element matched by `css`.
-    pub fn click_at(&self, css: &str, x: f64, y: f64, w: f64, h: f64) -> Result<(), String> {
-        let id = self.find(css)?;
-        let elem = json!({"element-6066-11e4-a52f-4d7d6e6b8e5b": id});
-        // W3C pointer offsets are from the element's centre.
-        let (dx, dy) = ((x - w / 2.0).round() as i64, (y - h / 2.0).round() as i64);
+    /// Clicks at (x, y) CSS pixels from the top-left corner of the element matched by `css`
+    /// (viewport-origin pointer actions: the element-origin form differs between drivers).
+    pub fn click_at(&self, css: &str, x: f64, y: f64) -> Result<(), String> {
+        let r = self.exec(&format!(
+            "var r = document.querySelector({}).getBoundingClientRect(); return [r.left, r.top];",
+            json!(css)
+        ))?;
+        let (left, top) = (r[0].as_f64().unwrap_or(0.0), r[1].as_f64().unwrap_or(0.0));
+        let (vx, vy) = ((left + x).round() as i64, (top + y).round() as i64);
         let actions = json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": [
-            {"type": "pointerMove", "duration": 0, "origin": elem, "x": dx, "y": dy},
+            {"type": "pointerMove", "duration": 0, "origin": "viewport", "x": vx, "y": vy},
             {"type": "pointerDown", "button": 0},
             {"type": "pointerUp", "button": 0}
         ]}]});
@@ -272,8 +276,9 @@ impl Driver {
         Ok(v["value"].as_array().cloned().unwrap_or_default())
     }
 
-    /// URLs of every network request the page made (DevTools performance log).
-    pub fn requests(&self) -> Result<Vec<String>, String> {
+    /// Every network request since the last call, as (document URL, request URL) pairs from the
+    /// DevTools performance log. The browser's own new-tab page shows up too (`chrome://…`).
+    pub fn requests(&self) -> Result<Vec<(String, String)>, String> {
         let v = self.http(
             "POST",
             &self.s("/se/log"),
@@ -284,12 +289,11 @@ impl Driver {
             let msg: Value = serde_json::from_str(entry["message"].as_str().unwrap_or("{}"))
                 .unwrap_or(Value::Null);
             if msg["message"]["method"] == "Network.requestWillBeSent" {
-                urls.push(
-                    msg["message"]["params"]["request"]["url"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string(),
-                );
+                let p = &msg["message"]["params"];
+                urls.push((
+                    p["documentURL"].as_str().unwrap_or("").to_string(),
+                    p["request"]["url"].as_str().unwrap_or("").to_string(),
+                ));
             }
         }
         Ok(urls)

@@ -209,8 +209,8 @@ pub fn frappe_report() -> Report {
 
 /// The same shape with about `n` events (routine cron traffic scaled up).
 pub fn big_report(n: usize) -> Report {
-    // One "fill" unit is ~3 events per host-hour over 4 days × 3 hosts ≈ 290 events.
-    build((n / 290).max(1))
+    // One "fill" unit is 3 cron events per host-hour: 3 × 24 h × 4 days × 3 hosts = 864 events.
+    build((n / 864).max(1))
 }
 
 fn build(fill: usize) -> Report {
