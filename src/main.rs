@@ -138,7 +138,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
-            let opts = render::output::WriteOptions { color, verbose: a.input.verbose };
+            let opts = render::output::WriteOptions {
+                color,
+                verbose: a.input.verbose,
+            };
             match stdout_fmt {
                 Some(fmt) => render::output::write_with(report, fmt, None, opts)?,
                 None if a.json.as_deref() != Some("-") => {
