@@ -26,6 +26,25 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
+impl Report {
+    /// A report of nothing: what a run over inputs without events starts from.
+    pub fn empty() -> Report {
+        Report {
+            schema: SCHEMA,
+            tool: Tool::default(),
+            inputs: vec![],
+            hosts: vec![],
+            events: vec![],
+            backup_windows: vec![],
+            incidents: vec![],
+            backup_jobs: vec![],
+            fleet: vec![],
+            stats: Stats::default(),
+            warnings: vec![],
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Tool {
     pub name: &'static str,

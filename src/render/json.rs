@@ -16,26 +16,10 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Stats, Tool, SCHEMA};
 
     #[test]
     fn empty_report_is_pretty_with_trailing_newline() {
-        let r = Report {
-            schema: SCHEMA,
-            tool: Tool {
-                name: "logautopsy",
-                version: "0.1.0",
-            },
-            inputs: vec![],
-            hosts: vec![],
-            events: vec![],
-            backup_windows: vec![],
-            incidents: vec![],
-            backup_jobs: vec![],
-            fleet: vec![],
-            stats: Stats::default(),
-            warnings: vec![],
-        };
+        let r = Report::empty();
         let mut out = Vec::new();
         write(&r, &mut out).unwrap();
         let s = String::from_utf8(out).unwrap();

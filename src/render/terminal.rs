@@ -475,26 +475,10 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Stats, Tool, SCHEMA};
 
     #[test]
     fn plain_output_has_no_escape_codes_and_says_none() {
-        let r = Report {
-            schema: SCHEMA,
-            tool: Tool {
-                name: "logautopsy",
-                version: "0.1.0",
-            },
-            inputs: vec![],
-            hosts: vec![],
-            events: vec![],
-            backup_windows: vec![],
-            incidents: vec![],
-            backup_jobs: vec![],
-            fleet: vec![],
-            stats: Stats::default(),
-            warnings: vec![],
-        };
+        let r = Report::empty();
         let mut out = Vec::new();
         write(&r, &mut out, false, false).unwrap();
         let s = String::from_utf8(out).unwrap();
