@@ -728,14 +728,20 @@ fn memory(
             ))
         })
         .collect();
-    // The trigger is only known by name; it names a row when that name has one process.
+    // The trigger is known by pid when the report's `CPU: … PID: … Comm:` line was read;
+    // otherwise by name, which names a row only when that name has one process.
+    let trigger_pid = kill.attr_u64("trigger_pid").map(|p| p as u32);
     let trigger_unique = trigger.filter(|t| m.get(*t).is_some_and(|(c, _)| *c == 1));
     let roles = |pid: u32, process: &str| {
         let mut v = Vec::new();
         if victims.contains(&pid) {
             v.push("oom-victim".to_string());
         }
-        if trigger_unique == Some(process) {
+        let is_trigger = match trigger_pid {
+            Some(t) => t == pid,
+            None => trigger_unique == Some(process),
+        };
+        if is_trigger {
             v.push("oom-trigger".to_string());
         }
         if backup_pid.is_some_and(|b| pid >= b && pid - b <= BACKUP_PID_SPAN) {

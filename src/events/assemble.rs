@@ -98,6 +98,7 @@ struct Block {
     header: Option<usize>,
     summary: Option<usize>,
     select: Option<usize>,
+    cpu: Option<usize>,
     tasks: Vec<usize>,
 }
 
@@ -135,6 +136,16 @@ fn fold_oom(events: &mut [Event], idxs: &[usize]) {
                     _ => {}
                 }
             }
+            // Stack dumps print this line for many reasons: it belongs to an OOM report only
+            // right after the report's header.
+            EventKind::OomCpu => {
+                if let Some(b) = block
+                    .as_mut()
+                    .filter(|b| b.header.is_some() && b.cpu.is_none())
+                {
+                    b.cpu = Some(i);
+                }
+            }
             EventKind::OomKill => {
                 if let Some(b) = block.take() {
                     if t - b.start <= BLOCK_MAX_US {
@@ -157,6 +168,9 @@ fn fold_block(events: &mut [Event], b: &Block, k: usize) {
         if let Some(p) = &events[h].process {
             add.push(("trigger".into(), Value::from(p.as_str())));
         }
+    }
+    if let Some(pid) = b.cpu.and_then(|c| events[c].pid) {
+        add.push(("trigger_pid".into(), Value::from(pid)));
     }
     let mut constraint = None;
     if let Some(s) = b.summary {

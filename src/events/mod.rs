@@ -75,6 +75,8 @@ kinds! {
     OomSelect => "oom_select",
     OomTaskTable => "oom_task_table",
     OomTask => "oom_task",
+    // `CPU: N PID: P Comm: C` of the OOM report's stack dump: the trigger's pid.
+    OomCpu => "oom_cpu",
 }
 
 impl EventKind {
@@ -86,6 +88,7 @@ impl EventKind {
                 | EventKind::OomSelect
                 | EventKind::OomTaskTable
                 | EventKind::OomTask
+                | EventKind::OomCpu
         )
     }
 }
