@@ -58,6 +58,21 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(pb)
 }
 
+/// Run `f` with a progress callback that drives the bar (when there is one), then clear it.
+fn with_progress<T>(quiet: bool, f: impl FnOnce(Option<pipeline::Progress<'_>>) -> T) -> T {
+    let pb = progress_bar(quiet);
+    let inc = |n: u64| {
+        if let Some(pb) = &pb {
+            pb.inc(n);
+        }
+    };
+    let out = f(Some(&inc));
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    out
+}
+
 fn report_problems(
     errors: &[logautopsy::model::Error],
     warnings: &[String],
@@ -102,16 +117,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(f) => Some(render::output::Format::from_name(f)?),
                 None => None,
             };
-            let pb = progress_bar(a.input.quiet);
-            let inc = |n: u64| {
-                if let Some(pb) = &pb {
-                    pb.inc(n);
-                }
-            };
-            let analysis = pipeline::analyze(&cfg, Some(&inc))?;
-            if let Some(pb) = pb {
-                pb.finish_and_clear();
-            }
+            let analysis = with_progress(a.input.quiet, |p| pipeline::analyze(&cfg, p))?;
             let report = &analysis.report;
             for (p, fmt) in &outputs {
                 render::output::write(report, *fmt, Some(p))
@@ -173,16 +179,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })?);
             }
             let rules = rules::RuleSet::load(&cfg.pattern_dirs, &cfg.backup_match)?;
-            let pb = progress_bar(e.input.quiet);
-            let inc = |n: u64| {
-                if let Some(pb) = &pb {
-                    pb.inc(n);
-                }
-            };
-            let ex = pipeline::extract(&cfg, &rules, Some(&inc));
-            if let Some(pb) = pb {
-                pb.finish_and_clear();
-            }
+            let ex = with_progress(e.input.quiet, |p| pipeline::extract(&cfg, &rules, p));
             let events: Vec<_> = ex
                 .events
                 .into_iter()
@@ -211,16 +208,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let dir = std::path::PathBuf::from(dir);
             render::output::check_writable(&dir, false)?;
-            let pb = progress_bar(x.input.quiet);
-            let inc = |n: u64| {
-                if let Some(pb) = &pb {
-                    pb.inc(n);
-                }
-            };
-            let analysis = pipeline::analyze(&cfg, Some(&inc))?;
-            if let Some(pb) = pb {
-                pb.finish_and_clear();
-            }
+            let analysis = with_progress(x.input.quiet, |p| pipeline::analyze(&cfg, p))?;
             render::output::write(
                 &analysis.report,
                 render::output::Format::ParquetDir,
