@@ -271,4 +271,9 @@ pub struct Stats {
     /// Records seen in more than one source and merged into one.
     pub merged_duplicates: u64,
     pub events: usize,
+    /// Routine lines (session scopes, user managers, cron jobs, unreferenced unit lifecycle:
+    /// `events::routine`): counted, not reported as events.
+    pub routine_lines: u64,
+    /// Routine lines per host and kind.
+    pub routine: Vec<crate::events::routine::RoutineCount>,
 }

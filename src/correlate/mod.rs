@@ -64,7 +64,7 @@ pub fn correlate(
             unit: w.unit.clone(),
             user: w.user.clone(),
             events: w.members.iter().map(|&j| events[j].id.clone()).collect(),
-            end_hint: end_hint(w, &events),
+            end_hint: end_hint(w, &events, &stats),
         })
         .collect();
     let backup_jobs = jobs::backup_jobs(&ws);
@@ -132,7 +132,7 @@ pub fn correlate(
 /// For a cron window without an end: Debian cron logs only the start by default; the end is
 /// in the PAM session lines, which go to auth.log, not syslog (reference §4.1, §4.5). Say which
 /// input is missing rather than leave "unknown" unexplained.
-fn end_hint(w: &windows::Window, events: &[Event]) -> Option<String> {
+fn end_hint(w: &windows::Window, events: &[Event], stats: &Stats) -> Option<String> {
     if w.end.is_some() || w.unit.is_some() {
         return None;
     }
@@ -143,14 +143,18 @@ fn end_hint(w: &windows::Window, events: &[Event]) -> Option<String> {
     if via != "cron" {
         return None;
     }
-    let has_sessions = events.iter().any(|e| {
-        e.host == w.host
-            && matches!(
-                e.kind,
-                crate::events::EventKind::CronSessionOpen
-                    | crate::events::EventKind::CronSessionClose
-            )
-    });
+    let session = |k: crate::events::EventKind| {
+        matches!(
+            k,
+            crate::events::EventKind::CronSessionOpen | crate::events::EventKind::CronSessionClose
+        )
+    };
+    // Sessions of other jobs are routine lines: counted in the stats, not events.
+    let has_sessions = events.iter().any(|e| e.host == w.host && session(e.kind))
+        || stats
+            .routine
+            .iter()
+            .any(|c| c.host == w.host && session(c.kind));
     Some(if has_sessions {
         "cron PAM session lines are present, but no end line matched this run (still running when the logs end, or its session lines are missing)".to_string()
     } else {

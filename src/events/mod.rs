@@ -4,6 +4,7 @@
 
 use crate::model::{Location, Timestamp};
 pub mod assemble;
+pub mod routine;
 
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -149,7 +149,7 @@ fn infer_file_zones(tagged: &mut [(Event, bool)], warnings: &mut Vec<String>) {
 /// Time order; events with the same time keep the order of the log that holds most events
 /// (syslog, typically): whole-second stamps make ties common, and a chain read in the wrong
 /// order within its second tells the wrong story.
-fn sort_in_log_order(events: &mut [Event]) {
+pub(super) fn sort_in_log_order(events: &mut [Event]) {
     let mut per_file: HashMap<String, usize> = HashMap::new();
     for e in events.iter() {
         for s in &e.sources {

@@ -11,6 +11,7 @@ pub mod scan;
 mod years;
 
 use crate::config::Config;
+use crate::events::routine::{self, RoutineIndex};
 use crate::events::Event;
 use crate::input::{self, chunk, Kind, Source};
 use crate::model::{Error, Result};
@@ -67,7 +68,9 @@ enum Unit {
 
 enum UnitOut {
     Text(ChunkScan, Option<String>),
-    Journal(std::result::Result<(input::journal::JournalSummary, Vec<Event>), Error>),
+    Journal(
+        std::result::Result<(input::journal::JournalSummary, Vec<Event>, routine::Part), Error>,
+    ),
     Events(std::result::Result<Vec<Event>, Error>),
     Failed(Error),
 }
@@ -227,6 +230,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     let mut stats = Stats::default();
     let mut assumed_utc = Vec::new();
     let mut soft_years: Vec<years::Soft> = Vec::new();
+    let mut index = RoutineIndex::default();
     for (p, outs) in prepared.iter().zip(per_input) {
         let display = p.src.display();
         let mut summary = InputSummary {
@@ -254,7 +258,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                         summary.warnings.push(e);
                     }
                 }
-                UnitOut::Journal(Ok((js, evs))) => {
+                UnitOut::Journal(Ok((js, evs, part))) => {
                     summary.format = js.format.to_string();
                     summary.bytes = js.bytes;
                     summary.lines = js.entries;
@@ -276,7 +280,14 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                     hs.dedup();
                     summary.host = hs.first().cloned();
                     summary.hosts_seen = hs;
-                    summary.candidates = evs.len() as u64;
+                    summary.candidates = (evs.len() + part.lines.len()) as u64;
+                    if let Some(f) = part.lines.iter().map(|l| l.time).min() {
+                        summary.first = Some(summary.first.map_or(f, |x| x.min(f)));
+                    }
+                    if let Some(l) = part.lines.iter().map(|l| l.time).max() {
+                        summary.last = Some(summary.last.map_or(l, |x| x.max(l)));
+                    }
+                    index.absorb(inputs.len(), Arc::from(display.as_str()), true, part);
                     tagged.extend(evs.into_iter().map(|e| (e, false)));
                 }
                 UnitOut::Journal(Err(e)) | UnitOut::Events(Err(e)) | UnitOut::Failed(e) => {
@@ -319,6 +330,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             }
             let from = tagged.len();
             tagged.extend(fs.events.into_iter().zip(fs.assumed));
+            index.absorb(inputs.len(), Arc::from(display.as_str()), false, fs.routine);
             // A plain file's mtime is the weakest year evidence (copies made without -p reset it).
             if cfg.year.is_none()
                 && p.compression == input::Compression::None
@@ -350,6 +362,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
         &soft_years,
         &cfg.tz,
         &mut warnings,
+        &mut index,
     );
     for e in tagged.iter_mut() {
         if e.0.host.is_empty() {
@@ -359,6 +372,20 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     let (mut events, merged) = merge::merge(tagged, &mut warnings);
     stats.merged_duplicates = merged;
     crate::events::assemble::assemble(&mut events);
+    // Evidence versus routine (events::routine): unreferenced lifecycle leaves the events,
+    // routine lines that evidence needs come back as events.
+    let promoted = routine::select(&mut events, &mut index);
+    if !promoted.is_empty() {
+        let (promoted, merged) =
+            merge::merge(promoted.into_iter().map(|e| (e, false)).collect(), &mut warnings);
+        stats.merged_duplicates += merged;
+        events.extend(promoted);
+        merge::sort_in_log_order(&mut events);
+    }
+    routine::mark_restarts(&mut events);
+    stats.routine_lines = index.lines.len() as u64;
+    stats.routine = index.counts();
+    drop(index);
     for (i, e) in events.iter_mut().enumerate() {
         e.id = format!("e{}", i + 1);
     }
@@ -514,6 +541,7 @@ fn stream_unit(
         }
         Kind::Journal | Kind::JournalExport | Kind::JournalJson => {
             let mut events = Vec::new();
+            let mut part = routine::Part::default();
             let default_host = ctx.host.clone();
             let mut sink = |mut rec: crate::parse::Record| {
                 if rec.host.is_none() {
@@ -521,8 +549,22 @@ fn stream_unit(
                 }
                 let before = events.len();
                 rules.apply(&rec, &mut events);
-                for ev in &mut events[before..] {
-                    ev.host = rec.host.clone().unwrap_or_default();
+                let mut k = before;
+                while k < events.len() {
+                    events[k].host = rec.host.clone().unwrap_or_default();
+                    if routine::routine_at_scan(&events[k]) {
+                        let ev = events.remove(k);
+                        let at = match &rec.source {
+                            crate::model::Location::Cursor { cursor, .. } => {
+                                routine::cursor_seqnum(cursor)
+                            }
+                            crate::model::Location::Line { line, .. } => *line,
+                        };
+                        let p = part.push_event(&ev, at);
+                        part.finish(p, ev.time);
+                    } else {
+                        k += 1;
+                    }
                 }
             };
             let r = match p.kind {
@@ -549,7 +591,7 @@ fn stream_unit(
             if let Some(pr) = progress {
                 pr(p.file_bytes);
             }
-            UnitOut::Journal(r.map(|s| (s, events)))
+            UnitOut::Journal(r.map(|s| (s, events, part)))
         }
         Kind::Parquet => match &p.src {
             Source::File { path: fp, .. } => UnitOut::Events(input::parquet::read_events(fp)),

@@ -9,6 +9,7 @@
 //! offsets, relative years their base, zone-less times their zone.
 
 use crate::config::TzPolicy;
+use crate::events::routine::{self, PendingLine};
 use crate::events::Event;
 use crate::model::{Location, Timestamp};
 use crate::parse::envelope::{self, Envelope, LineFormat, Stamp};
@@ -53,6 +54,9 @@ pub struct ChunkScan {
     pub last: Option<(RawTime, Option<String>)>,
     pub hosts: BTreeMap<String, u64>,
     pub max_uptime: Option<f64>,
+    /// Routine lines (`events::routine`), with the raw time of each.
+    pub routine: routine::Part,
+    pub routine_times: Vec<(RawTime, PendingLine)>,
 }
 
 /// Per-file settings of a scan.
@@ -136,13 +140,33 @@ impl ChunkScan {
             return None;
         };
         let t = self.raw_time(&env);
-        let host = Self::host_of(ctx, &env);
-        if let Some(h) = &host {
-            *self.hosts.entry(h.clone()).or_default() += 1;
+        let host: Option<&str> = if ctx.force_host {
+            ctx.host.as_deref()
+        } else {
+            env.host.or(ctx.host.as_deref())
+        };
+        if let Some(h) = host {
+            match self.hosts.get_mut(h) {
+                Some(n) => *n += 1,
+                None => {
+                    self.hosts.insert(h.to_string(), 1);
+                }
+            }
         }
         if self.first.is_none() {
-            self.first = Some((t, host.clone()));
+            self.first = Some((t, host.map(str::to_string)));
         }
+        // Routine systemd lifecycle, recognised without the rules: the bulk of a busy host's
+        // candidates costs an envelope parse and a few byte comparisons.
+        if follow.is_none() && env.ident == Some("systemd") {
+            if let Some((kind, unit)) = routine::quick_systemd(env.message) {
+                self.candidates += 1;
+                let p = self.routine.pending(kind, host, unit, line_no);
+                self.routine_times.push((t, p));
+                return None;
+            }
+        }
+        let host = host.map(str::to_string);
         self.last = Some((t, host.clone()));
         let provisional = match t {
             RawTime::Final(ts) => ts,
@@ -168,9 +192,18 @@ impl ChunkScan {
                 ctx.rules.apply(&rec, &mut self.events)
             }
         };
-        for ev in &mut self.events[before..] {
+        let mut k = before;
+        while k < self.events.len() {
+            let ev = &mut self.events[k];
             ev.host = host.clone().unwrap_or_default();
-            self.times.push((t, host.clone()));
+            if follow.is_none() && routine::routine_at_scan(ev) {
+                let ev = self.events.remove(k);
+                let p = self.routine.push_event(&ev, line_no);
+                self.routine_times.push((t, p));
+            } else {
+                self.times.push((t, host.clone()));
+                k += 1;
+            }
         }
         next
     }
@@ -283,6 +316,8 @@ pub struct FileScan {
     pub year_policy: String,
     pub tz_policy: String,
     pub warnings: Vec<String>,
+    /// Routine lines with file-level line numbers and settled times.
+    pub routine: routine::Part,
 }
 
 /// Stitch the pieces of one file (in file order) and resolve every time.
@@ -320,8 +355,10 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         any_local |= p
             .times
             .iter()
-            .chain(p.first.iter())
-            .any(|(t, _)| matches!(t, RawTime::Local(_) | RawTime::YearLess { .. }));
+            .map(|(t, _)| t)
+            .chain(p.first.iter().map(|(t, _)| t))
+            .chain(p.routine_times.iter().map(|(t, _)| t))
+            .any(|t| matches!(t, RawTime::Local(_) | RawTime::YearLess { .. }));
     }
     let main_host = pieces
         .iter()
@@ -362,8 +399,8 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         };
     }
     let mut bad_dates = 0u64;
-    let resolve = |t: RawTime, host: &Option<String>, off: i32, bad: &mut u64| -> Timestamp {
-        let tz = fctx.tz.for_host(host.as_deref());
+    let resolve = |t: RawTime, host: Option<&str>, off: i32, bad: &mut u64| -> Timestamp {
+        let tz = fctx.tz.for_host(host);
         match t {
             RawTime::Final(ts) => ts,
             RawTime::Local(ndt) => time::resolve_local(ndt, tz),
@@ -396,7 +433,7 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     let mut line_base = 0u64;
     for (p, off) in pieces.into_iter().zip(offsets) {
         for (mut ev, (t, host)) in p.events.into_iter().zip(p.times) {
-            ev.time = resolve(t, &host, off, &mut bad_dates);
+            ev.time = resolve(t, host.as_deref(), off, &mut bad_dates);
             out.assumed.push(!matches!(t, RawTime::Final(_)));
             for s in &mut ev.sources {
                 if let Location::Line { line, path: sp } = s {
@@ -407,12 +444,25 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
             }
             out.events.push(ev);
         }
+        let names = p.routine.names;
+        let map: Vec<u32> = (0..)
+            .map_while(|i| names.get(i))
+            .map(|n| out.routine.names.id(n))
+            .collect();
+        for (t, mut line) in p.routine_times {
+            let host = names.get(line.host).map(|h| &**h);
+            let ts = resolve(t, host, off, &mut bad_dates);
+            line.host = map.get(line.host as usize).copied().unwrap_or(u32::MAX);
+            line.name = map.get(line.name as usize).copied().unwrap_or(u32::MAX);
+            line.at += line_base;
+            out.routine.finish(line, ts);
+        }
         if let Some((t, h)) = p.first {
-            let ts = resolve(t, &h, off, &mut bad_dates);
+            let ts = resolve(t, h.as_deref(), off, &mut bad_dates);
             out.first = Some(out.first.map_or(ts, |f: Timestamp| f.min(ts)));
         }
         if let Some((t, h)) = p.last {
-            let ts = resolve(t, &h, off, &mut bad_dates);
+            let ts = resolve(t, h.as_deref(), off, &mut bad_dates);
             out.last = Some(out.last.map_or(ts, |l: Timestamp| l.max(ts)));
         }
         for (l, s) in p.unparsed_samples {

@@ -12,6 +12,7 @@
 //! Every shift is reported; `--year` always wins (soft files are only those without it).
 
 use crate::config::TzPolicy;
+use crate::events::routine::RoutineIndex;
 use crate::events::Event;
 use crate::model::Timestamp;
 use crate::parse::envelope::supervisord_stamp;
@@ -59,6 +60,7 @@ pub fn reconcile(
     soft: &[Soft],
     tz: &TzPolicy,
     warnings: &mut Vec<String>,
+    routine: &mut RoutineIndex,
 ) {
     let is_soft = |i: usize| soft.iter().any(|s| s.input == i);
     for s in soft {
@@ -113,6 +115,10 @@ pub fn reconcile(
         }
         for (e, _) in &mut tagged[s.events.clone()] {
             e.time = shift(e.time, years, tz, Some(e.host.as_str()));
+        }
+        for l in routine.lines.iter_mut().filter(|l| l.file as usize == s.input) {
+            let host = routine.names.get(l.host).map(|h| &**h);
+            l.time = shift(l.time, years, tz, host);
         }
         let inp = &mut inputs[s.input];
         inp.first = Some(shift(first, years, tz, host.as_deref()));

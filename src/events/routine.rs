@@ -1,0 +1,545 @@
+//! Evidence versus routine: the one place that decides which matched lines are report events
+//! and which are routine context.
+//!
+//! A busy host writes hundreds of thousands of lines that the rules recognise but that explain
+//! nothing: every SSH or automation login starts and stops a `session-N.scope`, a user manager
+//! (`user@UID.service`, `user-runtime-dir@UID.service`), a `user-UID.slice` and a
+//! `run-user-UID.mount`; cron runs jobs every minute with a PAM session around each. Those lines
+//! are **routine**: counted per host and kind, and kept in a compact `RoutineIndex` (time, host,
+//! kind, unit or user, pid, source location — no message, no attributes, ~40 bytes a line) so
+//! that a chain can still cite one when an incident needs it. They never become `Event`s,
+//! timeline rows, HTML lanes or chart markers on their own.
+//!
+//! The decision is made in two steps:
+//!
+//! 1. **At scan time** (`routine_at_scan`): the lifecycle (`Starting`, `Started`/`Finished`,
+//!    `Stopping`, `Stopped`, `Deactivated successfully`, `Consumed …`) of units that are routine
+//!    by name (`is_routine_unit`), every non-backup cron `CMD`, and every cron PAM session line.
+//!    The scanner also has a fast path (`quick_systemd`) that recognises the common routine
+//!    systemd lines from the envelope alone, without running the rules; a test pins that it
+//!    agrees with the rules.
+//! 2. **After merge and OOM assembly** (`select`): the lifecycle of any other unit stays an
+//!    event only when evidence refers to it — a non-lifecycle event names the unit (OOM kill in
+//!    its cgroup, `Failed with result`, left-over processes, a backup unit, …) or it is a
+//!    supervisor unit. The rest (timers such as `sysstat-collect.service`, …) becomes routine.
+//!    Conversely, routine lines of units that evidence names are promoted back into events (the
+//!    session scope that held an OOM victim), and so are the cron PAM sessions of backup jobs,
+//!    which measure the backup's end. A promoted line's message is rebuilt from its kind and
+//!    unit (the index keeps no text); its source location points at the verbatim line.
+//!
+//! `select` also decides what a **restart** is: a start of a unit or program that earlier
+//! stopped, exited, failed or was killed — never the first start of a scope or a timer's run.
+//! Such starts carry the attribute `restart = true`, which renderers draw.
+
+use super::{Event, EventKind};
+use crate::model::{Location, Timestamp};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+/// Unit lifecycle kinds: the lines a healthy unit writes on every run.
+pub fn is_lifecycle(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::UnitStarting
+            | EventKind::UnitStarted
+            | EventKind::UnitStopping
+            | EventKind::UnitStopped
+            | EventKind::UnitSucceeded
+            | EventKind::UnitResources
+    )
+}
+
+/// Units whose lifecycle is routine by their name alone: login sessions, user managers and
+/// their runtime directories, slices and mounts.
+pub fn is_routine_unit(unit: &str) -> bool {
+    (unit.starts_with("session-") && unit.ends_with(".scope"))
+        || (unit.starts_with("user@") && unit.ends_with(".service"))
+        || (unit.starts_with("user-runtime-dir@") && unit.ends_with(".service"))
+        || unit.ends_with(".slice")
+        || unit.ends_with(".mount")
+}
+
+/// The same units in the older wording that names only the description (`Started Session 12
+/// of user root.`, `Starting User Manager for UID 0...`).
+fn is_routine_description(d: &str) -> bool {
+    let lower_start = |p: &str| d.len() >= p.len() && d[..p.len()].eq_ignore_ascii_case(p);
+    (lower_start("Session ") && d.contains(" of user "))
+        || (lower_start("Session ") && d.contains(" of User "))
+        || lower_start("User Manager for UID ")
+        || lower_start("User Runtime Directory /run/user/")
+        || lower_start("User Slice of ")
+        || d.starts_with("/run/user/")
+}
+
+/// Is this freshly matched event routine? (Step 1 of the module doc.)
+pub fn routine_at_scan(ev: &Event) -> bool {
+    match ev.kind {
+        k if is_lifecycle(k) => match &ev.unit {
+            Some(u) => is_routine_unit(u),
+            None => ev.attr_str("description").is_some_and(is_routine_description),
+        },
+        // A backup's CMD is `backup_start`: what is left is the minute-by-minute job mix.
+        EventKind::CronCmd | EventKind::CronSessionOpen | EventKind::CronSessionClose => true,
+        _ => false,
+    }
+}
+
+/// The scanner's fast path: a systemd line (`ident == "systemd"`) that is routine lifecycle,
+/// recognised without running the rules. Returns the kind the rules would give it and its unit.
+pub fn quick_systemd(msg: &str) -> Option<(EventKind, &str)> {
+    const JOBS: [(&str, EventKind); 5] = [
+        ("Started ", EventKind::UnitStarted),
+        ("Starting ", EventKind::UnitStarting),
+        ("Stopping ", EventKind::UnitStopping),
+        ("Stopped ", EventKind::UnitStopped),
+        ("Finished ", EventKind::UnitStarted),
+    ];
+    for (prefix, kind) in JOBS {
+        if let Some(rest) = msg.strip_prefix(prefix) {
+            // `Started session-5.scope - Session 5 of User root.`
+            let (unit, _) = rest.split_once(" - ")?;
+            return (is_routine_unit(unit) && !unit.contains('/')).then_some((kind, unit));
+        }
+    }
+    let (unit, what) = msg.split_once(": ")?;
+    if unit.contains(' ') || !is_routine_unit(unit) {
+        return None;
+    }
+    let kind = if what == "Deactivated successfully." || what == "Succeeded." {
+        EventKind::UnitSucceeded
+    } else if what.starts_with("Consumed ") && what.contains(" CPU time") && what.ends_with('.') {
+        EventKind::UnitResources
+    } else {
+        return None;
+    };
+    Some((kind, unit))
+}
+
+/// `u32::MAX` in a name slot: no name.
+const NONE: u32 = u32::MAX;
+
+/// Strings stored once, referred to by index.
+#[derive(Default, Clone, Debug)]
+pub struct Interner {
+    ids: HashMap<Arc<str>, u32>,
+    names: Vec<Arc<str>>,
+}
+
+impl Interner {
+    pub fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let a: Arc<str> = Arc::from(s);
+        let i = self.names.len() as u32;
+        self.names.push(a.clone());
+        self.ids.insert(a, i);
+        i
+    }
+    pub fn get(&self, i: u32) -> Option<&Arc<str>> {
+        self.names.get(i as usize)
+    }
+}
+
+/// One routine line, before its file's year and zone are settled (the scanner's form).
+#[derive(Clone, Copy, Debug)]
+pub struct PendingLine {
+    pub kind: EventKind,
+    pub host: u32,
+    pub name: u32,
+    pub pid: u32,
+    /// Line number local to the scanned piece, or a journal entry's sequence number.
+    pub at: u64,
+}
+
+/// One routine line: about 40 bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct RoutineLine {
+    pub time: Timestamp,
+    pub kind: EventKind,
+    pub host: u32,
+    /// The unit (systemd kinds) or the user (cron kinds).
+    pub name: u32,
+    /// 0 when the line has none.
+    pub pid: u32,
+    /// Index of the input (`RoutineIndex::files`).
+    pub file: u32,
+    /// Line number in a text input; sequence number (`i=` of the cursor) in a journal.
+    pub at: u64,
+}
+
+/// Lines of one kind seen on one host: the report's `stats.routine`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct RoutineCount {
+    pub host: String,
+    pub kind: EventKind,
+    pub lines: u64,
+}
+
+/// The routine lines of every input.
+#[derive(Default, Debug)]
+pub struct RoutineIndex {
+    pub names: Interner,
+    /// Input paths, by input index; `true` for journals (whose `at` is a sequence number).
+    pub files: Vec<(Arc<str>, bool)>,
+    pub lines: Vec<RoutineLine>,
+}
+
+impl RoutineIndex {
+    /// Add one input's lines, interned in `names`, as input number `file`.
+    pub fn absorb(&mut self, file: usize, path: Arc<str>, journal: bool, part: Part) {
+        if self.files.len() <= file {
+            self.files.resize(file + 1, (Arc::from(""), false));
+        }
+        self.files[file] = (path, journal);
+        let map: Vec<u32> = part.names.names.iter().map(|n| self.names.id(n)).collect();
+        let remap = |i: u32| if i == NONE { NONE } else { map[i as usize] };
+        self.lines.extend(part.lines.into_iter().map(|mut l| {
+            l.host = remap(l.host);
+            l.name = remap(l.name);
+            l.file = file as u32;
+            l
+        }));
+    }
+
+    pub fn name(&self, i: u32) -> Option<&str> {
+        self.names.get(i).map(|s| &**s)
+    }
+
+    pub fn location(&self, l: &RoutineLine) -> Location {
+        let (path, journal) = &self.files[l.file as usize];
+        if *journal {
+            Location::Cursor {
+                path: path.clone(),
+                cursor: format!("i={:x}", l.at),
+            }
+        } else {
+            Location::Line {
+                path: path.clone(),
+                line: l.at,
+            }
+        }
+    }
+
+    /// Lines per host and kind, sorted.
+    pub fn counts(&self) -> Vec<RoutineCount> {
+        let mut m: BTreeMap<(u32, EventKind), u64> = BTreeMap::new();
+        for l in &self.lines {
+            *m.entry((l.host, l.kind)).or_default() += 1;
+        }
+        let mut out: Vec<RoutineCount> = m
+            .into_iter()
+            .map(|((h, kind), lines)| RoutineCount {
+                host: self.name(h).unwrap_or("unknown").to_string(),
+                kind,
+                lines,
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Turn an event into routine lines (one per source) and count them.
+    fn demote(&mut self, e: &Event, file_of: &HashMap<Arc<str>, usize>) {
+        let host = self.names.id(&e.host);
+        let name = match e.kind {
+            k if is_lifecycle(k) => e.unit.as_deref().or(e.attr_str("description")),
+            _ => e.attr_str("user"),
+        };
+        let name = name.map_or(NONE, |n| self.names.id(n));
+        for s in &e.sources {
+            let (file, at) = match s {
+                Location::Line { path, line } => (file_of.get(&**path).copied(), *line),
+                Location::Cursor { path, cursor } => {
+                    (file_of.get(&**path).copied(), cursor_seqnum(cursor))
+                }
+            };
+            self.lines.push(RoutineLine {
+                time: e.time,
+                kind: e.kind,
+                host,
+                name,
+                pid: e.pid.unwrap_or(0),
+                file: file.unwrap_or(0) as u32,
+                at,
+            });
+        }
+    }
+
+    /// An event for a routine line that evidence needs.
+    fn promote(&self, l: &RoutineLine) -> Event {
+        let host = self.name(l.host).unwrap_or("unknown").to_string();
+        let name = self.name(l.name).map(str::to_string);
+        let is_unit = is_lifecycle(l.kind);
+        let message = rebuilt_message(l.kind, name.as_deref().unwrap_or("?"));
+        let mut attrs = BTreeMap::new();
+        attrs.insert("routine".to_string(), Value::Bool(true));
+        if !is_unit {
+            if let Some(u) = &name {
+                attrs.insert("user".to_string(), Value::from(u.as_str()));
+            }
+        }
+        Event {
+            id: String::new(),
+            time: l.time,
+            host,
+            kind: l.kind,
+            pid: (l.pid != 0).then_some(l.pid),
+            process: None,
+            unit: if is_unit { name } else { None },
+            program: None,
+            message,
+            sources: vec![self.location(l)],
+            attrs,
+            rule: "routine".into(),
+            raw: String::new(),
+            ident: String::new(),
+        }
+    }
+}
+
+/// The `i=` field of a journal cursor (0 when absent).
+pub fn cursor_seqnum(cursor: &str) -> u64 {
+    cursor
+        .split(';')
+        .find_map(|f| f.strip_prefix("i="))
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .unwrap_or(0)
+}
+
+/// What systemd or PAM writes for a routine line, in today's wording.
+fn rebuilt_message(kind: EventKind, name: &str) -> String {
+    match kind {
+        EventKind::UnitStarting => format!("Starting {name}..."),
+        EventKind::UnitStarted => format!("Started {name}."),
+        EventKind::UnitStopping => format!("Stopping {name}..."),
+        EventKind::UnitStopped => format!("Stopped {name}."),
+        EventKind::UnitSucceeded => format!("{name}: Deactivated successfully."),
+        EventKind::UnitResources => format!("{name}: Consumed CPU time."),
+        EventKind::CronSessionOpen => format!("pam_unix(cron:session): session opened for user {name}"),
+        EventKind::CronSessionClose => {
+            format!("pam_unix(cron:session): session closed for user {name}")
+        }
+        other => format!("{other} ({name})"),
+    }
+}
+
+/// The routine lines of one scanned piece or one journal, with their own name table.
+#[derive(Default, Debug)]
+pub struct Part {
+    pub names: Interner,
+    pub lines: Vec<RoutineLine>,
+}
+
+impl Part {
+    /// Record a routine event (step 1): its host, kind, unit or user and pid.
+    pub fn push_event(&mut self, e: &Event, at: u64) -> PendingLine {
+        let name = match e.kind {
+            k if is_lifecycle(k) => e.unit.as_deref().or(e.attr_str("description")),
+            _ => e.attr_str("user"),
+        };
+        PendingLine {
+            kind: e.kind,
+            host: self.names.id(&e.host),
+            name: name.map_or(NONE, |n| self.names.id(n)),
+            pid: e.pid.unwrap_or(0),
+            at,
+        }
+    }
+
+    pub fn pending(&mut self, kind: EventKind, host: Option<&str>, unit: &str, at: u64) -> PendingLine {
+        PendingLine {
+            kind,
+            host: host.map_or(NONE, |h| self.names.id(h)),
+            name: self.names.id(unit),
+            pid: 0,
+            at,
+        }
+    }
+
+    pub fn finish(&mut self, p: PendingLine, time: Timestamp) {
+        self.lines.push(RoutineLine {
+            time,
+            kind: p.kind,
+            host: p.host,
+            name: p.name,
+            pid: p.pid,
+            file: 0,
+            at: p.at,
+        });
+    }
+}
+
+/// Within this of a cron backup's `CMD`, the PAM session that ran it was opened.
+const SAME_SECOND_US: i64 = 1_000_000;
+
+/// Step 2 of the module doc, on merged, assembled, time-ordered events. Returns the events that
+/// were promoted (not yet merged with each other); demoted ones leave `events`.
+pub fn select(events: &mut Vec<Event>, index: &mut RoutineIndex) -> Vec<Event> {
+    // Units that evidence names, per host.
+    let mut named: HashSet<(String, String)> = HashSet::new();
+    for e in events.iter() {
+        if !is_lifecycle(e.kind) {
+            if let Some(u) = &e.unit {
+                named.insert((e.host.clone(), u.clone()));
+            }
+        }
+    }
+    let keep = |e: &Event| {
+        !is_lifecycle(e.kind)
+            || e.unit.as_deref().is_some_and(|u| {
+                u.to_ascii_lowercase().contains("supervisor")
+                    || named.contains(&(e.host.clone(), u.to_string()))
+            })
+    };
+    let file_of: HashMap<Arc<str>, usize> = index
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| (p.clone(), i))
+        .collect();
+    let mut kept = Vec::with_capacity(events.len());
+    for e in events.drain(..) {
+        if keep(&e) {
+            kept.push(e);
+        } else {
+            index.demote(&e, &file_of);
+        }
+    }
+    *events = kept;
+
+    // Promote routine lines of named units, and the cron sessions of cron backups.
+    let backups: Vec<(&str, i64, u32, Option<&str>)> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::BackupStart && e.attr_str("via").is_some_and(|v| v.starts_with("cron")))
+        .filter_map(|e| Some((e.host.as_str(), e.time.micros, e.pid?, e.attr_str("user"))))
+        .collect();
+    let mut promote: Vec<usize> = Vec::new();
+    for (i, l) in index.lines.iter().enumerate() {
+        let host = index.name(l.host).unwrap_or("");
+        match l.kind {
+            k if is_lifecycle(k) => {
+                if let Some(u) = index.name(l.name) {
+                    if named.contains(&(host.to_string(), u.to_string())) {
+                        promote.push(i);
+                    }
+                }
+            }
+            EventKind::CronSessionOpen => {
+                let user = index.name(l.name);
+                if backups.iter().any(|&(h, t, gpid, u)| {
+                    h == host
+                        && (l.time.micros - t).abs() <= SAME_SECOND_US
+                        && l.pid != 0
+                        && l.pid < gpid
+                        && (u.is_none() || user.is_none() || u == user)
+                }) {
+                    promote.push(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    // The close of each promoted session: the first one after its open with the same pid.
+    let opens: Vec<(u32, u32, i64)> = promote
+        .iter()
+        .map(|&i| &index.lines[i])
+        .filter(|l| l.kind == EventKind::CronSessionOpen)
+        .map(|l| (l.host, l.pid, l.time.micros))
+        .collect();
+    for (h, pid, t) in opens {
+        let close = index
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                l.kind == EventKind::CronSessionClose && l.host == h && l.pid == pid && l.time.micros >= t
+            })
+            .min_by_key(|(i, l)| (l.time, *i));
+        if let Some((i, _)) = close {
+            promote.push(i);
+        }
+    }
+    promote.sort_unstable();
+    promote.dedup();
+    promote.iter().map(|&i| index.promote(&index.lines[i])).collect()
+}
+
+/// Mark starts that are restarts (`restart = true`): a unit's start after that unit stopped,
+/// exited, failed or was killed; a supervisord program's spawn after it exited, stopped or was
+/// killed; supervisord's own start after it shut down. `events` must be in time order.
+pub fn mark_restarts(events: &mut [Event]) {
+    // (host, unit or program) → it is down (an end was seen since its last start).
+    let mut down: HashSet<(String, String)> = HashSet::new();
+    for e in events.iter_mut() {
+        let unit_key = e.unit.as_ref().map(|u| (e.host.clone(), format!("unit:{u}")));
+        let prog_key = e
+            .program
+            .as_ref()
+            .map(|p| (e.host.clone(), format!("program:{p}")));
+        let sup_key = (e.host.clone(), "supervisord".to_string());
+        match e.kind {
+            EventKind::UnitStopping
+            | EventKind::UnitStopped
+            | EventKind::UnitFailed
+            | EventKind::UnitMainExited
+            | EventKind::UnitKilling
+            | EventKind::UnitOom
+            | EventKind::UnitStopTimeout
+            | EventKind::UnitRestartScheduled
+            | EventKind::OomdKill => {
+                if let Some(k) = unit_key {
+                    down.insert(k);
+                }
+            }
+            EventKind::SupervisorExited
+            | EventKind::SupervisorStopped
+            | EventKind::SupervisorSigkill
+            | EventKind::SupervisorFatal
+            | EventKind::WorkerKilled
+            | EventKind::OomKill => {
+                if let Some(k) = prog_key {
+                    down.insert(k);
+                }
+                if e.kind == EventKind::OomKill {
+                    if let Some(k) = unit_key {
+                        down.insert(k);
+                    }
+                }
+            }
+            EventKind::SupervisorSignal | EventKind::SupervisorctlShutdown => {
+                down.insert(sup_key);
+            }
+            EventKind::UnitStarting | EventKind::UnitStarted => {
+                if let Some(k) = unit_key {
+                    let finished = e.attrs.contains_key("finished");
+                    if e.kind == EventKind::UnitStarted && !finished && down.remove(&k) {
+                        e.attrs.insert("restart".into(), Value::Bool(true));
+                    } else if e.kind == EventKind::UnitStarting && down.contains(&k) {
+                        e.attrs.insert("restart".into(), Value::Bool(true));
+                    }
+                }
+            }
+            EventKind::SupervisorSpawned => {
+                if let Some(k) = prog_key {
+                    if down.remove(&k) {
+                        e.attrs.insert("restart".into(), Value::Bool(true));
+                    }
+                }
+            }
+            EventKind::SupervisorStarted => {
+                if down.remove(&sup_key) {
+                    e.attrs.insert("restart".into(), Value::Bool(true));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// True when the event is a restart in the sense of `mark_restarts`.
+pub fn is_restart(e: &Event) -> bool {
+    e.attrs.get("restart") == Some(&Value::Bool(true))
+}
