@@ -9,56 +9,74 @@
 //!
 //! # Profiles
 //!
-//! * `sparse` (default; byte-identical to the generator before profiles existed): ~8.1 M lines
-//!   per GiB starting Jan 1, 7 lines a second, almost all noise (sshd, postfix, kernel firewall,
-//!   nginx, dhclient, resolved, redis); about one line in 10,000 is one of ten rare lines drawn at
-//!   random (backup CRON CMD, its session close, OOM kill report, supervisor stop cascade). Takes
-//!   no KEY=VALUE parameters.
-//! * `busy`: a busy Debian 12 host, ~6.4 M lines and ~9 days per GiB. Every few seconds an
-//!   SSH/automation login (sshd `Accepted publickey` / `pam_unix(sshd:session)` lines, then
-//!   systemd-logind `New session N of user U.` / systemd[1] `Started session-N.scope - Session N
-//!   of User U.`, at logout `session-N.scope: Deactivated successfully.`, `…: Consumed X CPU
-//!   time.`, `Session N logged out. Waiting for processes to exit.`, `Removed session N.`;
-//!   session numbers increase, uid 0 `root` or uid 1000 `frappe`). Logins come in automation runs
-//!   of a few sessions; when a user's first session opens the user manager starts (`Created slice
-//!   user-U.slice`, `user-runtime-dir@U.service`, `user@U.service`) and `user_stop_delay` seconds
-//!   after the last one closes it stops (the 8 lines ending `user-U.slice: Consumed …`): about 1
-//!   session in 5. Timers: `sysstat-collect.service` every `sysstat_min`, `phpsessionclean.service`
-//!   at :09 and :39 (`phpclean_min`); cron: `cron_jobs` root jobs every minute (`pam_unix(cron:
-//!   session): session opened …`, `(root) CMD (…)` with pid + 1, `session closed …`), the hourly
-//!   run-parts at :17, the Frappe backup (`bench --site all backup`, user frappe) every `backup_h`
-//!   hours at :00:01 with its cron session open for 20–45 min; and every `oom_days` days an OOM
-//!   cascade during the 18:00 backup (the sparse profile's ten rare lines, in order, with the
-//!   supervisord `waiting for … to die` repeated every 3 s). Plus `noise_per_sec` noise lines a
-//!   second (the sparse mix, weighted to the long lines of a busy web host: firewall, nginx).
-//! * `cron-heavy`: `busy` with 20 root cron jobs every minute (same wording, own pids and
-//!   commands) and a login every ~15 s.
-//! * `oom-dense`: every line a kernel `Out of memory: Killed process …` report line, with varying
-//!   pids, process names, sizes and times (`oom_per_sec` a second).
+//! * `sparse` (the default; byte-identical to the generator before profiles existed): starts
+//!   Jan 1, 7 lines a second, ~8.1 M lines and ~13 days per GiB, almost all noise (sshd, postfix,
+//!   kernel firewall, nginx, dhclient, resolved, redis); one line in 10,000 is one of ten rare
+//!   lines drawn at random, each on its own (backup CRON CMD, a frappe cron session close, OOM
+//!   kill report, supervisor stop cascade lines). Takes no KEY=VALUE parameters.
+//! * `busy`: a busy Debian 12 host, ~6.3 M lines and ~9 days per GiB (1 GiB: Dec 28 → Jan 5):
+//!   - SSH/automation logins, 20 a minute: each user (uid 0 `root`, uid 1000 `frappe`) gets an
+//!     automation run every ~30 s (± 20 %) of 4–6 logins 1–2 s apart, each 1–8 s long (0.1 % are
+//!     interactive, 1–20 min). A login is sshd `Accepted publickey …`, `pam_unix(sshd:session):
+//!     session opened for user U(uid=N) by (uid=0)`, systemd-logind `New session N of user U.`,
+//!     systemd[1] `Started session-N.scope - Session N of User U.`; a logout is sshd
+//!     `… session closed for user U`, `session-N.scope: Deactivated successfully.`,
+//!     `session-N.scope: Consumed 1.204s CPU time.`, logind `Session N logged out. Waiting for
+//!     processes to exit.` and `Removed session N.` Session numbers increase.
+//!   - When a user with no user manager logs in: `Created slice user-N.slice …`,
+//!     `Starting/Finished user-runtime-dir@N.service …`, `Starting/Started user@N.service …`;
+//!     `user_stop_delay` s after its last logout (if nobody came back) the 8 stop lines, from
+//!     `Stopping user@N.service …` to `user-N.slice: Consumed 2.345s CPU time.` With the
+//!     defaults nearly every run starts and stops the user manager: 1 login in 5–6.
+//!   - Timers: `sysstat-collect.service` every 10 min (`Starting … - system activity accounting
+//!     tool...`, `…: Deactivated successfully.`, `Finished … .`), `phpsessionclean.service`
+//!     (`Clean php session files`) at :09 and :39.
+//!   - Cron, Debian's shape (session pid P, CMD pid P + 1): `cron_jobs` root jobs every minute at
+//!     :01 (the first is `command -v debian-sa1 > /dev/null && debian-sa1 1 1`), `run-parts
+//!     --report /etc/cron.hourly` at :17, and the Frappe backup (`0 */6 * * *`, user frappe,
+//!     `bench --site all backup --with-files`), its cron session open for 20–45 min.
+//!   - Once a day, 5–20 min into the 18:00 backup, the OOM cascade: the sparse profile's rare
+//!     kernel/systemd/supervisor lines, in order (python3 invoked oom-killer, Out of memory:
+//!     Killed process, A process of this unit has been killed by the OOM killer, Stopping
+//!     supervisor.service, supervisorctl Shut down, supervisord `waiting for … to die` every 3 s
+//!     for 30–90 s, `Unit process … remains running after unit stopped`, `Failed with result
+//!     'oom-kill'`).
+//!   - Noise, 4.3 lines a second: the sparse mix, weighted towards the long lines of a busy web
+//!     host (32 % UFW BLOCK, 36 % nginx access lines with a user agent).
+//! * `cron-heavy`: `busy` with 20 root cron jobs every minute (identical wording, own pids and
+//!   commands) and 4 logins a minute: ~5.5 M lines and ~10 days per GiB.
+//! * `oom-dense`: every line a kernel `Out of memory: Killed process …` report line with varying
+//!   pids, process names, UIDs, sizes, oom_score_adj and times, 50 a second: ~5.1 M lines and
+//!   ~1.2 days per GiB.
 //!
-//! The date starts on `start` (busy, cron-heavy, oom-dense: Dec 28, so a file of a few hundred
-//! MiB or more walks over the year boundary into January; sparse: Jan 1) and walks forward day by
-//! day (no leap years). Pass `--year 2025` to logautopsy.
+//! Measured per GiB (seed 42, busy / cron-heavy): `Started session-` 262 k / 61 k, `Deactivated
+//! successfully` 402 k / 99 k, `Consumed` 308 k / 73 k, `) CMD (` 13.2 k / 303 k, `session
+//! opened` 275 k / 364 k, `Out of memory` 9 / ~9.
 //!
-//! # Parameters (KEY=VALUE after SIZE_MB, anywhere; defaults busy / cron-heavy)
+//! The busy profiles start on `start` (default Dec 28: a file of ~400 MiB or more walks over
+//! the year boundary into January; sparse starts Jan 1) and walk forward day by day, no leap
+//! years. Give logautopsy `--year 2025`.
+//!
+//! # Parameters
+//!
+//! `KEY=VALUE` arguments, anywhere after SIZE_MB; defaults busy / cron-heavy. oom-dense takes
+//! only `oom_per_sec` and `start`, sparse none.
 //!
 //! | key | busy | cron-heavy | meaning |
 //! |---|---|---|---|
 //! | `sessions_per_min` | 20 | 4 | SSH logins a minute (one every 3 s / 15 s on average) |
-//! | `burst` | 1.8 | 1.8 | mean sessions per automation run (runs are Poisson, sessions 1–4 s apart) |
-//! | `root_pct` | 60 | 60 | % of runs as root (uid 0); the rest uid 1000 |
-//! | `long_pct` | 3 | 3 | % of sessions that are interactive (1–20 min; others 1–8 s) |
+//! | `burst` | 5 | 5 | logins per automation run (burst−1 ..= burst+1) |
+//! | `root_pct` | 50 | 50 | % of the runs as root (uid 0); the rest uid 1000 |
+//! | `long_pct` | 0.1 | 0.1 | % of logins that are interactive (1–20 min; others 1–8 s) |
 //! | `user_stop_delay` | 10 | 10 | s from a user's last logout to its user manager stopping (systemd 252 UserStopDelaySec) |
-//! | `noise_per_sec` | 3.4 | 3.4 | mean noise lines a second |
-//! | `cron_jobs` | 1 | 20 | root cron jobs every minute (first is `debian-sa1 1 1`) |
+//! | `noise_per_sec` | 4.3 | 4.3 | mean noise lines a second |
+//! | `cron_jobs` | 1 | 20 | root jobs every minute (20 distinct commands, then they repeat) |
 //! | `sysstat_min` | 10 | 10 | minutes between sysstat-collect.service runs (0: none) |
-//! | `phpclean_min` | 30 | 30 | minutes between phpsessionclean.service runs (0: none) |
-//! | `backup_h` | 6 | 6 | hours between backups (0: none) |
-//! | `oom_days` | 1 | 1 | days between OOM cascades (0: none) |
+//! | `phpclean_min` | 30 | 30 | minutes between phpsessionclean.service runs, from :09 (0: none) |
+//! | `backup_h` | 6 | 6 | hours between backups, from 00:00 (0: none) |
+//! | `oom_days` | 1 | 1 | days between OOM cascades, at 18:05–18:20 (0: none) |
 //! | `oom_per_sec` | — | — | oom-dense: kill lines a second (default 50) |
 //! | `start` | Dec-28 | Dec-28 | first day, `Mon-DD` |
-//!
-//! oom-dense takes `oom_per_sec` and `start`.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -217,11 +235,15 @@ fn main() {
     }
     let size_mb: u64 = match positional.first() {
         None => 1024,
-        Some(s) => s.parse().unwrap_or_else(|_| die(&format!("SIZE_MB {s}: not a number"))),
+        Some(s) => s
+            .parse()
+            .unwrap_or_else(|_| die(&format!("SIZE_MB {s}: not a number"))),
     };
     let seed: u64 = match positional.get(1) {
         None => 42,
-        Some(s) => s.parse().unwrap_or_else(|_| die(&format!("SEED {s}: not a number"))),
+        Some(s) => s
+            .parse()
+            .unwrap_or_else(|_| die(&format!("SEED {s}: not a number"))),
     };
     let profile = match positional.get(2).map(String::as_str) {
         None | Some("sparse") => Profile::Sparse,
@@ -374,7 +396,13 @@ struct Clock {
 
 impl Clock {
     fn new(month: usize, day: u32) -> Clock {
-        Clock { month, day, year: FIRST_YEAR, days: 0, header: String::new() }
+        Clock {
+            month,
+            day,
+            year: FIRST_YEAR,
+            days: 0,
+            header: String::new(),
+        }
     }
     /// Move to second `t` (never backwards) and rebuild the header `Mon DD HH:MM:SS host `.
     fn set(&mut self, t: u64) {
@@ -439,9 +467,9 @@ fn oom_dense(target: u64, seed: u64, p: &Params, w: &mut impl Write) -> std::io:
         let anon = vm / 2 + rng.below(vm / 2);
         line.clear();
         line.push_str(&clock.header);
-        let _ = write!(
+        let _ = writeln!(
             line,
-            "kernel: [{:>5}.{:06}] Out of memory: Killed process {} ({name}) total-vm:{vm}kB, anon-rss:{anon}kB, file-rss:{}kB, shmem-rss:{}kB, UID:{uid} pgtables:{}kB oom_score_adj:{}\n",
+            "kernel: [{:>5}.{:06}] Out of memory: Killed process {} ({name}) total-vm:{vm}kB, anon-rss:{anon}kB, file-rss:{}kB, shmem-rss:{}kB, UID:{uid} pgtables:{}kB oom_score_adj:{}",
             up / 1_000_000,
             up % 1_000_000,
             300 + rng.below(4_194_000),
@@ -484,20 +512,45 @@ const HOURLY_CMD: &str = "cd / && run-parts --report /etc/cron.hourly";
 
 /// (uid, user name, public key fingerprint of the automation key).
 const USERS: [(u32, &str, &str); 2] = [
-    (0, "root", "ED25519 SHA256:Zr9l0w3bqkq8E1dDq3N1yq5Fv0yQ9uJm2H7tXxXw4Zk"),
-    (1000, "frappe", "RSA SHA256:7kV2v0m0pQ0e4oWfGm8b6t1c2yJtqY3Y9m4sN5sD0aE"),
+    (
+        0,
+        "root",
+        "ED25519 SHA256:Zr9l0w3bqkq8E1dDq3N1yq5Fv0yQ9uJm2H7tXxXw4Zk",
+    ),
+    (
+        1000,
+        "frappe",
+        "RSA SHA256:7kV2v0m0pQ0e4oWfGm8b6t1c2yJtqY3Y9m4sN5sD0aE",
+    ),
 ];
 
 /// Something due at a later second.
 enum Ev {
     /// The next login of an automation run (`left` more after this one).
-    RunNext { user: usize, left: u64 },
-    SessionEnd { sid: u64, user: usize, sshd: u64 },
+    RunNext {
+        user: usize,
+        left: u64,
+    },
+    SessionEnd {
+        sid: u64,
+        user: usize,
+        sshd: u64,
+    },
     /// `user_stop_delay` after the last logout: stop the user manager if still idle.
-    UserStop { user: usize, gen: u64 },
-    CronClose { pid: u64, user: &'static str },
-    TimerStart { unit: usize },
-    TimerEnd { unit: usize },
+    UserStop {
+        user: usize,
+        gen: u64,
+    },
+    CronClose {
+        pid: u64,
+        user: &'static str,
+    },
+    TimerStart {
+        unit: usize,
+    },
+    TimerEnd {
+        unit: usize,
+    },
     /// A line of the OOM cascade, already formatted (body after the header).
     Text(String),
     /// A kernel line of the OOM cascade: body after the `[uptime]` stamp.
@@ -585,7 +638,11 @@ impl<'a> Busy<'a> {
 
     fn at(&mut self, at: u64, ev: Ev) {
         self.seq += 1;
-        self.queue.push(Item { at, seq: self.seq, ev });
+        self.queue.push(Item {
+            at,
+            seq: self.seq,
+            ev,
+        });
     }
 
     /// A fresh pid (Linux hands them out increasing, wrapping at pid_max 4194304).
@@ -621,10 +678,20 @@ impl<'a> Busy<'a> {
         // Each user's automation runs come periodically: root's share of the runs and the rest.
         let runs_per_sec = p.sessions_per_min / 60.0 / p.burst as f64;
         let share = [p.root_pct / 100.0, 1.0 - p.root_pct / 100.0];
-        let period = share.map(|s| if s * runs_per_sec > 0.0 { 1.0 / (s * runs_per_sec) } else { f64::INFINITY });
+        let period = share.map(|s| {
+            if s * runs_per_sec > 0.0 {
+                1.0 / (s * runs_per_sec)
+            } else {
+                f64::INFINITY
+            }
+        });
         let mut next_run = [0u64; 2];
         for u in 0..2 {
-            next_run[u] = if period[u].is_finite() { self.rng.below(period[u] as u64 + 1) } else { u64::MAX };
+            next_run[u] = if period[u].is_finite() {
+                self.rng.below(period[u] as u64 + 1)
+            } else {
+                u64::MAX
+            };
         }
         let mut t = 0u64;
         while self.written < target {
@@ -634,7 +701,7 @@ impl<'a> Busy<'a> {
             if sec == 1 {
                 self.cron_minute(t, hour, min, w)?;
             }
-            if p.sysstat_min > 0 && sec == 0 && (sod / 60) % p.sysstat_min == 0 {
+            if p.sysstat_min > 0 && sec == 0 && (sod / 60).is_multiple_of(p.sysstat_min) {
                 let at = t + self.sysstat_offset;
                 self.at(at, Ev::TimerStart { unit: 0 });
             }
@@ -642,7 +709,8 @@ impl<'a> Busy<'a> {
                 let at = t + 1 + self.rng.below(2);
                 self.at(at, Ev::TimerStart { unit: 1 });
             }
-            if p.oom_days > 0 && sod == 18 * 3600 + 1 && self.clock.days % p.oom_days == 0 {
+            if p.oom_days > 0 && sod == 18 * 3600 + 1 && self.clock.days.is_multiple_of(p.oom_days)
+            {
                 self.oom_cascade(t);
             }
             for user in 0..2 {
@@ -651,7 +719,7 @@ impl<'a> Busy<'a> {
                     let n = (p.burst + self.rng.below(3)).saturating_sub(1).max(1);
                     self.login(t, user, n - 1, w)?;
                     let jitter = 0.8 + 0.4 * (self.rng.below(1000) as f64 / 1000.0);
-                    next_run[user] = t + ((period[user] * jitter) as u64).max(1);
+                    next_run[user] = t.saturating_add(((period[user] * jitter) as u64).max(1));
                 }
             }
             for _ in 0..self.rng.count(p.noise_per_sec) {
@@ -669,7 +737,13 @@ impl<'a> Busy<'a> {
         Ok(())
     }
 
-    fn cron_minute(&mut self, t: u64, hour: u64, min: u64, w: &mut impl Write) -> std::io::Result<()> {
+    fn cron_minute(
+        &mut self,
+        t: u64,
+        hour: u64,
+        min: u64,
+        w: &mut impl Write,
+    ) -> std::io::Result<()> {
         let p = self.p;
         for j in 0..p.cron_jobs {
             let cmd = CRON_CMDS[j % CRON_CMDS.len()];
@@ -678,7 +752,7 @@ impl<'a> Busy<'a> {
         if min == 17 {
             self.cron_job(t, "root", 0, HOURLY_CMD, 0, 1, w)?;
         }
-        if p.backup_h > 0 && min == 0 && hour % p.backup_h == 0 {
+        if p.backup_h > 0 && min == 0 && hour.is_multiple_of(p.backup_h) {
             let dur = 20 * 60 + self.rng.below(25 * 60);
             self.cron_job(t, "frappe", 1000, BACKUP_CMD, dur, 0, w)?;
         }
@@ -716,19 +790,40 @@ impl<'a> Busy<'a> {
         let sid = self.sid;
         self.emit(w, format_args!("sshd[{sshd}]: Accepted publickey for {name} from 10.0.1.{ip} port {port} ssh2: {key}"))?;
         self.emit(w, format_args!("sshd[{sshd}]: pam_unix(sshd:session): session opened for user {name}(uid={uid}) by (uid=0)"))?;
-        self.emit(w, format_args!("systemd-logind[612]: New session {sid} of user {name}."))?;
+        self.emit(
+            w,
+            format_args!("systemd-logind[612]: New session {sid} of user {name}."),
+        )?;
         let st = &mut self.users[user];
         st.open += 1;
         st.gen += 1;
         if !st.manager_up {
             st.manager_up = true;
-            self.emit(w, format_args!("systemd[1]: Created slice user-{uid}.slice - User Slice of UID {uid}."))?;
+            self.emit(
+                w,
+                format_args!(
+                    "systemd[1]: Created slice user-{uid}.slice - User Slice of UID {uid}."
+                ),
+            )?;
             self.emit(w, format_args!("systemd[1]: Starting user-runtime-dir@{uid}.service - User Runtime Directory /run/user/{uid}..."))?;
             self.emit(w, format_args!("systemd[1]: Finished user-runtime-dir@{uid}.service - User Runtime Directory /run/user/{uid}."))?;
-            self.emit(w, format_args!("systemd[1]: Starting user@{uid}.service - User Manager for UID {uid}..."))?;
-            self.emit(w, format_args!("systemd[1]: Started user@{uid}.service - User Manager for UID {uid}."))?;
+            self.emit(
+                w,
+                format_args!(
+                    "systemd[1]: Starting user@{uid}.service - User Manager for UID {uid}..."
+                ),
+            )?;
+            self.emit(
+                w,
+                format_args!(
+                    "systemd[1]: Started user@{uid}.service - User Manager for UID {uid}."
+                ),
+            )?;
         }
-        self.emit(w, format_args!("systemd[1]: Started session-{sid}.scope - Session {sid} of User {name}."))?;
+        self.emit(
+            w,
+            format_args!("systemd[1]: Started session-{sid}.scope - Session {sid} of User {name}."),
+        )?;
         let dur = if self.rng.chance(self.p.long_pct / 100.0) {
             60 + self.rng.below(19 * 60)
         } else {
@@ -737,7 +832,13 @@ impl<'a> Busy<'a> {
         self.at(t + dur, Ev::SessionEnd { sid, user, sshd });
         if left > 0 {
             let next = t + 1 + self.rng.below(2);
-            self.at(next, Ev::RunNext { user, left: left - 1 });
+            self.at(
+                next,
+                Ev::RunNext {
+                    user,
+                    left: left - 1,
+                },
+            );
         }
         Ok(())
     }
@@ -747,12 +848,28 @@ impl<'a> Busy<'a> {
             Ev::RunNext { user, left } => self.login(t, user, left, w)?,
             Ev::SessionEnd { sid, user, sshd } => {
                 let name = USERS[user].1;
-                self.emit(w, format_args!("sshd[{sshd}]: pam_unix(sshd:session): session closed for user {name}"))?;
-                self.emit(w, format_args!("systemd[1]: session-{sid}.scope: Deactivated successfully."))?;
+                self.emit(
+                    w,
+                    format_args!(
+                        "sshd[{sshd}]: pam_unix(sshd:session): session closed for user {name}"
+                    ),
+                )?;
+                self.emit(
+                    w,
+                    format_args!("systemd[1]: session-{sid}.scope: Deactivated successfully."),
+                )?;
                 let (cs, cms) = (self.rng.below(3), self.rng.below(1000));
-                self.emit(w, format_args!("systemd[1]: session-{sid}.scope: Consumed {cs}.{cms:03}s CPU time."))?;
+                self.emit(
+                    w,
+                    format_args!(
+                        "systemd[1]: session-{sid}.scope: Consumed {cs}.{cms:03}s CPU time."
+                    ),
+                )?;
                 self.emit(w, format_args!("systemd-logind[612]: Session {sid} logged out. Waiting for processes to exit."))?;
-                self.emit(w, format_args!("systemd-logind[612]: Removed session {sid}."))?;
+                self.emit(
+                    w,
+                    format_args!("systemd-logind[612]: Removed session {sid}."),
+                )?;
                 let st = &mut self.users[user];
                 st.open -= 1;
                 if st.open == 0 {
@@ -766,18 +883,49 @@ impl<'a> Busy<'a> {
                     st.manager_up = false;
                     let uid = USERS[user].0;
                     self.emit(w, format_args!("systemd[1]: Stopping user@{uid}.service - User Manager for UID {uid}..."))?;
-                    self.emit(w, format_args!("systemd[1]: user@{uid}.service: Deactivated successfully."))?;
-                    self.emit(w, format_args!("systemd[1]: Stopped user@{uid}.service - User Manager for UID {uid}."))?;
-                    self.emit(w, format_args!("systemd[1]: run-user-{uid}.mount: Deactivated successfully."))?;
-                    self.emit(w, format_args!("systemd[1]: user-runtime-dir@{uid}.service: Deactivated successfully."))?;
+                    self.emit(
+                        w,
+                        format_args!("systemd[1]: user@{uid}.service: Deactivated successfully."),
+                    )?;
+                    self.emit(
+                        w,
+                        format_args!(
+                            "systemd[1]: Stopped user@{uid}.service - User Manager for UID {uid}."
+                        ),
+                    )?;
+                    self.emit(
+                        w,
+                        format_args!("systemd[1]: run-user-{uid}.mount: Deactivated successfully."),
+                    )?;
+                    self.emit(
+                        w,
+                        format_args!(
+                            "systemd[1]: user-runtime-dir@{uid}.service: Deactivated successfully."
+                        ),
+                    )?;
                     self.emit(w, format_args!("systemd[1]: Stopped user-runtime-dir@{uid}.service - User Runtime Directory /run/user/{uid}."))?;
-                    self.emit(w, format_args!("systemd[1]: Removed slice user-{uid}.slice - User Slice of UID {uid}."))?;
+                    self.emit(
+                        w,
+                        format_args!(
+                            "systemd[1]: Removed slice user-{uid}.slice - User Slice of UID {uid}."
+                        ),
+                    )?;
                     let (cs, cms) = (self.rng.below(4), self.rng.below(1000));
-                    self.emit(w, format_args!("systemd[1]: user-{uid}.slice: Consumed {cs}.{cms:03}s CPU time."))?;
+                    self.emit(
+                        w,
+                        format_args!(
+                            "systemd[1]: user-{uid}.slice: Consumed {cs}.{cms:03}s CPU time."
+                        ),
+                    )?;
                 }
             }
             Ev::CronClose { pid, user } => {
-                self.emit(w, format_args!("CRON[{pid}]: pam_unix(cron:session): session closed for user {user}"))?;
+                self.emit(
+                    w,
+                    format_args!(
+                        "CRON[{pid}]: pam_unix(cron:session): session closed for user {user}"
+                    ),
+                )?;
             }
             Ev::TimerStart { unit } => {
                 let (u, d) = TIMERS[unit];
@@ -787,7 +935,10 @@ impl<'a> Busy<'a> {
             }
             Ev::TimerEnd { unit } => {
                 let (u, d) = TIMERS[unit];
-                self.emit(w, format_args!("systemd[1]: {u}: Deactivated successfully."))?;
+                self.emit(
+                    w,
+                    format_args!("systemd[1]: {u}: Deactivated successfully."),
+                )?;
                 self.emit(w, format_args!("systemd[1]: Finished {u} - {d}."))?;
             }
             Ev::Text(s) => self.emit(w, format_args!("{s}"))?,
@@ -830,7 +981,10 @@ impl<'a> Busy<'a> {
             let g = 24_100 + self.rng.below(40);
             self.at(end, text(format!("systemd[1]: supervisor.service: Unit process {g} (gunicorn) remains running after unit stopped.")));
         }
-        self.at(end, text("systemd[1]: supervisor.service: Failed with result 'oom-kill'.".into()));
+        self.at(
+            end,
+            text("systemd[1]: supervisor.service: Failed with result 'oom-kill'.".into()),
+        );
     }
 
     /// The sparse profile's noise shapes, weighted towards the long lines of a busy web host.
@@ -838,7 +992,12 @@ impl<'a> Busy<'a> {
         let r = self.rng.below(100);
         let pid = self.new_pid(2);
         let rng = &mut self.rng;
-        let (a, b, c, d) = (rng.below(255), rng.below(65535), rng.below(65535), rng.below(1_000_000));
+        let (a, b, c, d) = (
+            rng.below(255),
+            rng.below(65535),
+            rng.below(65535),
+            rng.below(1_000_000),
+        );
         match r {
             0..=31 => {
                 let (up, us) = self.kernel_time(t);

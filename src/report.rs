@@ -101,6 +101,8 @@ pub struct HostSummary {
     pub first: Option<Timestamp>,
     pub last: Option<Timestamp>,
     pub events: usize,
+    /// Routine lines of this host (`stats.routine`), counted but not events.
+    pub routine_lines: u64,
     pub incidents: usize,
 }
 

@@ -366,3 +366,110 @@ fn a_reset_mtime_is_overruled_by_dated_neighbours_and_supervisord_stamps() {
         "2024-09-27T19:13:47.000000Z"
     );
 }
+
+/// A busy host's routine: `sessions` SSH sessions (start, stop, CPU accounting, each with a
+/// user manager every fifth session) and a timer nothing refers to. Returns the text and the
+/// number of routine lines per kind.
+fn busy_routine(sessions: u32) -> (String, std::collections::BTreeMap<&'static str, u64>) {
+    let mut s = String::new();
+    let mut n = std::collections::BTreeMap::new();
+    let mut add = |s: &mut String, kind: &'static str, line: String| {
+        s.push_str(&line);
+        s.push('\n');
+        *n.entry(kind).or_insert(0u64) += 1;
+    };
+    for i in 0..sessions {
+        let t = 3600 + i * 4;
+        let (h, m, sec) = (t / 3600, t / 60 % 60, t % 60);
+        let at = format!("Sep 27 {h:02}:{m:02}:{sec:02} web1");
+        s.push_str(&format!("{at} systemd-logind[612]: New session {i} of user root.\n"));
+        if i % 5 == 0 {
+            add(&mut s, "unit_starting", format!("{at} systemd[1]: Starting user@0.service - User Manager for UID 0..."));
+            add(&mut s, "unit_started", format!("{at} systemd[1]: Started user@0.service - User Manager for UID 0."));
+        }
+        add(&mut s, "unit_started", format!("{at} systemd[1]: Started session-{i}.scope - Session {i} of User root."));
+        add(&mut s, "unit_succeeded", format!("{at} systemd[1]: session-{i}.scope: Deactivated successfully."));
+        add(&mut s, "unit_resources", format!("{at} systemd[1]: session-{i}.scope: Consumed 1.204s CPU time."));
+        if i % 5 == 4 {
+            add(&mut s, "unit_succeeded", format!("{at} systemd[1]: run-user-0.mount: Deactivated successfully."));
+            add(&mut s, "unit_stopped", format!("{at} systemd[1]: Stopped user@0.service - User Manager for UID 0."));
+        }
+        if i % 150 == 0 {
+            // A timer's run: lifecycle of a unit that no evidence names.
+            add(&mut s, "unit_starting", format!("{at} systemd[1]: Starting sysstat-collect.service - system activity accounting tool..."));
+            add(&mut s, "unit_succeeded", format!("{at} systemd[1]: sysstat-collect.service: Deactivated successfully."));
+            add(&mut s, "unit_started", format!("{at} systemd[1]: Finished sysstat-collect.service - system activity accounting tool."));
+        }
+    }
+    (s, n)
+}
+
+fn routine_counts(r: &Value) -> std::collections::BTreeMap<String, u64> {
+    r["stats"]["routine"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert_eq!(c["host"], "web1");
+            (c["kind"].as_str().unwrap().to_string(), c["lines"].as_u64().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn ten_thousand_routine_session_lines_make_no_events() {
+    let (text, expected) = busy_routine(2700);
+    let total: u64 = expected.values().sum();
+    assert!(total >= 10_000, "{total}");
+    let (code, r, err) = analyze(&["-", "--year", "2025", "--tz", "UTC"], Some(text.into_bytes()));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(r["events"].as_array().unwrap().len(), 0, "{}", r["events"][0]);
+    assert_eq!(r["stats"]["routine_lines"], total);
+    let want: std::collections::BTreeMap<String, u64> =
+        expected.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    assert_eq!(routine_counts(&r), want);
+    // Every line is still counted, and the host still appears.
+    assert_eq!(r["stats"]["lines"], text_lines(2700));
+    assert_eq!(r["hosts"][0]["name"], "web1");
+}
+
+fn text_lines(sessions: u32) -> u64 {
+    busy_routine(sessions).0.lines().count() as u64
+}
+
+#[test]
+fn a_session_scope_that_held_an_oom_victim_is_cited_and_other_scopes_are_not() {
+    let (mut text, _) = busy_routine(100);
+    let started_line = text
+        .lines()
+        .position(|l| l.contains("Started session-42.scope"))
+        .unwrap()
+        + 1;
+    for l in [
+        "Sep 27 02:00:00 web1 kernel: [ 9000.100000] python3 invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0",
+        "Sep 27 02:00:00 web1 kernel: [ 9000.200000] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/user.slice/user-0.slice/session-42.scope,task=python3,pid=4242,uid=0",
+        "Sep 27 02:00:00 web1 kernel: [ 9000.300000] Out of memory: Killed process 4242 (python3) total-vm:9123456kB, anon-rss:8765432kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:17000kB oom_score_adj:0",
+    ] {
+        text.push_str(l);
+        text.push('\n');
+    }
+    let (code, r, err) = analyze(&["-", "--year", "2025", "--tz", "UTC"], Some(text.into_bytes()));
+    assert_eq!(code, 0, "{err}");
+    let events = r["events"].as_array().unwrap();
+    let starts: Vec<&Value> = events.iter().filter(|e| e["kind"] == "unit_started").collect();
+    assert_eq!(starts.len(), 1, "only the victim's scope: {starts:?}");
+    assert_eq!(starts[0]["unit"], "session-42.scope");
+    assert_eq!(starts[0]["time"], "2025-09-27T01:02:48.000000Z");
+    assert_eq!(starts[0]["attrs"]["routine"], true);
+    let inc = &r["incidents"][0];
+    let step = inc["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "unit_started")
+        .unwrap_or_else(|| panic!("no scope start in the chain: {}", inc["chain"]));
+    assert_eq!(step["event"], starts[0]["id"]);
+    assert_eq!(step["sources"][0]["line"], started_line as u64);
+    // The scope's lines were promoted, not counted twice as routine.
+    assert_eq!(routine_counts(&r)["unit_started"], 100 + 20 + 1 - 1);
+}

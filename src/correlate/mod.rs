@@ -83,6 +83,7 @@ pub fn correlate(
             chain_idx.extend(w.start_idx);
             chain_idx.extend(w.end_idx);
         }
+        chain_idx.extend(victim_scope_starts(&events, &chain_idx));
         // Chain order is time order; equal times keep the pipeline's (source) order.
         chain_idx.sort_by_key(|&i| (events[i].time, i));
         chain_idx.dedup();
@@ -112,7 +113,7 @@ pub fn correlate(
             .as_ref()
             .and_then(|b| window_job.get(b).cloned())
     });
-    let hosts = host_summaries(&events, &inputs, &incidents);
+    let hosts = host_summaries(&events, &inputs, &incidents, &stats);
     stats.events = events.len();
     Report {
         schema: SCHEMA,
@@ -127,6 +128,32 @@ pub fn correlate(
         stats,
         warnings,
     }
+}
+
+/// The start of the unit that held each OOM victim, when it was a routine unit (a login
+/// session's scope, a user manager) whose start the pipeline promoted from the routine index:
+/// "the process was started from session 4711 at …" answers who ran it.
+fn victim_scope_starts(events: &[Event], chain: &[usize]) -> Vec<usize> {
+    use crate::events::EventKind as K;
+    let mut out = Vec::new();
+    for &k in chain {
+        let kill = &events[k];
+        if kill.kind != K::OomKill {
+            continue;
+        }
+        let Some(unit) = kill.unit.as_deref() else {
+            continue;
+        };
+        if !crate::events::routine::is_routine_unit(unit) {
+            continue;
+        }
+        let start = (0..k).rev().find(|&j| {
+            let e = &events[j];
+            e.kind == K::UnitStarted && e.host == kill.host && e.unit.as_deref() == Some(unit)
+        });
+        out.extend(start);
+    }
+    out
 }
 
 /// For a cron window without an end: Debian cron logs only the start by default; the end is
@@ -166,6 +193,7 @@ fn host_summaries(
     events: &[Event],
     inputs: &[InputSummary],
     incidents: &[crate::report::Incident],
+    stats: &Stats,
 ) -> Vec<HostSummary> {
     struct Acc {
         first: Option<Timestamp>,
@@ -211,6 +239,12 @@ fn host_summaries(
                     .join("/")
             },
             incidents: incidents.iter().filter(|i| i.host == name).count(),
+            routine_lines: stats
+                .routine
+                .iter()
+                .filter(|c| c.host == name)
+                .map(|c| c.lines)
+                .sum(),
             name,
             first: a.first,
             last: a.last,

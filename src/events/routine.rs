@@ -464,7 +464,19 @@ pub fn select(events: &mut Vec<Event>, index: &mut RoutineIndex) -> Vec<Event> {
     }
     promote.sort_unstable();
     promote.dedup();
-    promote.iter().map(|&i| index.promote(&index.lines[i])).collect()
+    let out = promote.iter().map(|&i| index.promote(&index.lines[i])).collect();
+    // A promoted line is an event now, no longer routine.
+    let mut k = 0;
+    let mut next = promote.iter().peekable();
+    index.lines.retain(|_| {
+        let drop = next.peek() == Some(&&k);
+        if drop {
+            next.next();
+        }
+        k += 1;
+        !drop
+    });
+    out
 }
 
 /// Mark starts that are restarts (`restart = true`): a unit's start after that unit stopped,

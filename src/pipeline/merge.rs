@@ -43,8 +43,18 @@ pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec
             )
         });
         let sv = supervisord_stamp(&tagged[g[0]].0.message).is_some();
-        // Each keeper with the files it already has a copy from: one copy per file.
+        // Each keeper with the files it already has a copy from: one copy per file. Keepers are
+        // found through time buckets of `WINDOW_US`, so a message repeated all day (a cron PAM
+        // line) costs its repeats within a few seconds, not every earlier repeat.
         let mut keepers: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut buckets: HashMap<i64, Vec<usize>> = HashMap::new();
+        let bucket = |i: usize| {
+            if sv {
+                0
+            } else {
+                tagged[i].0.time.micros.div_euclid(WINDOW_US)
+            }
+        };
         for &i in &g {
             let paths_i: Vec<String> = tagged[i]
                 .0
@@ -52,17 +62,28 @@ pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec
                 .iter()
                 .map(|s| s.path().to_string())
                 .collect();
-            let target = keepers.iter_mut().find(|(k, paths)| {
-                let near =
-                    sv || (tagged[*k].0.time.micros - tagged[i].0.time.micros).abs() <= WINDOW_US;
-                near && paths_i.iter().all(|p| !paths.contains(p))
-            });
+            let b = bucket(i);
+            let target = (b - 1..=b + 1)
+                .filter_map(|b| buckets.get(&b))
+                .flatten()
+                .copied()
+                .filter(|&k| {
+                    let (ki, paths) = &keepers[k];
+                    let near = sv
+                        || (tagged[*ki].0.time.micros - tagged[i].0.time.micros).abs()
+                            <= WINDOW_US;
+                    near && paths_i.iter().all(|p| !paths.contains(p))
+                })
+                .min();
             match target {
-                Some((k, paths)) => {
-                    absorbed_into[i] = Some(*k);
-                    paths.extend(paths_i);
+                Some(k) => {
+                    absorbed_into[i] = Some(keepers[k].0);
+                    keepers[k].1.extend(paths_i);
                 }
-                None => keepers.push((i, paths_i)),
+                None => {
+                    buckets.entry(b).or_default().push(keepers.len());
+                    keepers.push((i, paths_i));
+                }
             }
         }
     }

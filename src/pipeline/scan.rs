@@ -502,3 +502,70 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::events::routine::{quick_systemd, routine_at_scan};
+    use crate::rules::RuleSet;
+
+    /// The scanner's fast path must classify exactly as the rules plus `routine_at_scan` do.
+    #[test]
+    fn fast_path_agrees_with_the_rules() {
+        let rules = RuleSet::load(&[], &[]).unwrap();
+        let lines = [
+            "Started session-4711.scope - Session 4711 of User root.",
+            "session-4711.scope: Deactivated successfully.",
+            "session-4711.scope: Consumed 1.204s CPU time.",
+            "session-9.scope: Consumed 1min 2.5s CPU time, 12.3M memory peak, 0B memory swap peak.",
+            "Starting user@1000.service - User Manager for UID 1000...",
+            "Started user@1000.service - User Manager for UID 1000.",
+            "Stopping user@1000.service - User Manager for UID 1000...",
+            "Stopped user@1000.service - User Manager for UID 1000.",
+            "user@1000.service: Deactivated successfully.",
+            "Starting user-runtime-dir@1000.service - User Runtime Directory /run/user/1000...",
+            "Finished user-runtime-dir@1000.service - User Runtime Directory /run/user/1000.",
+            "run-user-1000.mount: Deactivated successfully.",
+            "user-1000.slice: Consumed 2.345s CPU time.",
+            "session-3.scope: Succeeded.",
+            // Not routine by name: the fast path must leave them to the rules.
+            "Starting sysstat-collect.service - system activity accounting tool...",
+            "sysstat-collect.service: Deactivated successfully.",
+            "Started supervisor.service - Supervisor process control system for UNIX.",
+            "supervisor.service: Consumed 2h 3min 4.5s CPU time.",
+            "session-4711.scope: Failed with result 'oom-kill'.",
+            "session-7.scope: A process of this unit has been killed by the OOM killer.",
+            "Started Session 12 of user root.",
+        ];
+        for msg in lines {
+            let line = format!("Sep 27 10:00:01 web1 systemd[1]: {msg}");
+            let rec = crate::parse::parse_line_for_sample(&line).unwrap();
+            let mut evs = Vec::new();
+            rules.apply(&rec, &mut evs);
+            let by_rules = evs
+                .first()
+                .filter(|e| routine_at_scan(e))
+                .map(|e| (e.kind, e.unit.clone().unwrap_or_default()));
+            let fast = quick_systemd(msg).map(|(k, u)| (k, u.to_string()));
+            match (&fast, &by_rules) {
+                (Some(f), Some(r)) => assert_eq!(f, r, "{msg}"),
+                // The fast path may leave routine lines to the rules (older wordings), never
+                // the other way round.
+                (None, _) => {}
+                (Some(_), None) => panic!("fast path calls routine what the rules do not: {msg}"),
+            }
+            let routine_by_name = !msg.contains("sysstat")
+                && !msg.contains("supervisor")
+                && !msg.contains("Failed")
+                && !msg.contains("OOM");
+            assert_eq!(
+                by_rules.is_some(),
+                routine_by_name,
+                "{msg}: {:?}",
+                evs.first().map(|e| (e.kind, &e.unit))
+            );
+            if routine_by_name && !msg.starts_with("Started Session") {
+                assert!(fast.is_some(), "fast path misses {msg}");
+            }
+        }
+    }
+}

@@ -204,11 +204,8 @@ const MARKS: &[(&str, RGBColor, &[&str])] = &[
     (
         "restart",
         RGBColor(44, 160, 44),
-        &[
-            "unit_started",
-            "unit_restart_scheduled",
-            "supervisor_started",
-        ],
+        // Starts count only when they are restarts (`events::routine::is_restart`).
+        &["unit_restart_scheduled"],
     ),
 ];
 
@@ -313,7 +310,10 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
         let pts: Vec<(f64, f64)> = r
             .events
             .iter()
-            .filter(|e| kinds.contains(&e.kind.as_str()))
+            .filter(|e| {
+                kinds.contains(&e.kind.as_str())
+                    || (*name == "restart" && crate::events::routine::is_restart(e))
+            })
             .filter_map(|e| lane_y(&e.host).map(|y| (hours(&e.time, t0), y + dy)))
             .collect();
         let c = *color;

@@ -221,6 +221,12 @@ fn data(r: &Report) -> Value {
     };
 
     let n = r.events.len();
+    // Restarts (events::routine::mark_restarts) are drawn as such; other starts are not.
+    let rs: Vec<u8> = r
+        .events
+        .iter()
+        .map(|e| crate::events::routine::is_restart(e) as u8)
+        .collect();
     let (mut t, mut lane, mut k, mut id, mut off, mut msg, mut raw, mut src, mut pid, mut who) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
@@ -328,7 +334,7 @@ fn data(r: &Report) -> Value {
         "hosts": hosts,
         "lanes": lanes,
         "paths": paths,
-        "ev": {"t": t, "lane": lane, "k": k, "id": id, "off": off, "msg": msg, "raw": raw, "src": src, "pid": pid, "who": who},
+        "ev": {"t": t, "lane": lane, "k": k, "id": id, "off": off, "msg": msg, "raw": raw, "src": src, "pid": pid, "who": who, "rs": rs},
         "backups": backups,
         "incidents": incidents,
         "hourly": hourly,

@@ -92,17 +92,27 @@ fn dur(s: Option<f64>) -> String {
 
 /// Write the summary. `verbose` adds the inputs table, unparsed samples, every source of each
 /// chain step and every waiting line.
+/// `(N routine lines)` after an event count, when there were any (`events::routine`).
+fn routine_note(n: u64) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(" (+{n} routine lines)")
+    }
+}
+
 pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> io::Result<()> {
     let p = Paint { on: color };
     let st = &report.stats;
     writeln!(
         w,
-        "{} {} — {} input(s), {} lines, {} events, {} host(s), {} incident(s)",
+        "{} {} — {} input(s), {} lines, {} events{}, {} host(s), {} incident(s)",
         p.bold(report.tool.name),
         report.tool.version,
         report.inputs.len(),
         st.lines,
         report.events.len(),
+        routine_note(st.routine_lines),
         report.hosts.len(),
         report.incidents.len()
     )?;
@@ -148,11 +158,12 @@ pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> 
         };
         writeln!(
             w,
-            "  {}  zone {}  {}  {} events, {} incident(s){}",
+            "  {}  zone {}  {}  {} events{}, {} incident(s){}",
             p.bold(&h.name),
             h.tz,
             range,
             h.events,
+            routine_note(h.routine_lines),
             h.incidents,
             impact(report, &h.name)
         )?;

@@ -590,6 +590,7 @@ fn build(fill: usize) -> Report {
                 first: evs.first().map(|e| e.time),
                 last: evs.last().map(|e| e.time),
                 events: evs.len(),
+                routine_lines: 0,
                 incidents: [&cascade, &small]
                     .iter()
                     .filter(|i| i.host == h.name)
@@ -682,6 +683,7 @@ fn build(fill: usize) -> Report {
             candidates: 2400,
             merged_duplicates: 3,
             events: n,
+            ..Default::default()
         },
         warnings: vec!["zone-less lines read as UTC in: logs/web1/syslog".into()],
     }

@@ -22,7 +22,7 @@
     { key: 'orphan', name: 'orphans', color: '#8c564b', shape: 'diamond',
       kinds: ['unit_leftover_process', 'unit_remains_running'] },
     { key: 'restart', name: 'restarts', color: '#2ca02c', shape: 'up',
-      kinds: ['unit_starting', 'unit_started', 'unit_restart_scheduled', 'supervisor_started', 'supervisor_spawned', 'supervisor_success', 'unit_succeeded'] },
+      kinds: ['unit_restart_scheduled'] },
     { key: 'backup', name: 'backups', color: '#1f77b4', shape: 'bar',
       kinds: ['backup_start', 'backup_end'] },
     { key: 'cron', name: 'cron', color: '#7f7f7f', shape: 'tick',
@@ -33,6 +33,10 @@
     for (var i = 0; i < CLASSES.length; i++) if (CLASSES[i].kinds.indexOf(k) >= 0) return i;
     return CLASSES.length - 1;
   });
+  // A start is a restart only when the report says so (something stopped, failed or was killed
+  // first); a session's or a timer run's first start is not.
+  var RESTART = CLASSES.map(function (c) { return c.key; }).indexOf('restart');
+  function classOf(ei) { return EV.rs && EV.rs[ei] ? RESTART : kindClass[EV.k[ei]]; }
 
   // ---- state -------------------------------------------------------------------------------
   var S = {
@@ -283,7 +287,7 @@
       for (var j = a; j < arr.length; j++) {
         var ei = arr[j], tt = EV.t[ei];
         if (tt > S.t1 + (S.t1 - S.t0) * 8 / W) break;
-        var ci = kindClass[EV.k[ei]];
+        var ci = classOf(ei);
         if (!S.classOn[ci]) continue;
         var x = Math.round(xOf(tt));
         if (last[ci] === x) continue; // same pixel, same class: already drawn
@@ -318,7 +322,7 @@
     for (var j = a; j < arr.length; j++) {
       var ei = arr[j], ex = xOf(EV.t[ei]);
       if (ex > x + 7) break;
-      if (!S.classOn[kindClass[EV.k[ei]]]) continue;
+      if (!S.classOn[classOf(ei)]) continue;
       var d = Math.abs(ex - x);
       if (d < bd) { bd = d; best = ei; }
     }
@@ -520,7 +524,7 @@
       var arr = laneEvents[li], taken = 0;
       for (var j = lowerBound(arr, S.t0); j < arr.length && EV.t[arr[j]] <= S.t1; j++) {
         var ei = arr[j];
-        if (!S.classOn[kindClass[EV.k[ei]]]) continue;
+        if (!S.classOn[classOf(ei)]) continue;
         total++;
         if (taken < MAX_ROWS) { rows.push(ei); taken++; }
       }
