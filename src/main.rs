@@ -250,9 +250,8 @@ fn patterns(cmd: PatternsCmd) -> anyhow::Result<ExitCode> {
         }
         PatternsCmd::Hints { patterns } => {
             let set = rules::RuleSet::load(&patterns, &[])?;
-            let mut hints: Vec<&str> = set.rules().iter().map(|r| r.hint.as_str()).collect();
-            hints.sort();
-            hints.dedup();
+            // What the scanner searches for, in its order.
+            let hints = set.hints();
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             for h in hints {

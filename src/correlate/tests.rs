@@ -7,7 +7,6 @@ use crate::events::{Event, EventKind as K};
 use crate::model::{Location, Timestamp};
 use crate::report::Report;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 struct B(Event);
@@ -24,9 +23,8 @@ fn e(t: &str, kind: K) -> B {
         program: None,
         message: String::new(),
         sources: Vec::new(),
-        attrs: BTreeMap::new(),
-        rule: String::new(),
-        raw: String::new(),
+        attrs: Default::default(),
+        rule: "",
         ident: String::new(),
     })
 }
@@ -53,7 +51,7 @@ impl B {
         self
     }
     fn a(mut self, k: &str, v: Value) -> Self {
-        self.0.attrs.insert(k.to_string(), v);
+        self.0.attrs.insert(k, v);
         self
     }
 }

@@ -243,7 +243,7 @@ fn fold_block(events: &mut [Event], b: &Block, k: usize) {
     let kill = &mut events[k];
     for (key, v) in add {
         // What the kill line itself says wins over what the block around it says.
-        kill.attrs.entry(key).or_insert(v);
+        kill.attrs.insert_absent(&key, v);
     }
     if kill.unit.is_none() {
         kill.unit = unit;
@@ -458,10 +458,9 @@ mod tests {
                 path: Arc::from("syslog"),
                 line,
             }],
-            attrs: BTreeMap::new(),
-            rule: String::new(),
-            raw: msg.into(),
-            ident: String::new(),
+            attrs: Default::default(),
+            rule: "",
+                        ident: String::new(),
         }
     }
 

@@ -6,10 +6,13 @@ use crate::model::{Location, Timestamp};
 pub mod assemble;
 pub mod routine;
 
-use serde::Serialize;
-use std::collections::BTreeMap;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
 
-/// Longest raw line kept as evidence; longer lines are cut on a char boundary with `…`.
+/// Longest message kept as evidence; longer ones are cut on a char boundary with `…`.
 pub const MAX_RAW: usize = 2048;
 
 macro_rules! kinds {
@@ -124,16 +127,110 @@ pub struct Event {
     pub message: String,
     pub sources: Vec<Location>,
     /// Kind-specific typed fields (see `patterns/README.md` for each rule's attrs).
-    pub attrs: BTreeMap<String, serde_json::Value>,
+    pub attrs: Attrs,
     /// Id of the rule that produced it.
     #[serde(skip)]
-    pub rule: String,
-    /// The whole original line (or `MESSAGE`), cut at `MAX_RAW`.
-    #[serde(skip)]
-    pub raw: String,
+    pub rule: &'static str,
     /// Syslog identifier of the line it came from (used for dedup and display).
     #[serde(skip)]
     pub ident: String,
+}
+
+/// An event's kind-specific fields: a short list sorted by key (an OOM kill has eight), keys
+/// interned once per process (`key`). A map would cost ~900 bytes per event; this ~50 a field.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Attrs(Vec<(&'static str, Value)>);
+
+impl Attrs {
+    pub fn new() -> Self {
+        Attrs(Vec::new())
+    }
+    fn pos(&self, k: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(x, _)| (*x).cmp(k))
+    }
+    pub fn get(&self, k: &str) -> Option<&Value> {
+        self.pos(k).ok().map(|i| &self.0[i].1)
+    }
+    pub fn contains_key(&self, k: &str) -> bool {
+        self.pos(k).is_ok()
+    }
+    /// Set `k` (replacing its value); returns the old value.
+    pub fn insert(&mut self, k: &str, v: Value) -> Option<Value> {
+        match self.pos(k) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, v)),
+            Err(i) => {
+                self.0.insert(i, (key(k), v));
+                None
+            }
+        }
+    }
+    /// `insert` for a key that is already `key(…)`'s copy: no lookup in the shared set.
+    pub fn insert_static(&mut self, k: &'static str, v: Value) {
+        match self.pos(k) {
+            Ok(i) => self.0[i].1 = v,
+            Err(i) => self.0.insert(i, (k, v)),
+        }
+    }
+    /// Set `k` unless it is already set.
+    pub fn insert_absent(&mut self, k: &str, v: Value) {
+        if let Err(i) = self.pos(k) {
+            self.0.insert(i, (key(k), v));
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
+        self.0.iter().map(|(k, v)| (*k, v))
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::ops::Index<&str> for Attrs {
+    type Output = Value;
+    /// `Value::Null` for a missing key, as `serde_json::Value` indexes.
+    fn index(&self, k: &str) -> &Value {
+        static NULL: Value = Value::Null;
+        self.get(k).unwrap_or(&NULL)
+    }
+}
+
+impl Serialize for Attrs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl FromIterator<(String, Value)> for Attrs {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(it: I) -> Self {
+        let mut a = Attrs::new();
+        for (k, v) in it {
+            a.insert(&k, v);
+        }
+        a
+    }
+}
+
+/// The process-wide copy of an attribute name or rule id. The set is small and fixed by the
+/// rules (tens of names), so each is leaked once and shared by every event.
+pub fn key(s: &str) -> &'static str {
+    static KEYS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut set = KEYS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(k) = set.get(s) {
+        return k;
+    }
+    let k: &'static str = Box::leak(s.to_string().into_boxed_str());
+    set.insert(k);
+    k
 }
 
 impl Event {

@@ -31,11 +31,11 @@
 //! stopped, exited, failed or was killed — never the first start of a scope or a timer's run.
 //! Such starts carry the attribute `restart = true`, which renderers draw.
 
-use super::{Event, EventKind};
+use super::{Attrs, Event, EventKind};
 use crate::model::{Location, Timestamp};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Unit lifecycle kinds: the lines a healthy unit writes on every run.
@@ -119,8 +119,11 @@ pub fn quick_systemd(msg: &str) -> Option<(EventKind, &str)> {
 
 /// `u32::MAX` in a name slot: no name.
 const NONE: u32 = u32::MAX;
+/// A name slot with this bit holds a login session's number: `session-N.scope` is the most
+/// common routine unit and is not worth a string of its own.
+const SESSION: u32 = 0x8000_0000;
 
-/// Strings stored once, referred to by index.
+/// Strings stored once, referred to by index (`session-N.scope` by its number).
 #[derive(Default, Clone, Debug)]
 pub struct Interner {
     ids: HashMap<Arc<str>, u32>,
@@ -129,6 +132,9 @@ pub struct Interner {
 
 impl Interner {
     pub fn id(&mut self, s: &str) -> u32 {
+        if let Some(id) = self.session(s) {
+            return id;
+        }
         if let Some(&i) = self.ids.get(s) {
             return i;
         }
@@ -138,12 +144,60 @@ impl Interner {
         self.ids.insert(a, i);
         i
     }
-    pub fn get(&self, i: u32) -> Option<&Arc<str>> {
-        self.names.get(i as usize)
+
+    pub fn get(&self, i: u32) -> Option<std::borrow::Cow<'_, str>> {
+        if i != NONE && i & SESSION != 0 {
+            return Some(format!("session-{}.scope", i & !SESSION).into());
+        }
+        self.names.get(i as usize).map(|a| (&**a).into())
+    }
+
+    /// The id of `s`, if it has one.
+    fn find(&self, s: &str) -> Option<u32> {
+        match self.session(s) {
+            Some(id) => Some(id),
+            None => self.ids.get(s).copied(),
+        }
+    }
+
+    fn session(&self, s: &str) -> Option<u32> {
+        s.strip_prefix("session-")
+            .and_then(|r| r.strip_suffix(".scope"))
+            .filter(|n| !n.starts_with('0') || n.len() == 1)
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|&n| n < NONE & !SESSION)
+            .map(|n| SESSION | n)
+    }
+
+    /// Ids of `self` as ids of `into` (adding what `into` lacks).
+    fn remap_into(&self, into: &mut Interner) -> Remap {
+        Remap(self.names.iter().map(|n| into.id(n)).collect())
     }
 }
 
-/// One routine line, before its file's year and zone are settled (the scanner's form).
+struct Remap(Vec<u32>);
+impl Remap {
+    fn apply(&self, i: u32) -> u32 {
+        if i == NONE || i & SESSION != 0 {
+            i
+        } else {
+            self.0[i as usize]
+        }
+    }
+}
+
+/// Whether a routine line of this kind is kept in the index, not only counted. Starts are
+/// what a chain cites ("the scope that held the victim started at …"), and cron PAM sessions
+/// measure the end of a cron backup; stops, deactivations, CPU accounting and the CMD lines of
+/// other jobs are only counted.
+fn kept(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::UnitStarted | EventKind::CronSessionOpen | EventKind::CronSessionClose
+    )
+}
+
+/// One routine line before its file's year and zone are settled (the scanner's form).
 #[derive(Clone, Copy, Debug)]
 pub struct PendingLine {
     pub kind: EventKind,
@@ -154,7 +208,7 @@ pub struct PendingLine {
     pub at: u64,
 }
 
-/// One routine line: about 40 bytes.
+/// One kept routine line: 40 bytes.
 #[derive(Clone, Copy, Debug)]
 pub struct RoutineLine {
     pub time: Timestamp,
@@ -178,34 +232,119 @@ pub struct RoutineCount {
     pub lines: u64,
 }
 
+/// The routine lines of one scanned piece, one file or one journal, with their own names.
+#[derive(Default, Debug)]
+pub struct Part {
+    pub names: Interner,
+    pub lines: Vec<RoutineLine>,
+    /// Every routine line, kept or not, per (host, kind).
+    pub counts: HashMap<(u32, EventKind), u64>,
+}
+
+impl Part {
+    /// Count a routine line; `Some` when it is kept (its time still to be settled).
+    pub fn pending(
+        &mut self,
+        kind: EventKind,
+        host: Option<&str>,
+        name: Option<&str>,
+        pid: Option<u32>,
+        at: u64,
+    ) -> Option<PendingLine> {
+        let host = host.filter(|h| !h.is_empty()).map_or(NONE, |h| self.names.id(h));
+        *self.counts.entry((host, kind)).or_default() += 1;
+        kept(kind).then(|| PendingLine {
+            kind,
+            host,
+            name: name.map_or(NONE, |n| self.names.id(n)),
+            pid: pid.unwrap_or(0),
+            at,
+        })
+    }
+
+    /// `pending` for a routine event (step 1 of the module doc).
+    pub fn push_event(&mut self, e: &Event, at: u64) -> Option<PendingLine> {
+        self.pending(e.kind, Some(&e.host), name_of(e), e.pid, at)
+    }
+
+    pub fn finish(&mut self, p: PendingLine, time: Timestamp) {
+        self.lines.push(RoutineLine {
+            time,
+            kind: p.kind,
+            host: p.host,
+            name: p.name,
+            pid: p.pid,
+            file: 0,
+            at: p.at,
+        });
+    }
+
+    /// Add another part's lines and counts (names re-interned); `at` offsets line numbers.
+    pub fn absorb(&mut self, other: Part, file: u32, at: u64) {
+        let map = other.names.remap_into(&mut self.names);
+        for ((h, k), n) in other.counts {
+            *self.counts.entry((map.apply(h), k)).or_default() += n;
+        }
+        self.lines.extend(other.lines.into_iter().map(|mut l| {
+            l.host = map.apply(l.host);
+            l.name = map.apply(l.name);
+            l.file = file;
+            l.at += at;
+            l
+        }));
+    }
+}
+
+/// The unit (lifecycle) or user (cron) an event is about.
+fn name_of(e: &Event) -> Option<&str> {
+    if is_lifecycle(e.kind) {
+        e.unit.as_deref().or(e.attr_str("description"))
+    } else {
+        e.attr_str("user")
+    }
+}
+
 /// The routine lines of every input.
 #[derive(Default, Debug)]
 pub struct RoutineIndex {
-    pub names: Interner,
+    part: Part,
     /// Input paths, by input index; `true` for journals (whose `at` is a sequence number).
-    pub files: Vec<(Arc<str>, bool)>,
-    pub lines: Vec<RoutineLine>,
+    files: Vec<(Arc<str>, bool)>,
 }
 
 impl RoutineIndex {
-    /// Add one input's lines, interned in `names`, as input number `file`.
+    /// Add one input's routine lines as input number `file`.
     pub fn absorb(&mut self, file: usize, path: Arc<str>, journal: bool, part: Part) {
         if self.files.len() <= file {
             self.files.resize(file + 1, (Arc::from(""), false));
         }
         self.files[file] = (path, journal);
-        let map: Vec<u32> = part.names.names.iter().map(|n| self.names.id(n)).collect();
-        let remap = |i: u32| if i == NONE { NONE } else { map[i as usize] };
-        self.lines.extend(part.lines.into_iter().map(|mut l| {
-            l.host = remap(l.host);
-            l.name = remap(l.name);
-            l.file = file as u32;
-            l
-        }));
+        self.part.absorb(part, file as u32, 0);
     }
 
-    pub fn name(&self, i: u32) -> Option<&str> {
-        self.names.get(i).map(|s| &**s)
+    pub fn lines(&self) -> &[RoutineLine] {
+        &self.part.lines
+    }
+
+    /// Move the kept lines of input `file` by `f` (the year policy's second opinion).
+    pub fn retime(&mut self, file: usize, f: impl Fn(Timestamp, Option<&str>) -> Timestamp) {
+        let names = &self.part.names;
+        for l in self.part.lines.iter_mut().filter(|l| l.file as usize == file) {
+            l.time = f(l.time, names.get(l.host).as_deref());
+        }
+    }
+
+    /// Every routine line, kept or only counted.
+    pub fn total(&self) -> u64 {
+        self.part.counts.values().sum()
+    }
+
+    fn name(&self, i: u32) -> Option<std::borrow::Cow<'_, str>> {
+        self.part.names.get(i)
+    }
+
+    fn host(&self, i: u32) -> String {
+        self.name(i).map_or_else(|| "unknown".to_string(), |h| h.into_owned())
     }
 
     pub fn location(&self, l: &RoutineLine) -> Location {
@@ -225,14 +364,13 @@ impl RoutineIndex {
 
     /// Lines per host and kind, sorted.
     pub fn counts(&self) -> Vec<RoutineCount> {
-        let mut m: BTreeMap<(u32, EventKind), u64> = BTreeMap::new();
-        for l in &self.lines {
-            *m.entry((l.host, l.kind)).or_default() += 1;
-        }
-        let mut out: Vec<RoutineCount> = m
-            .into_iter()
-            .map(|((h, kind), lines)| RoutineCount {
-                host: self.name(h).unwrap_or("unknown").to_string(),
+        let mut out: Vec<RoutineCount> = self
+            .part
+            .counts
+            .iter()
+            .filter(|(_, &n)| n > 0)
+            .map(|(&(h, kind), &lines)| RoutineCount {
+                host: self.host(h),
                 kind,
                 lines,
             })
@@ -241,14 +379,8 @@ impl RoutineIndex {
         out
     }
 
-    /// Turn an event into routine lines (one per source) and count them.
+    /// Turn an event into routine lines (one per source).
     fn demote(&mut self, e: &Event, file_of: &HashMap<Arc<str>, usize>) {
-        let host = self.names.id(&e.host);
-        let name = match e.kind {
-            k if is_lifecycle(k) => e.unit.as_deref().or(e.attr_str("description")),
-            _ => e.attr_str("user"),
-        };
-        let name = name.map_or(NONE, |n| self.names.id(n));
         for s in &e.sources {
             let (file, at) = match s {
                 Location::Line { path, line } => (file_of.get(&**path).copied(), *line),
@@ -256,45 +388,44 @@ impl RoutineIndex {
                     (file_of.get(&**path).copied(), cursor_seqnum(cursor))
                 }
             };
-            self.lines.push(RoutineLine {
-                time: e.time,
-                kind: e.kind,
-                host,
-                name,
-                pid: e.pid.unwrap_or(0),
-                file: file.unwrap_or(0) as u32,
-                at,
-            });
+            if let Some(p) = self.part.push_event(e, at) {
+                self.part.finish(p, e.time);
+                if let Some(l) = self.part.lines.last_mut() {
+                    l.file = file.unwrap_or(0) as u32;
+                }
+            }
         }
     }
 
-    /// An event for a routine line that evidence needs.
-    fn promote(&self, l: &RoutineLine) -> Event {
-        let host = self.name(l.host).unwrap_or("unknown").to_string();
-        let name = self.name(l.name).map(str::to_string);
+    /// An event for a routine line that evidence needs; it stops being routine.
+    fn promote(&mut self, i: usize) -> Event {
+        let l = self.part.lines[i];
+        if let Some(n) = self.part.counts.get_mut(&(l.host, l.kind)) {
+            *n = n.saturating_sub(1);
+        }
+        let name = self.name(l.name).map(|n| n.into_owned());
         let is_unit = is_lifecycle(l.kind);
         let message = rebuilt_message(l.kind, name.as_deref().unwrap_or("?"));
-        let mut attrs = BTreeMap::new();
-        attrs.insert("routine".to_string(), Value::Bool(true));
+        let mut attrs = Attrs::new();
+        attrs.insert("routine", Value::Bool(true));
         if !is_unit {
             if let Some(u) = &name {
-                attrs.insert("user".to_string(), Value::from(u.as_str()));
+                attrs.insert("user", Value::from(u.as_str()));
             }
         }
         Event {
             id: String::new(),
             time: l.time,
-            host,
+            host: self.host(l.host),
             kind: l.kind,
             pid: (l.pid != 0).then_some(l.pid),
             process: None,
             unit: if is_unit { name } else { None },
             program: None,
             message,
-            sources: vec![self.location(l)],
+            sources: vec![self.location(&l)],
             attrs,
-            rule: "routine".into(),
-            raw: String::new(),
+            rule: "routine",
             ident: String::new(),
         }
     }
@@ -312,63 +443,14 @@ pub fn cursor_seqnum(cursor: &str) -> u64 {
 /// What systemd or PAM writes for a routine line, in today's wording.
 fn rebuilt_message(kind: EventKind, name: &str) -> String {
     match kind {
-        EventKind::UnitStarting => format!("Starting {name}..."),
         EventKind::UnitStarted => format!("Started {name}."),
-        EventKind::UnitStopping => format!("Stopping {name}..."),
-        EventKind::UnitStopped => format!("Stopped {name}."),
-        EventKind::UnitSucceeded => format!("{name}: Deactivated successfully."),
-        EventKind::UnitResources => format!("{name}: Consumed CPU time."),
-        EventKind::CronSessionOpen => format!("pam_unix(cron:session): session opened for user {name}"),
+        EventKind::CronSessionOpen => {
+            format!("pam_unix(cron:session): session opened for user {name}")
+        }
         EventKind::CronSessionClose => {
             format!("pam_unix(cron:session): session closed for user {name}")
         }
         other => format!("{other} ({name})"),
-    }
-}
-
-/// The routine lines of one scanned piece or one journal, with their own name table.
-#[derive(Default, Debug)]
-pub struct Part {
-    pub names: Interner,
-    pub lines: Vec<RoutineLine>,
-}
-
-impl Part {
-    /// Record a routine event (step 1): its host, kind, unit or user and pid.
-    pub fn push_event(&mut self, e: &Event, at: u64) -> PendingLine {
-        let name = match e.kind {
-            k if is_lifecycle(k) => e.unit.as_deref().or(e.attr_str("description")),
-            _ => e.attr_str("user"),
-        };
-        PendingLine {
-            kind: e.kind,
-            host: self.names.id(&e.host),
-            name: name.map_or(NONE, |n| self.names.id(n)),
-            pid: e.pid.unwrap_or(0),
-            at,
-        }
-    }
-
-    pub fn pending(&mut self, kind: EventKind, host: Option<&str>, unit: &str, at: u64) -> PendingLine {
-        PendingLine {
-            kind,
-            host: host.map_or(NONE, |h| self.names.id(h)),
-            name: self.names.id(unit),
-            pid: 0,
-            at,
-        }
-    }
-
-    pub fn finish(&mut self, p: PendingLine, time: Timestamp) {
-        self.lines.push(RoutineLine {
-            time,
-            kind: p.kind,
-            host: p.host,
-            name: p.name,
-            pid: p.pid,
-            file: 0,
-            at: p.at,
-        });
     }
 }
 
@@ -410,52 +492,58 @@ pub fn select(events: &mut Vec<Event>, index: &mut RoutineIndex) -> Vec<Event> {
     }
     *events = kept;
 
-    // Promote routine lines of named units, and the cron sessions of cron backups.
-    let backups: Vec<(&str, i64, u32, Option<&str>)> = events
+    // Promote routine lines of named units, and the cron sessions of cron backups. Compared in
+    // the index's id space: no string is built for the lines that stay routine.
+    let names = &index.part.names;
+    let named_ids: HashSet<(u32, u32)> = named
         .iter()
-        .filter(|e| e.kind == EventKind::BackupStart && e.attr_str("via").is_some_and(|v| v.starts_with("cron")))
-        .filter_map(|e| Some((e.host.as_str(), e.time.micros, e.pid?, e.attr_str("user"))))
+        .filter_map(|(h, u)| Some((names.find(h)?, names.find(u)?)))
         .collect();
+    let backups: Vec<(u32, i64, u32, Option<u32>)> = events
+        .iter()
+        .filter(|e| {
+            e.kind == EventKind::BackupStart
+                && e.attr_str("via").is_some_and(|v| v.starts_with("cron"))
+        })
+        .filter_map(|e| {
+            let user = e.attr_str("user").map(|u| names.find(u).unwrap_or(NONE));
+            Some((names.find(&e.host)?, e.time.micros, e.pid?, user))
+        })
+        .collect();
+    let lines = index.lines();
     let mut promote: Vec<usize> = Vec::new();
-    for (i, l) in index.lines.iter().enumerate() {
-        let host = index.name(l.host).unwrap_or("");
-        match l.kind {
-            k if is_lifecycle(k) => {
-                if let Some(u) = index.name(l.name) {
-                    if named.contains(&(host.to_string(), u.to_string())) {
-                        promote.push(i);
-                    }
-                }
-            }
-            EventKind::CronSessionOpen => {
-                let user = index.name(l.name);
-                if backups.iter().any(|&(h, t, gpid, u)| {
-                    h == host
-                        && (l.time.micros - t).abs() <= SAME_SECOND_US
-                        && l.pid != 0
-                        && l.pid < gpid
-                        && (u.is_none() || user.is_none() || u == user)
-                }) {
-                    promote.push(i);
-                }
-            }
-            _ => {}
+    for (i, l) in lines.iter().enumerate() {
+        let wanted = match l.kind {
+            EventKind::UnitStarted => named_ids.contains(&(l.host, l.name)),
+            EventKind::CronSessionOpen => backups.iter().any(|&(h, t, gpid, u)| {
+                h == l.host
+                    && (l.time.micros - t).abs() <= SAME_SECOND_US
+                    && l.pid != 0
+                    && l.pid < gpid
+                    && (u.is_none() || l.name == NONE || u == Some(l.name))
+            }),
+            _ => false,
+        };
+        if wanted {
+            promote.push(i);
         }
     }
     // The close of each promoted session: the first one after its open with the same pid.
     let opens: Vec<(u32, u32, i64)> = promote
         .iter()
-        .map(|&i| &index.lines[i])
+        .map(|&i| &lines[i])
         .filter(|l| l.kind == EventKind::CronSessionOpen)
         .map(|l| (l.host, l.pid, l.time.micros))
         .collect();
     for (h, pid, t) in opens {
-        let close = index
-            .lines
+        let close = lines
             .iter()
             .enumerate()
             .filter(|(_, l)| {
-                l.kind == EventKind::CronSessionClose && l.host == h && l.pid == pid && l.time.micros >= t
+                l.kind == EventKind::CronSessionClose
+                    && l.host == h
+                    && l.pid == pid
+                    && l.time.micros >= t
             })
             .min_by_key(|(i, l)| (l.time, *i));
         if let Some((i, _)) = close {
@@ -464,11 +552,11 @@ pub fn select(events: &mut Vec<Event>, index: &mut RoutineIndex) -> Vec<Event> {
     }
     promote.sort_unstable();
     promote.dedup();
-    let out = promote.iter().map(|&i| index.promote(&index.lines[i])).collect();
+    let out = promote.iter().map(|&i| index.promote(i)).collect();
     // A promoted line is an event now, no longer routine.
     let mut k = 0;
     let mut next = promote.iter().peekable();
-    index.lines.retain(|_| {
+    index.part.lines.retain(|_| {
         let drop = next.peek() == Some(&&k);
         if drop {
             next.next();
@@ -528,22 +616,22 @@ pub fn mark_restarts(events: &mut [Event]) {
                 if let Some(k) = unit_key {
                     let finished = e.attrs.contains_key("finished");
                     if e.kind == EventKind::UnitStarted && !finished && down.remove(&k) {
-                        e.attrs.insert("restart".into(), Value::Bool(true));
+                        e.attrs.insert("restart", Value::Bool(true));
                     } else if e.kind == EventKind::UnitStarting && down.contains(&k) {
-                        e.attrs.insert("restart".into(), Value::Bool(true));
+                        e.attrs.insert("restart", Value::Bool(true));
                     }
                 }
             }
             EventKind::SupervisorSpawned => {
                 if let Some(k) = prog_key {
                     if down.remove(&k) {
-                        e.attrs.insert("restart".into(), Value::Bool(true));
+                        e.attrs.insert("restart", Value::Bool(true));
                     }
                 }
             }
             EventKind::SupervisorStarted => {
                 if down.remove(&sup_key) {
-                    e.attrs.insert("restart".into(), Value::Bool(true));
+                    e.attrs.insert("restart", Value::Bool(true));
                 }
             }
             _ => {}

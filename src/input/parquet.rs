@@ -142,7 +142,6 @@ fn read_file(path: &Path, host: Option<&str>, out: &mut Vec<Event>) -> Result<()
     let attrs = strs(&df, "attrs", path, false)?;
     let rule = strs(&df, "rule", path, false)?;
     let ident = strs(&df, "ident", path, false)?;
-    let raw = strs(&df, "raw", path, false)?;
     for i in 0..n {
         let row = i + 1;
         let kind_s = kinds[i].as_deref().unwrap_or("");
@@ -162,11 +161,12 @@ fn read_file(path: &Path, host: Option<&str>, out: &mut Vec<Event>) -> Result<()
             }
             None => Vec::new(),
         };
-        let attrs: BTreeMap<String, serde_json::Value> = match attrs[i].as_deref() {
-            Some(s) => {
-                serde_json::from_str(s).map_err(|e| bad(path, format!("row {row}: attrs: {e}")))?
-            }
-            None => BTreeMap::new(),
+        let attrs: crate::events::Attrs = match attrs[i].as_deref() {
+            Some(s) => serde_json::from_str::<BTreeMap<String, serde_json::Value>>(s)
+                .map_err(|e| bad(path, format!("row {row}: attrs: {e}")))?
+                .into_iter()
+                .collect(),
+            None => Default::default(),
         };
         out.push(Event {
             id: ids[i].clone().unwrap_or_default(),
@@ -180,8 +180,7 @@ fn read_file(path: &Path, host: Option<&str>, out: &mut Vec<Event>) -> Result<()
             message: message[i].clone().unwrap_or_default(),
             sources,
             attrs,
-            rule: rule[i].clone().unwrap_or_default(),
-            raw: raw[i].clone().unwrap_or_default(),
+            rule: crate::events::key(rule[i].as_deref().unwrap_or_default()),
             ident: ident[i].clone().unwrap_or_default(),
         });
     }

@@ -226,8 +226,7 @@ mod tests {
                 line,
             }],
             attrs: Default::default(),
-            rule: String::new(),
-            raw: String::new(),
+            rule: "",
             ident: String::new(),
         }
     }

@@ -280,7 +280,8 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                     hs.dedup();
                     summary.host = hs.first().cloned();
                     summary.hosts_seen = hs;
-                    summary.candidates = (evs.len() + part.lines.len()) as u64;
+                    summary.candidates =
+                        evs.len() as u64 + part.counts.values().sum::<u64>();
                     if let Some(f) = part.lines.iter().map(|l| l.time).min() {
                         summary.first = Some(summary.first.map_or(f, |x| x.min(f)));
                     }
@@ -383,7 +384,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
         merge::sort_in_log_order(&mut events);
     }
     routine::mark_restarts(&mut events);
-    stats.routine_lines = index.lines.len() as u64;
+    stats.routine_lines = index.total();
     stats.routine = index.counts();
     drop(index);
     for (i, e) in events.iter_mut().enumerate() {
@@ -560,8 +561,9 @@ fn stream_unit(
                             }
                             crate::model::Location::Line { line, .. } => *line,
                         };
-                        let p = part.push_event(&ev, at);
-                        part.finish(p, ev.time);
+                        if let Some(p) = part.push_event(&ev, at) {
+                            part.finish(p, ev.time);
+                        }
                     } else {
                         k += 1;
                     }

@@ -161,8 +161,9 @@ impl ChunkScan {
         if follow.is_none() && env.ident == Some("systemd") {
             if let Some((kind, unit)) = routine::quick_systemd(env.message) {
                 self.candidates += 1;
-                let p = self.routine.pending(kind, host, unit, line_no);
-                self.routine_times.push((t, p));
+                if let Some(p) = self.routine.pending(kind, host, Some(unit), None, line_no) {
+                    self.routine_times.push((t, p));
+                }
                 return None;
             }
         }
@@ -198,8 +199,9 @@ impl ChunkScan {
             ev.host = host.clone().unwrap_or_default();
             if follow.is_none() && routine::routine_at_scan(ev) {
                 let ev = self.events.remove(k);
-                let p = self.routine.push_event(&ev, line_no);
-                self.routine_times.push((t, p));
+                if let Some(p) = self.routine.push_event(&ev, line_no) {
+                    self.routine_times.push((t, p));
+                }
             } else {
                 self.times.push((t, host.clone()));
                 k += 1;
@@ -233,8 +235,8 @@ impl ChunkScan {
         next_sample += SAMPLE_EVERY;
         loop {
             next_sample = next_sample.max(pos);
-            let hit = ac.find(aho_corasick::Input::new(buf).span(pos..buf.len()));
-            let hit_start = hit.as_ref().map(|m| m.start()).unwrap_or(buf.len());
+            let hit = ac.find(buf, pos);
+            let hit_start = hit.unwrap_or(buf.len());
             // Sample block-first lines that come before the hit, in file order.
             while next_sample < hit_start {
                 let ls = match memchr::memchr(b'\n', &buf[next_sample..]) {
@@ -249,10 +251,8 @@ impl ChunkScan {
                 next_sample = ls + SAMPLE_EVERY;
             }
             let Some(m) = hit else { break };
-            let ls = memchr::memrchr(b'\n', &buf[..m.start()])
-                .map(|i| i + 1)
-                .unwrap_or(0);
-            let mut le = line_end(m.start());
+            let ls = memchr::memrchr(b'\n', &buf[..m]).map(|i| i + 1).unwrap_or(0);
+            let mut le = line_end(m);
             line_no += bytecount::count(&buf[counted_to..ls], b'\n') as u64;
             counted_to = ls;
             let mut ln = line_no + 1;
@@ -444,19 +444,14 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
             }
             out.events.push(ev);
         }
-        let names = p.routine.names;
-        let map: Vec<u32> = (0..)
-            .map_while(|i| names.get(i))
-            .map(|n| out.routine.names.id(n))
-            .collect();
-        for (t, mut line) in p.routine_times {
-            let host = names.get(line.host).map(|h| &**h);
-            let ts = resolve(t, host, off, &mut bad_dates);
-            line.host = map.get(line.host as usize).copied().unwrap_or(u32::MAX);
-            line.name = map.get(line.name as usize).copied().unwrap_or(u32::MAX);
-            line.at += line_base;
-            out.routine.finish(line, ts);
+        // Routine lines: times settled like the events', then added with file line numbers.
+        let mut part = p.routine;
+        for (t, line) in p.routine_times {
+            let host = part.names.get(line.host);
+            let ts = resolve(t, host.as_deref(), off, &mut bad_dates);
+            part.finish(line, ts);
         }
+        out.routine.absorb(part, 0, line_base);
         if let Some((t, h)) = p.first {
             let ts = resolve(t, h.as_deref(), off, &mut bad_dates);
             out.first = Some(out.first.map_or(ts, |f: Timestamp| f.min(ts)));

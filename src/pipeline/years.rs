@@ -116,10 +116,7 @@ pub fn reconcile(
         for (e, _) in &mut tagged[s.events.clone()] {
             e.time = shift(e.time, years, tz, Some(e.host.as_str()));
         }
-        for l in routine.lines.iter_mut().filter(|l| l.file as usize == s.input) {
-            let host = routine.names.get(l.host).map(|h| &**h);
-            l.time = shift(l.time, years, tz, host);
-        }
+        routine.retime(s.input, |t, host| shift(t, years, tz, host));
         let inp = &mut inputs[s.input];
         inp.first = Some(shift(first, years, tz, host.as_deref()));
         inp.last = Some(shift(last, years, tz, host.as_deref()));

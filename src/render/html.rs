@@ -227,8 +227,7 @@ fn data(r: &Report) -> Value {
         .iter()
         .map(|e| crate::events::routine::is_restart(e) as u8)
         .collect();
-    let (mut t, mut lane, mut k, mut id, mut off, mut msg, mut raw, mut src, mut pid, mut who) = (
-        Vec::with_capacity(n),
+    let (mut t, mut lane, mut k, mut id, mut off, mut msg, mut src, mut pid, mut who) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
@@ -251,11 +250,6 @@ fn data(r: &Report) -> Value {
         off.push(e.time.offset_s);
         msg.push(e.message.clone());
         // The raw line is the evidence; when the pipeline kept none, the message stands in.
-        raw.push(if e.raw.is_empty() {
-            String::new()
-        } else {
-            e.raw.clone()
-        });
         src.push(Value::Array(src_of(&e.sources)));
         pid.push(e.pid);
         who.push(
@@ -334,7 +328,7 @@ fn data(r: &Report) -> Value {
         "hosts": hosts,
         "lanes": lanes,
         "paths": paths,
-        "ev": {"t": t, "lane": lane, "k": k, "id": id, "off": off, "msg": msg, "raw": raw, "src": src, "pid": pid, "who": who, "rs": rs},
+        "ev": {"t": t, "lane": lane, "k": k, "id": id, "off": off, "msg": msg, "src": src, "pid": pid, "who": who, "rs": rs},
         "backups": backups,
         "incidents": incidents,
         "hourly": hourly,

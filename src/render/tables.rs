@@ -129,13 +129,14 @@ fn events_df(events: &[&Event], with_host: bool, mode: Times) -> PolarsResult<Da
         ),
         str_col(
             "rule",
-            events.iter().map(|e| Some(e.rule.clone())).collect(),
+            events.iter().map(|e| Some(e.rule.to_string())).collect(),
         ),
         str_col(
             "ident",
             events.iter().map(|e| Some(e.ident.clone())).collect(),
         ),
-        str_col("raw", events.iter().map(|e| Some(e.raw.clone())).collect()),
+        // `raw` stays in the table schema: the message (the event keeps no second copy).
+        str_col("raw", events.iter().map(|e| Some(e.message.clone())).collect()),
     ]);
     DataFrame::new(events.len(), cols)
 }

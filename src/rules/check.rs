@@ -371,7 +371,7 @@ fn compile_fields(
         }
         used.insert(capture.clone());
         out.push(Field {
-            name: name.clone(),
+            name: crate::events::key(name),
             capture,
             ty,
         });
@@ -392,8 +392,10 @@ fn json_of(v: &toml::Value) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-fn compile_set(set: &BTreeMap<String, toml::Value>) -> Vec<(String, Value)> {
-    set.iter().map(|(k, v)| (k.clone(), json_of(v))).collect()
+fn compile_set(set: &BTreeMap<String, toml::Value>) -> Vec<(&'static str, Value)> {
+    set.iter()
+        .map(|(k, v)| (crate::events::key(k), json_of(v)))
+        .collect()
 }
 
 fn compile(file: &str, def: &RuleDef) -> Result<Rule, Vec<Problem>> {
@@ -414,11 +416,11 @@ fn compile(file: &str, def: &RuleDef) -> Result<Rule, Vec<Problem>> {
         ));
     }
     let kind = kind_of(file, id, &def.event, &mut ps);
-    if def.hint.is_empty() {
+    if def.hint.is_empty() || def.scan_hint.as_deref() == Some("") {
         ps.push(Problem::new(
             file,
             Some(id),
-            "hint must be a non-empty literal",
+            "hint and scan_hint must be non-empty literals",
         ));
     }
     if let Some(mid) = &def.message_id {
@@ -477,8 +479,10 @@ fn compile(file: &str, def: &RuleDef) -> Result<Rule, Vec<Problem>> {
     }
     Ok(Rule {
         id: def.id.clone(),
+        key: crate::events::key(&def.id),
         kind: kind.expect("checked"),
         hint: def.hint.clone(),
+        scan_hint: def.scan_hint.clone(),
         regex: regex.expect("checked"),
         ident,
         message_id: def.message_id.clone(),
@@ -604,6 +608,17 @@ fn positive(set: &RuleSet, rule: &Rule, s: &SampleDef, n: usize) -> Vec<Problem>
             ),
         )];
     }
+    if let (Some(sh), Some(line)) = (&rule.scan_hint, &s.line) {
+        if !line.contains(sh.as_str()) {
+            return vec![Problem::new(
+                file,
+                Some(id),
+                format!(
+                    "scan_hint {sh:?} is not in sample {n}'s line {line:?}: the scanner would skip this line"
+                ),
+            )];
+        }
+    }
     let mut evs = Vec::new();
     set.apply(&rec, &mut evs);
     match evs.iter().find(|e| e.rule == rule.id) {
@@ -717,7 +732,7 @@ fn why_no_match(rule: &Rule, rec: &Record, evs: &[Event], n: usize) -> Problem {
         );
     }
     if rule.regex.is_match(&rec.message) {
-        let others: Vec<&str> = evs.iter().map(|e| e.rule.as_str()).collect();
+        let others: Vec<&str> = evs.iter().map(|e| e.rule).collect();
         return Problem::new(
             file,
             Some(id),
@@ -782,7 +797,7 @@ fn compare(
         };
         let mut p = Problem::new(file, Some(id), format!("{what} {n}: {msg}"));
         // Point at the capture the field came from, when it matched.
-        if let Some(f) = rule.fields.iter().find(|f| &f.name == k) {
+        if let Some(f) = rule.fields.iter().find(|f| f.name == k) {
             if let Some(m) = rule
                 .regex
                 .captures(&rec.message)

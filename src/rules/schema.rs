@@ -41,6 +41,11 @@ pub struct RuleDef {
     pub id: String,
     pub event: String,
     pub hint: String,
+    /// Literal the scanner looks for in a text line instead of `hint`, when the hint alone is
+    /// common (`session opened for user ` is in every sshd login): it must occur in every
+    /// positive sample `line`. Journal records do not go through the scanner.
+    #[serde(default)]
+    pub scan_hint: Option<String>,
     pub regex: String,
     /// Regex the record's identifier must match (records without one pass).
     #[serde(default)]

@@ -24,9 +24,8 @@ pub fn e(t: &str, kind: K) -> B {
             program: None,
             message: String::new(),
             sources: Vec::new(),
-            attrs: BTreeMap::new(),
-            rule: String::new(),
-            raw: String::new(),
+            attrs: Default::default(),
+            rule: "",
             ident: String::new(),
         },
         "var/log/syslog",
@@ -63,7 +62,7 @@ impl B {
         self
     }
     pub fn a(mut self, k: &str, v: Value) -> Self {
-        self.0.attrs.insert(k.to_string(), v);
+        self.0.attrs.insert(k, v);
         self
     }
 }

@@ -119,12 +119,9 @@ impl Builder {
         let path = format!("logs/{}/{}", e.host, e.file);
         let line = self.lines.entry(path.clone()).or_insert(0);
         *line += 7;
-        let local = e.time.local().format("%b %e %H:%M:%S").to_string();
-        let pid = e.pid.map(|p| format!("[{p}]")).unwrap_or_default();
-        let raw = format!("{local} {} {}{pid}: {}", e.host, e.ident, e.message);
-        let attrs: BTreeMap<String, Value> = match e.attrs {
+        let attrs: logautopsy::events::Attrs = match e.attrs {
             Value::Object(m) => m.into_iter().collect(),
-            _ => BTreeMap::new(),
+            _ => Default::default(),
         };
         self.events.push(Event {
             id: String::new(),
@@ -141,8 +138,7 @@ impl Builder {
                 line: *line,
             }],
             attrs,
-            rule: format!("test.{}", e.kind.as_str()),
-            raw,
+            rule: logautopsy::events::key(&format!("test.{}", e.kind.as_str())),
             ident: e.ident.to_string(),
         });
         self.events.len() - 1
@@ -197,7 +193,7 @@ fn chain_step(events: &[Event], id: &str) -> ChainStep {
         time: e.time,
         event: e.id.clone(),
         kind: e.kind.as_str().to_string(),
-        text: e.raw.clone(),
+        text: e.message.clone(),
         sources: e.sources.clone(),
     }
 }

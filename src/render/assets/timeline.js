@@ -413,7 +413,7 @@
       ['host', host], ['pid', EV.pid[ei]], ['who', EV.who[ei]], ['message', EV.msg[ei]]
     ]));
     srcText(EV.src[ei]).forEach(function (s) { add(box, el('div', 'src', s)); });
-    add(box, el('pre', 'raw', EV.raw[ei] || EV.msg[ei]));
+    add(box, el('pre', 'raw', EV.msg[ei]));
     return box;
   }
   function showSelected() {
