@@ -8,6 +8,71 @@ use serde::Serialize;
 
 pub const SCHEMA: &str = "logautopsy/report/v1";
 
+/// A closed vocabulary of the report, serialised as its contract strings.
+macro_rules! vocabulary {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub enum $name { $( #[serde(rename = $s)] $variant, )* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s,)* } }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What an incident was, from the evidence it gathered (most specific first).
+    IncidentKind {
+        OomCascade => "oom-cascade",
+        OomKill => "oom-kill",
+        OomdKill => "oomd-kill",
+        RestartLoop => "restart-loop",
+        OrphanedWorkers => "orphaned-workers",
+        WorkerCrash => "worker-crash",
+        UnitFailed => "unit-failed",
+    }
+}
+
+vocabulary! {
+    /// How bad an incident is; ordered, `Critical` greatest.
+    Severity {
+        Low => "low",
+        Medium => "medium",
+        High => "high",
+        Critical => "critical",
+    }
+}
+
+impl IncidentKind {
+    pub fn severity(self) -> Severity {
+        match self {
+            IncidentKind::OomCascade => Severity::Critical,
+            IncidentKind::OomKill
+            | IncidentKind::OomdKill
+            | IncidentKind::OrphanedWorkers
+            | IncidentKind::RestartLoop => Severity::High,
+            IncidentKind::WorkerCrash => Severity::Medium,
+            IncidentKind::UnitFailed => Severity::Low,
+        }
+    }
+
+    /// The kinds that involve an OOM kill.
+    pub fn is_oom(self) -> bool {
+        matches!(
+            self,
+            IncidentKind::OomCascade | IncidentKind::OomKill | IncidentKind::OomdKill
+        )
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub schema: &'static str,
@@ -148,12 +213,10 @@ pub struct BackupJob {
 pub struct Incident {
     pub id: String,
     pub host: String,
-    /// `oom-cascade`, `oom-kill`, `oomd-kill`, `worker-crash`, `orphaned-workers`, `restart-loop`.
-    pub kind: String,
+    pub kind: IncidentKind,
     pub start: Timestamp,
     pub end: Timestamp,
-    /// `critical`, `high`, `medium`, `low`.
-    pub severity: String,
+    pub severity: Severity,
     pub summary: String,
     pub backup_window: Option<String>,
     pub backup_lag_s: Option<f64>,

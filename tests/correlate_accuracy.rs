@@ -95,7 +95,7 @@ fn generated_scenarios_are_correlated_exactly() {
                 let mut o: Vec<u32> = i.orphans.iter().filter_map(|o| o.pid).collect();
                 o.sort_unstable();
                 o.dedup();
-                (i.kind.clone(), i.start.rfc3339(), w, o)
+                (i.kind.to_string(), i.start.rfc3339(), w, o)
             })
             .collect();
         let want: Vec<(String, String, Option<usize>, Vec<u32>)> = s

@@ -6,7 +6,7 @@
 
 use super::windows::Window;
 use crate::events::{Event, EventKind as K};
-use crate::report::{BackupJob, Incident, Recommendation};
+use crate::report::{BackupJob, Incident, IncidentKind, Recommendation};
 
 fn ids(events: &[Event], chain: &[usize], pred: impl Fn(&Event) -> bool) -> Vec<String> {
     chain
@@ -47,7 +47,7 @@ pub(crate) fn recommend(
         .and_then(|w| w.start_idx)
         .map(|i| events[i].id.clone());
 
-    if inc.kind == "oom-cascade" {
+    if inc.kind == IncidentKind::OomCascade {
         let ev = ids(events, chain, |e| {
             e.kind == K::UnitOom
                 || (e.kind == K::UnitFailed && e.attr_str("result") == Some("oom-kill"))
@@ -95,7 +95,7 @@ pub(crate) fn recommend(
             );
         }
     }
-    if matches!(inc.kind.as_str(), "oom-cascade" | "oom-kill" | "oomd-kill") {
+    if inc.kind.is_oom() {
         if let (Some(w), Some(start_id)) = (window, backup_start.clone()) {
             let mut ev = vec![start_id.clone()];
             ev.extend(oom_ids.iter().cloned());
@@ -163,7 +163,7 @@ pub(crate) fn recommend(
                 ),
                 vec![start_id],
             );
-        } else if !oom_ids.is_empty() && inc.kind != "oomd-kill" {
+        } else if !oom_ids.is_empty() && inc.kind != IncidentKind::OomdKill {
             add(
                 "memory-limit",
                 format!(
@@ -216,8 +216,8 @@ pub(crate) fn recommend(
             timeouts,
         );
     }
-    match inc.kind.as_str() {
-        "worker-crash" => {
+    match inc.kind {
+        IncidentKind::WorkerCrash => {
             let ev = ids(events, chain, |e| {
                 matches!(
                     e.kind,
@@ -236,7 +236,7 @@ pub(crate) fn recommend(
                 ev,
             );
         }
-        "restart-loop" => {
+        IncidentKind::RestartLoop => {
             let ev = ids(events, chain, |e| {
                 matches!(
                     e.kind,
@@ -251,7 +251,7 @@ pub(crate) fn recommend(
                 ev,
             );
         }
-        "oomd-kill" => {
+        IncidentKind::OomdKill => {
             let ev = ids(events, chain, |e| e.kind == K::OomdKill);
             add(
                 "oomd",

@@ -14,7 +14,7 @@ use super::windows::Window;
 use super::CorrelateOptions;
 use crate::events::{Event, EventKind as K};
 use crate::model::Timestamp;
-use crate::report::{ChainStep, Incident, MemoryUse, OomKill, Orphan, ProcessMemory};
+use crate::report::{ChainStep, Incident, IncidentKind, MemoryUse, OomKill, Orphan, ProcessMemory};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// How long after the OOM evidence a stop of the supervising unit counts as caused by it
@@ -523,28 +523,22 @@ fn build(
             .iter()
             .any(|(_, e)| e.attr_str("killer").is_none_or(|k| k == "kernel"));
     let kind = if has_oom && (stop_after_oom || failed_oom_leaving) {
-        "oom-cascade"
+        IncidentKind::OomCascade
     } else if has_oom {
-        "oom-kill"
+        IncidentKind::OomKill
     } else if !oomd.is_empty() {
-        "oomd-kill"
+        IncidentKind::OomdKill
     } else if looping {
-        "restart-loop"
+        IncidentKind::RestartLoop
     } else if !orphans.is_empty() {
-        "orphaned-workers"
+        IncidentKind::OrphanedWorkers
     } else if !unexpected.is_empty()
         || c.iter()
             .any(|&i| matches!(events[i].kind, K::SupervisorSigkill | K::WorkerKilled))
     {
-        "worker-crash"
+        IncidentKind::WorkerCrash
     } else {
-        "unit-failed"
-    };
-    let severity = match kind {
-        "oom-cascade" => "critical",
-        "oom-kill" | "oomd-kill" | "orphaned-workers" | "restart-loop" => "high",
-        "worker-crash" => "medium",
-        _ => "low",
+        IncidentKind::UnitFailed
     };
 
     // --- OOM kills and memory ---------------------------------------------------------
@@ -630,10 +624,10 @@ fn build(
     let mut inc = Incident {
         id: String::new(),
         host: host.clone(),
-        kind: kind.to_string(),
+        kind,
         start,
         end,
-        severity: severity.to_string(),
+        severity: kind.severity(),
         summary: String::new(),
         backup_window: None,
         backup_lag_s: None,

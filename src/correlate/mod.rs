@@ -17,7 +17,9 @@ pub use jobs::infer_schedule;
 
 use crate::events::Event;
 use crate::model::Timestamp;
-use crate::report::{BackupWindow, HostSummary, InputSummary, Report, Stats, Tool, SCHEMA};
+use crate::report::{
+    BackupWindow, HostSummary, IncidentKind, InputSummary, Report, Stats, Tool, SCHEMA,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Knobs of correlation (the CLI fills them from flags; `Default` gives the documented values).
@@ -376,15 +378,15 @@ fn summary(
     } else {
         victims.join(", ")
     };
-    let mut s = match inc.kind.as_str() {
-        "oom-cascade" => format!(
+    let mut s = match inc.kind {
+        IncidentKind::OomCascade => format!(
             "OOM killer killed {} at {}; {} was stopped as a result (OOMPolicy=stop inferred){}",
             killed,
             local(&inc.start),
             sup_unit.unwrap_or("the supervising unit"),
             programs_down(inc)
         ),
-        "oom-kill" if inc.supervisor_stopped => format!(
+        IncidentKind::OomKill if inc.supervisor_stopped => format!(
             "OOM killer killed {} at {}; {} failed with it{}",
             killed,
             local(&inc.start),
@@ -395,7 +397,7 @@ fn summary(
                 None => "",
             }
         ),
-        "oom-kill" => format!(
+        IncidentKind::OomKill => format!(
             "OOM killer killed {} at {}; the supervisor survived{}",
             killed,
             local(&inc.start),
@@ -405,12 +407,12 @@ fn summary(
                 ""
             }
         ),
-        "oomd-kill" => format!(
+        IncidentKind::OomdKill => format!(
             "a userspace OOM killer (systemd-oomd/earlyoom) killed {} at {}",
             sup_unit.map_or_else(|| "a cgroup".to_string(), |u| format!("the processes of {u}")),
             local(&inc.start)
         ),
-        "worker-crash" => format!(
+        IncidentKind::WorkerCrash => format!(
             "program(s) {} exited unexpectedly at {} without an OOM kill",
             if inc.workers_lost.is_empty() {
                 "?".to_string()
@@ -419,17 +421,17 @@ fn summary(
             },
             local(&inc.start)
         ),
-        "restart-loop" => format!(
+        IncidentKind::RestartLoop => format!(
             "{} kept dying after start from {}",
             inc.workers_lost.join(", "),
             local(&inc.start)
         ),
-        "orphaned-workers" if !inc.supervisor_stopped => format!(
+        IncidentKind::OrphanedWorkers if !inc.supervisor_stopped => format!(
             "{} found process(es) of an earlier run still alive when it started at {} (that run's stop left them behind)",
             first_unit.unwrap_or("a unit"),
             local(&inc.start)
         ),
-        "orphaned-workers" => format!(
+        IncidentKind::OrphanedWorkers => format!(
             "{} stopped at {} and left processes of its programs running",
             sup_unit.unwrap_or("the supervisor"),
             local(&inc.start)

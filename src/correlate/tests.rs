@@ -2,6 +2,7 @@
 //! (reference §3.4, §4.5): the Frappe cascade, a kill the supervisor survived, a planned restart,
 //! each window end basis, the fleet view. Every assertion is an exact value.
 
+use crate::report::Severity;
 use super::*;
 use crate::events::{Event, EventKind as K};
 use crate::model::{Location, Timestamp};
@@ -217,8 +218,8 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
     assert_eq!(r.incidents.len(), 1, "{:#?}", r.incidents);
     let i = &r.incidents[0];
     assert_eq!(i.id, "i1");
-    assert_eq!(i.kind, "oom-cascade");
-    assert_eq!(i.severity, "critical");
+    assert_eq!(i.kind, IncidentKind::OomCascade);
+    assert_eq!(i.severity, Severity::Critical);
     assert!(i.supervisor_stopped);
     assert_eq!(i.start.rfc3339(), "2025-09-27T13:43:48.000000Z");
     assert_eq!(i.end.rfc3339(), "2025-09-27T21:32:15.000000Z");
@@ -415,8 +416,8 @@ fn kill_the_supervisor_survived_is_an_oom_kill_with_respawn() {
     let r = run(ev);
     assert_eq!(r.incidents.len(), 1);
     let i = &r.incidents[0];
-    assert_eq!(i.kind, "oom-kill");
-    assert_eq!(i.severity, "high");
+    assert_eq!(i.kind, IncidentKind::OomKill);
+    assert_eq!(i.severity, Severity::High);
     assert!(!i.supervisor_stopped);
     assert_eq!(i.backup_window, None);
     assert_eq!(i.backup_lag_s, None);
@@ -561,7 +562,7 @@ fn a_planned_stop_that_leaves_workers_behind_is_orphaned_workers() {
     let r = run(ev);
     assert_eq!(r.incidents.len(), 1);
     let i = &r.incidents[0];
-    assert_eq!(i.kind, "orphaned-workers");
+    assert_eq!(i.kind, IncidentKind::OrphanedWorkers);
     assert!(i.supervisor_stopped);
     let o: Vec<(Option<u32>, &str, &str)> = i
         .orphans
@@ -598,7 +599,7 @@ fn worker_crash_and_restart_loop() {
     ]);
     let r = run(crash);
     assert_eq!(r.incidents.len(), 1);
-    assert_eq!(r.incidents[0].kind, "worker-crash");
+    assert_eq!(r.incidents[0].kind, IncidentKind::WorkerCrash);
     assert_eq!(r.incidents[0].outage_s, Some(1.0));
     assert_eq!(r.incidents[0].recommendations[0].id, "i1-crash-logs");
 
@@ -617,7 +618,7 @@ fn worker_crash_and_restart_loop() {
     v.push(e("2025-06-01T10:00:07Z", K::SupervisorFatal).program("w"));
     let r = run(seq(v));
     assert_eq!(r.incidents.len(), 1);
-    assert_eq!(r.incidents[0].kind, "restart-loop");
+    assert_eq!(r.incidents[0].kind, IncidentKind::RestartLoop);
 }
 
 fn cron(host: &str, t: &str, session: u32, cmd_pid: u32, cmd: &str) -> Vec<B> {
@@ -906,7 +907,7 @@ fn kill_outside_backup_and_slack() {
     let r = mk("2025-06-01T01:40:00Z");
     assert_eq!(r.incidents[0].backup_window.as_deref(), Some("b1"));
     assert_eq!(r.incidents[0].backup_lag_s, Some(2400.0));
-    assert_eq!(r.incidents[0].kind, "oom-kill");
+    assert_eq!(r.incidents[0].kind, IncidentKind::OomKill);
     // Two hours after: unrelated.
     let r = mk("2025-06-01T03:30:00Z");
     assert_eq!(r.incidents[0].backup_window, None);
@@ -1060,7 +1061,7 @@ fn a_service_whose_main_process_was_the_victim_is_an_oom_kill_not_a_cascade() {
     ]));
     assert_eq!(r.incidents.len(), 1);
     let i = &r.incidents[0];
-    assert_eq!(i.kind, "oom-kill");
+    assert_eq!(i.kind, IncidentKind::OomKill);
     assert_eq!(
         i.summary,
         "OOM killer killed a process in erigon.service at 2020-09-23 14:09:18 UTC; erigon.service failed with it; no restart seen in the logs"
@@ -1088,7 +1089,7 @@ fn oomd_notice_is_oomd_evidence_and_leftovers_alone_name_the_restart() {
             .unit(u)
             .a("result", json!("signal")),
     ]));
-    assert_eq!(r.incidents[0].kind, "oomd-kill");
+    assert_eq!(r.incidents[0].kind, IncidentKind::OomdKill);
     assert!(r.incidents[0].summary.starts_with(&format!(
         "a userspace OOM killer (systemd-oomd/earlyoom) killed the processes of {u} at 2021-09-10 14:59:49 UTC"
     )));
@@ -1105,7 +1106,7 @@ fn oomd_notice_is_oomd_evidence_and_leftovers_alone_name_the_restart() {
             .process("sudo"),
     ]));
     let i = &r.incidents[0];
-    assert_eq!(i.kind, "orphaned-workers");
+    assert_eq!(i.kind, IncidentKind::OrphanedWorkers);
     assert_eq!(
         i.summary,
         "domoticz.service found process(es) of an earlier run still alive when it started at 2021-10-11 11:41:18 UTC (that run's stop left them behind); 2 orphaned process(es) left behind"
@@ -1245,7 +1246,7 @@ fn backup_advice_matches_a_systemd_unit_and_weighs_its_memory_peak() {
     };
     let (ev, r) = mk(1_288_490_189);
     let i = &r.incidents[0];
-    assert_eq!(i.kind, "oom-cascade");
+    assert_eq!(i.kind, IncidentKind::OomCascade);
     let rec = |id: &str| {
         i.recommendations
             .iter()

@@ -187,10 +187,12 @@ fn summary(s: &mut String, r: &Report) {
         s.push_str("No incidents found: no OOM kills, supervisor cascades or orphaned workers in these logs.\n\n");
         return;
     }
-    let mut sev: BTreeMap<usize, (&str, usize)> = BTreeMap::new();
+    let mut sev: BTreeMap<std::cmp::Reverse<crate::report::Severity>, (&str, usize)> =
+        BTreeMap::new();
     for i in &r.incidents {
-        let rank = severity_rank(&i.severity);
-        sev.entry(rank).or_insert((i.severity.as_str(), 0)).1 += 1;
+        sev.entry(std::cmp::Reverse(i.severity))
+            .or_insert((i.severity.as_str(), 0))
+            .1 += 1;
     }
     let counts: Vec<String> = sev
         .values()
@@ -211,8 +213,8 @@ fn summary(s: &mut String, r: &Report) {
         s.push_str(&format!(
             "- **{}** · {} · `{}` on **{}** at {} UTC ({}): {}",
             id(&i.id),
-            id(&i.severity),
-            code_span_text(&i.kind),
+            id(i.severity.as_str()),
+            code_span_text(i.kind.as_str()),
             id(&i.host),
             utc(&i.start),
             local(&i.start),
@@ -237,16 +239,6 @@ fn code_span_text(t: &str) -> String {
     t.replace('`', "'")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
-}
-
-fn severity_rank(s: &str) -> usize {
-    match s {
-        "critical" => 0,
-        "high" => 1,
-        "medium" => 2,
-        "low" => 3,
-        _ => 4,
-    }
 }
 
 fn impact(s: &mut String, r: &Report) {
@@ -382,9 +374,9 @@ fn root_cause(s: &mut String, r: &Report) {
         s.push_str(&format!(
             "### {} — {} on {} ({})\n\n{}\n\n",
             id(&i.id),
-            id(&i.kind),
+            id(i.kind.as_str()),
             id(&i.host),
-            id(&i.severity),
+            id(i.severity.as_str()),
             para(&i.summary)
         ));
         s.push_str(&format!(

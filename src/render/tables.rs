@@ -153,10 +153,10 @@ fn incidents_df(incs: &[&Incident], with_host: bool, mode: Times) -> PolarsResul
         )?);
     }
     cols.extend([
-        cat_col("kind", incs.iter().map(|i| i.kind.clone()).collect())?,
+        cat_col("kind", incs.iter().map(|i| i.kind.to_string()).collect())?,
         cat_col(
             "severity",
-            incs.iter().map(|i| i.severity.clone()).collect(),
+            incs.iter().map(|i| i.severity.to_string()).collect(),
         )?,
         times("start", incs.iter().map(|i| Some(i.start)).collect(), mode)?,
         times("end", incs.iter().map(|i| Some(i.end)).collect(), mode)?,

@@ -285,8 +285,8 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
         w,
         "\n  {} {} {}  {}  {} … {}",
         p.bold(&i.id),
-        p.severity(&i.severity),
-        p.bold(&i.kind),
+        p.severity(i.severity.as_str()),
+        p.bold(i.kind.as_str()),
         i.host,
         local(&i.start),
         local_short(&i.end, &i.start)
