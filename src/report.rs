@@ -304,7 +304,7 @@ pub struct ProcessMemory {
 pub struct ChainStep {
     pub time: Timestamp,
     pub event: String,
-    pub kind: String,
+    pub kind: crate::events::EventKind,
     pub text: String,
     pub sources: Vec<Location>,
 }

@@ -832,7 +832,7 @@ pub(crate) fn step(e: &Event, spawns: &Spawns) -> ChainStep {
     ChainStep {
         time: e.time,
         event: e.id.clone(),
-        kind: e.kind.as_str().to_string(),
+        kind: e.kind,
         text: describe(e, spawns),
         sources: e.sources.clone(),
     }

@@ -440,7 +440,7 @@ fn summary(
             "{} at {}",
             inc.chain
                 .iter()
-                .find(|c| c.kind != "backup_start")
+                .find(|c| c.kind != crate::events::EventKind::BackupStart)
                 .map_or("unit failure", |c| c.text.as_str()),
             local(&inc.start)
         ),

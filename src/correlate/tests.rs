@@ -1474,7 +1474,7 @@ fn unit_oom_chain_line_names_the_collapsed_parent_slices() {
     let c = r.incidents[0]
         .chain
         .iter()
-        .find(|c| c.kind == "unit_oom")
+        .find(|c| c.kind == K::UnitOom)
         .unwrap();
     assert_eq!(
         c.text,

@@ -418,7 +418,7 @@ fn root_cause(s: &mut String, r: &Report) {
                     "{}. {} UTC · `{}` · {} — {}\n",
                     n + 1,
                     utc(&step.time),
-                    code_span_text(&step.kind),
+                    code_span_text(step.kind.as_str()),
                     id(&step.event),
                     src.join(", ")
                 ));

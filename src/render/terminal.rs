@@ -6,12 +6,13 @@
 //! zones then sort and compare at a glance), with the host's own clock in parentheses where it
 //! differs — that is what the people on the box saw; a header line says so.
 
+use crate::events::EventKind;
 use crate::model::Timestamp;
 use crate::report::{Incident, Report};
 use std::io::{self, Write};
 
 /// Chain steps that repeat once per orphan.
-const FOLDABLE: &[&str] = &["unit_remains_running", "unit_leftover_process"];
+const FOLDABLE: &[EventKind] = &[EventKind::UnitRemainsRunning, EventKind::UnitLeftoverProcess];
 /// Fold a run of that many or more.
 const FOLD_MIN: usize = 4;
 
@@ -319,11 +320,11 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
             // into one line unless --verbose: the orphans section lists them all anyway.
             let run = i.chain[k..]
                 .iter()
-                .take_while(|x| x.kind == c.kind && FOLDABLE.contains(&c.kind.as_str()))
+                .take_while(|x| x.kind == c.kind && FOLDABLE.contains(&c.kind))
                 .count();
             if !verbose && run >= FOLD_MIN {
                 let last = &i.chain[k + run - 1];
-                let what = if c.kind == "unit_remains_running" {
+                let what = if c.kind == EventKind::UnitRemainsRunning {
                     "processes remain running after the unit stopped"
                 } else {
                     "left-over processes found while starting"

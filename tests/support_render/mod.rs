@@ -192,7 +192,7 @@ fn chain_step(events: &[Event], id: &str) -> ChainStep {
     ChainStep {
         time: e.time,
         event: e.id.clone(),
-        kind: e.kind.as_str().to_string(),
+        kind: e.kind,
         text: e.message.clone(),
         sources: e.sources.clone(),
     }
