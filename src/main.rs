@@ -179,7 +179,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })?);
             }
             let rules = rules::RuleSet::load(&cfg.pattern_dirs, &cfg.backup_match)?;
-            let ex = with_progress(e.input.quiet, |p| pipeline::extract(&cfg, &rules, p));
+            let mut ex = with_progress(e.input.quiet, |p| pipeline::extract(&cfg, &rules, p));
+            pipeline::restrict_events(&mut ex.events, cfg.since, cfg.until);
             let events: Vec<_> = ex
                 .events
                 .into_iter()

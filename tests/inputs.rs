@@ -473,3 +473,25 @@ fn a_session_scope_that_held_an_oom_victim_is_cited_and_other_scopes_are_not() {
     // The scope's lines were promoted, not counted twice as routine.
     assert_eq!(routine_counts(&r)["unit_started"], 100 + 20 + 1 - 1);
 }
+
+#[test]
+fn events_since_until_keep_only_the_events_inside_the_range() {
+    let lines = [
+        "Sep 27 10:00:00 web1 kernel: Out of memory: Killed process 100 (a) total-vm:10kB, anon-rss:5kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1kB oom_score_adj:0",
+        "Sep 27 11:00:00 web1 kernel: Out of memory: Killed process 200 (b) total-vm:10kB, anon-rss:5kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1kB oom_score_adj:0",
+        "Sep 27 12:00:00 web1 kernel: Out of memory: Killed process 300 (c) total-vm:10kB, anon-rss:5kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1kB oom_score_adj:0",
+    ];
+    let out = bin()
+        .args(["events", "-", "--year", "2025", "--tz", "UTC", "--format", "jsonl"])
+        .args(["--since", "2025-09-27T10:30:00Z", "--until", "2025-09-27T12:00:00Z"])
+        .write_stdin(lines.join("\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let pids: Vec<u64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["pid"].as_u64().unwrap())
+        .collect();
+    // `--until` is exclusive, as for analyze.
+    assert_eq!(pids, [200]);
+}
