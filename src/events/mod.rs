@@ -183,6 +183,12 @@ impl Attrs {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+    pub fn reserve_exact(&mut self, n: usize) {
+        self.0.reserve_exact(n);
+    }
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

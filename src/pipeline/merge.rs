@@ -16,33 +16,39 @@ use std::collections::{BTreeMap, HashMap};
 /// Largest time difference between two copies of one line (syslog receive time vs journal).
 const WINDOW_US: i64 = 2_000_000;
 
-/// Merge duplicates. `tagged` pairs each event with whether its time was read under an
-/// assumed zone/year. Returns the events in time order and how many copies were merged away.
-pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec<Event>, u64) {
-    infer_file_zones(&mut tagged, warnings);
-    // Group by identity, then merge within a group by time.
-    let mut groups: HashMap<(&str, crate::events::EventKind, &str), Vec<usize>> = HashMap::new();
-    for (i, (e, _)) in tagged.iter().enumerate() {
-        groups
-            .entry((e.host.as_str(), e.kind, e.message.as_str()))
-            .or_default()
-            .push(i);
-    }
-    let mut absorbed_into: Vec<Option<usize>> = vec![None; tagged.len()];
-    let mut group_list: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+/// Merge duplicates in place. `assumed[i]` says whether `events[i]`'s time was read under an
+/// assumed zone/year. Leaves the events in time order; returns how many copies were merged
+/// away. Events are never copied as a whole: the vector is the one the scanner filled.
+pub fn merge(events: &mut Vec<Event>, assumed: &[bool], warnings: &mut Vec<String>) -> u64 {
+    infer_file_zones(events, assumed, warnings);
+    // Group by identity (indices sorted by host, kind and message: runs of equal keys are the
+    // groups; no allocation per group), then merge within a group by time.
+    let ident = |i: usize| {
+        let e = &events[i];
+        (e.host.as_str(), e.kind, e.message.as_str())
+    };
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by(|&a, &b| ident(a).cmp(&ident(b)).then(a.cmp(&b)));
+    let mut absorbed_into: Vec<Option<usize>> = vec![None; events.len()];
+    let mut group_list: Vec<Vec<usize>> = order
+        .chunk_by(|&a, &b| ident(a) == ident(b))
+        .filter(|g| g.len() > 1)
+        .map(<[usize]>::to_vec)
+        .collect();
+    drop(order);
     group_list.sort();
     for mut g in group_list {
         // The copy whose time is best becomes the event: a real zone over an assumed one, then
         // sub-second precision (supervisord's own stamp) over whole seconds (RFC 3164).
         g.sort_by_key(|&i| {
             (
-                tagged[i].1,
-                tagged[i].0.time.micros % 1_000_000 == 0,
-                tagged[i].0.time,
+                assumed[i],
+                events[i].time.micros % 1_000_000 == 0,
+                events[i].time,
                 i,
             )
         });
-        let sv = supervisord_stamp(&tagged[g[0]].0.message).is_some();
+        let sv = supervisord_stamp(&events[g[0]].message).is_some();
         // Each keeper with the files it already has a copy from: one copy per file. Keepers are
         // found through time buckets of `WINDOW_US`, so a message repeated all day (a cron PAM
         // line) costs its repeats within a few seconds, not every earlier repeat.
@@ -52,12 +58,11 @@ pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec
             if sv {
                 0
             } else {
-                tagged[i].0.time.micros.div_euclid(WINDOW_US)
+                events[i].time.micros.div_euclid(WINDOW_US)
             }
         };
         for &i in &g {
-            let paths_i: Vec<String> = tagged[i]
-                .0
+            let paths_i: Vec<String> = events[i]
                 .sources
                 .iter()
                 .map(|s| s.path().to_string())
@@ -70,7 +75,7 @@ pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec
                 .filter(|&k| {
                     let (ki, paths) = &keepers[k];
                     let near = sv
-                        || (tagged[*ki].0.time.micros - tagged[i].0.time.micros).abs()
+                        || (events[*ki].time.micros - events[i].time.micros).abs()
                             <= WINDOW_US;
                     near && paths_i.iter().all(|p| !paths.contains(p))
                 })
@@ -87,37 +92,34 @@ pub fn merge(mut tagged: Vec<(Event, bool)>, warnings: &mut Vec<String>) -> (Vec
             }
         }
     }
-    let mut extra: BTreeMap<usize, Vec<crate::model::Location>> = BTreeMap::new();
+    // Each absorbed copy gives its sources to its keeper, then leaves the vector.
     let mut merged = 0u64;
+    let mut grown: Vec<usize> = Vec::new();
     for (i, a) in absorbed_into.iter().enumerate() {
-        if let Some(k) = a {
-            extra
-                .entry(*k)
-                .or_default()
-                .extend(tagged[i].0.sources.iter().cloned());
+        if let Some(k) = *a {
+            let more = std::mem::take(&mut events[i].sources);
+            events[k].sources.extend(more);
+            grown.push(k);
             merged += 1;
         }
     }
-    let mut out: Vec<Event> = Vec::with_capacity(tagged.len() - merged as usize);
-    for (i, (mut e, _)) in tagged.into_iter().enumerate() {
-        if absorbed_into[i].is_some() {
-            continue;
-        }
-        if let Some(more) = extra.remove(&i) {
-            e.sources.extend(more);
-            e.sources.sort();
-            e.sources.dedup();
-        }
-        out.push(e);
+    for k in grown {
+        events[k].sources.sort();
+        events[k].sources.dedup();
     }
-    sort_in_log_order(&mut out);
-    (out, merged)
+    let mut i = 0;
+    events.retain(|_| {
+        i += 1;
+        absorbed_into[i - 1].is_none()
+    });
+    sort_in_log_order(events);
+    merged
 }
 
 /// Shift zone-less files by the offset their supervisord lines show against exact copies.
-fn infer_file_zones(tagged: &mut [(Event, bool)], warnings: &mut Vec<String>) {
+fn infer_file_zones(events: &mut [Event], assumed: &[bool], warnings: &mut Vec<String>) {
     let mut exact: HashMap<(&str, &str), i64> = HashMap::new();
-    for (e, assumed) in tagged.iter() {
+    for (e, assumed) in events.iter().zip(assumed) {
         if !assumed && supervisord_stamp(&e.message).is_some() {
             exact.insert((e.host.as_str(), e.message.as_str()), e.time.micros);
         }
@@ -127,7 +129,7 @@ fn infer_file_zones(tagged: &mut [(Event, bool)], warnings: &mut Vec<String>) {
     }
     // Per assumed file: the offsets seen, rounded to 15 minutes.
     let mut offsets: BTreeMap<String, BTreeMap<i64, usize>> = BTreeMap::new();
-    for (e, assumed) in tagged.iter() {
+    for (e, assumed) in events.iter().zip(assumed) {
         if !*assumed {
             continue;
         }
@@ -154,7 +156,7 @@ fn infer_file_zones(tagged: &mut [(Event, bool)], warnings: &mut Vec<String>) {
         if shift == 0 {
             continue;
         }
-        for (e, assumed) in tagged.iter_mut() {
+        for (e, assumed) in events.iter_mut().zip(assumed) {
             if *assumed && e.sources.first().is_some_and(|s| s.path() == path) {
                 e.time.micros -= shift;
                 e.time.offset_s = (shift / 1_000_000) as i32;
@@ -177,30 +179,46 @@ pub(super) fn sort_in_log_order(events: &mut [Event]) {
             *per_file.entry(s.path().to_string()).or_default() += 1;
         }
     }
-    let key = |e: &Event| {
-        let primary = e
-            .sources
+    // Keys borrow from the events (no copy of a message or path per event); the order found
+    // for the indices is then applied in place.
+    let order: Vec<usize> = {
+        let keys: Vec<_> = events
             .iter()
-            .min_by_key(|s| {
+            .map(|e| {
+                let rank = |s: &crate::model::Location| {
+                    std::cmp::Reverse(per_file.get(s.path()).copied().unwrap_or(0))
+                };
+                let primary = e.sources.iter().min_by(|a, b| (rank(a), *a).cmp(&(rank(b), *b)));
                 (
-                    std::cmp::Reverse(per_file.get(s.path()).copied().unwrap_or(0)),
-                    (*s).clone(),
+                    e.time,
+                    e.host.as_str(),
+                    primary.map(rank),
+                    primary,
+                    e.kind,
+                    e.message.as_str(),
                 )
             })
-            .cloned();
-        let rank = primary
-            .as_ref()
-            .map(|s| std::cmp::Reverse(per_file.get(s.path()).copied().unwrap_or(0)));
-        (
-            e.time,
-            e.host.clone(),
-            rank,
-            primary,
-            e.kind,
-            e.message.clone(),
-        )
+            .collect();
+        let mut order: Vec<usize> = (0..events.len()).collect();
+        // Stable, as sort_by_cached_key was: equal keys keep their order.
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        order
     };
-    events.sort_by_cached_key(key);
+    permute(events, order);
+}
+
+/// Reorder `v` so that `v[k]` becomes the old `v[order[k]]`, in place (cycle by cycle).
+fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
+    for start in 0..v.len() {
+        let mut k = start;
+        while order[k] != start {
+            let next = order[k];
+            v.swap(k, next);
+            order[k] = k;
+            k = next;
+        }
+        order[k] = k;
+    }
 }
 
 #[cfg(test)]
@@ -233,6 +251,19 @@ mod tests {
 
     const S: i64 = 1_000_000;
 
+    fn merge_pairs(tagged: Vec<(Event, bool)>, w: &mut Vec<String>) -> (Vec<Event>, u64) {
+        let (mut events, assumed): (Vec<Event>, Vec<bool>) = tagged.into_iter().unzip();
+        let merged = merge(&mut events, &assumed, w);
+        (events, merged)
+    }
+
+    #[test]
+    fn permute_applies_an_order_in_place() {
+        let mut v = vec!['a', 'b', 'c', 'd', 'e'];
+        permute(&mut v, vec![2, 0, 1, 4, 3]);
+        assert_eq!(v, ['c', 'a', 'b', 'e', 'd']);
+    }
+
     #[test]
     fn copies_in_different_files_merge_and_repeats_in_one_file_do_not() {
         let kill = "Out of memory: Killed process 1121 (python3)";
@@ -256,7 +287,7 @@ mod tests {
             (ev(EventKind::UnitOom, 101 * S, unit, "syslog", 12), true),
         ];
         let mut w = Vec::new();
-        let (out, merged) = merge(tagged, &mut w);
+        let (out, merged) = merge_pairs(tagged, &mut w);
         assert_eq!(merged, 2);
         assert_eq!(out.len(), 3);
         let kills: Vec<_> = out
@@ -330,7 +361,7 @@ mod tests {
             ),
         ];
         let mut w = Vec::new();
-        let (out, merged) = merge(tagged, &mut w);
+        let (out, merged) = merge_pairs(tagged, &mut w);
         assert_eq!(merged, 2);
         let spawned = out
             .iter()
@@ -374,7 +405,7 @@ mod tests {
             ),
             (ev(EventKind::OomKill, 4 * S, "k", "kern.log", 1), true),
         ];
-        let (out, _) = merge(tagged, &mut Vec::new());
+        let (out, _) = merge_pairs(tagged, &mut Vec::new());
         let kinds: Vec<_> = out.iter().map(|e| e.kind).collect();
         assert_eq!(
             kinds,

@@ -226,7 +226,10 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
         per_input[i].push(o);
     }
     let mut inputs = Vec::new();
-    let mut tagged: Vec<(Event, bool)> = Vec::new();
+    // Every input's events in one vector (moved, not copied), and whether each one's time was
+    // read under an assumed zone or year.
+    let mut all: Vec<Event> = Vec::new();
+    let mut assumed: Vec<bool> = Vec::new();
     let mut stats = Stats::default();
     let mut assumed_utc = Vec::new();
     let mut soft_years: Vec<years::Soft> = Vec::new();
@@ -289,7 +292,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                         summary.last = Some(summary.last.map_or(l, |x| x.max(l)));
                     }
                     index.absorb(inputs.len(), Arc::from(display.as_str()), true, part);
-                    tagged.extend(evs.into_iter().map(|e| (e, false)));
+                    gather(&mut all, &mut assumed, evs, None);
                 }
                 UnitOut::Journal(Err(e)) | UnitOut::Events(Err(e)) | UnitOut::Failed(e) => {
                     summary.warnings.push(e.to_string());
@@ -299,7 +302,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                     summary.records = evs.len() as u64;
                     summary.first = evs.iter().map(|e| e.time).min();
                     summary.last = evs.iter().map(|e| e.time).max();
-                    tagged.extend(evs.into_iter().map(|e| (e, false)));
+                    gather(&mut all, &mut assumed, evs, None);
                 }
             }
         }
@@ -329,8 +332,8 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             if fs.tz_policy.starts_with("UTC (assumed") {
                 assumed_utc.push(display.clone());
             }
-            let from = tagged.len();
-            tagged.extend(fs.events.into_iter().zip(fs.assumed));
+            let from = all.len();
+            gather(&mut all, &mut assumed, fs.events, Some(fs.assumed));
             index.absorb(inputs.len(), Arc::from(display.as_str()), false, fs.routine);
             // A plain file's mtime is the weakest year evidence (copies made without -p reset it).
             if cfg.year.is_none()
@@ -339,7 +342,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             {
                 soft_years.push(years::Soft {
                     input: inputs.len(),
-                    events: from..tagged.len(),
+                    events: from..all.len(),
                 });
             }
         }
@@ -358,28 +361,30 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
         ));
     }
     years::reconcile(
-        &mut tagged,
+        &mut all,
         &mut inputs,
         &soft_years,
         &cfg.tz,
         &mut warnings,
         &mut index,
     );
-    for e in tagged.iter_mut() {
-        if e.0.host.is_empty() {
-            e.0.host = "unknown".into();
+    for e in all.iter_mut() {
+        if e.host.is_empty() {
+            e.host = "unknown".into();
         }
     }
-    let (mut events, merged) = merge::merge(tagged, &mut warnings);
+    let mut events = all;
+    let merged = merge::merge(&mut events, &assumed, &mut warnings);
+    drop(assumed);
     stats.merged_duplicates = merged;
     crate::events::assemble::assemble(&mut events);
     // Evidence versus routine (events::routine): unreferenced lifecycle leaves the events,
     // routine lines that evidence needs come back as events.
     let promoted = routine::select(&mut events, &mut index);
     if !promoted.is_empty() {
-        let (promoted, merged) =
-            merge::merge(promoted.into_iter().map(|e| (e, false)).collect(), &mut warnings);
-        stats.merged_duplicates += merged;
+        let mut promoted = promoted;
+        let no = vec![false; promoted.len()];
+        stats.merged_duplicates += merge::merge(&mut promoted, &no, &mut warnings);
         events.extend(promoted);
         merge::sort_in_log_order(&mut events);
     }
@@ -397,6 +402,16 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
         warnings,
         stats,
         errors,
+    }
+}
+
+/// Add one input's events to everyone's: the first input's vector is taken as it is.
+fn gather(all: &mut Vec<Event>, assumed: &mut Vec<bool>, mut evs: Vec<Event>, a: Option<Vec<bool>>) {
+    assumed.extend(a.unwrap_or_else(|| vec![false; evs.len()]));
+    if all.is_empty() {
+        *all = evs;
+    } else {
+        all.append(&mut evs);
     }
 }
 

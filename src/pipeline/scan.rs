@@ -322,9 +322,13 @@ pub struct FileScan {
 
 /// Stitch the pieces of one file (in file order) and resolve every time.
 pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileScan {
+    let n_events: usize = pieces.iter().map(|p| p.events.len()).sum();
+    // The first piece's vector becomes the file's; room for the rest at once.
+    let rest = n_events - pieces.first().map_or(0, |p| p.events.len());
     let mut out = FileScan {
         year_policy: "n/a".into(),
         tz_policy: "n/a".into(),
+        assumed: Vec::with_capacity(n_events),
         ..Default::default()
     };
     // Global year tracker: each piece's relative years shifted to the file's frame.
@@ -431,8 +435,8 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         }
     };
     let mut line_base = 0u64;
-    for (p, off) in pieces.into_iter().zip(offsets) {
-        for (mut ev, (t, host)) in p.events.into_iter().zip(p.times) {
+    for (mut p, off) in pieces.into_iter().zip(offsets) {
+        for (ev, (t, host)) in p.events.iter_mut().zip(p.times) {
             ev.time = resolve(t, host.as_deref(), off, &mut bad_dates);
             out.assumed.push(!matches!(t, RawTime::Final(_)));
             for s in &mut ev.sources {
@@ -442,7 +446,13 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
                     }
                 }
             }
-            out.events.push(ev);
+        }
+        // Events move, never copied one by one: a whole stream's vector is taken as it is.
+        if out.events.is_empty() {
+            out.events = std::mem::take(&mut p.events);
+            out.events.reserve_exact(rest);
+        } else {
+            out.events.append(&mut p.events);
         }
         // Routine lines: times settled like the events', then added with file line numbers.
         let mut part = p.routine;

@@ -55,7 +55,7 @@ fn gap(a: (i64, i64), b: (i64, i64)) -> i64 {
 }
 
 pub fn reconcile(
-    tagged: &mut [(Event, bool)],
+    events: &mut [Event],
     inputs: &mut [InputSummary],
     soft: &[Soft],
     tz: &TzPolicy,
@@ -69,9 +69,9 @@ pub fn reconcile(
             continue;
         };
         // Exact evidence: supervisord's own stamps inside this file.
-        let mut diffs: Vec<i32> = tagged[s.events.clone()]
+        let mut diffs: Vec<i32> = events[s.events.clone()]
             .iter()
-            .filter_map(|(e, _)| {
+            .filter_map(|e| {
                 supervisord_stamp(&e.message).map(|(ndt, _, _)| ndt.year() - e.time.local().year())
             })
             .collect();
@@ -113,7 +113,7 @@ pub fn reconcile(
         if years == 0 {
             continue;
         }
-        for (e, _) in &mut tagged[s.events.clone()] {
+        for e in &mut events[s.events.clone()] {
             e.time = shift(e.time, years, tz, Some(e.host.as_str()));
         }
         routine.retime(s.input, |t, host| shift(t, years, tz, host));

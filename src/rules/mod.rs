@@ -407,6 +407,8 @@ fn blank_event(rule: &Rule, kind: EventKind, rec: &Record) -> Event {
 }
 
 fn fill(ev: &mut Event, fields: &[Field], set: &[(&'static str, Value)], caps: &Captures<'_>) {
+    // Exactly the room this rule's fields need: attrs live as long as the event.
+    ev.attrs.reserve_exact(fields.len() + set.len());
     for f in fields {
         let Some(m) = caps.name(&f.capture) else {
             continue;
@@ -417,6 +419,7 @@ fn fill(ev: &mut Event, fields: &[Field], set: &[(&'static str, Value)], caps: &
         put(ev, f.name, v);
     }
     apply_set(ev, set);
+    ev.attrs.shrink_to_fit();
 }
 
 fn apply_set(ev: &mut Event, set: &[(&'static str, Value)]) {
