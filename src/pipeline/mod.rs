@@ -285,10 +285,10 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                     summary.hosts_seen = hs;
                     summary.candidates =
                         evs.len() as u64 + part.counts.values().sum::<u64>();
-                    if let Some(f) = part.lines.iter().map(|l| l.time).min() {
+                    if let Some(f) = part.lines.iter().map(|l| l.time()).min() {
                         summary.first = Some(summary.first.map_or(f, |x| x.min(f)));
                     }
-                    if let Some(l) = part.lines.iter().map(|l| l.time).max() {
+                    if let Some(l) = part.lines.iter().map(|l| l.time()).max() {
                         summary.last = Some(summary.last.map_or(l, |x| x.max(l)));
                     }
                     index.absorb(inputs.len(), Arc::from(display.as_str()), true, part);

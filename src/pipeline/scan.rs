@@ -325,6 +325,7 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     let n_events: usize = pieces.iter().map(|p| p.events.len()).sum();
     // The first piece's vector becomes the file's; room for the rest at once.
     let rest = n_events - pieces.first().map_or(0, |p| p.events.len());
+    let routine_rest: usize = pieces.iter().skip(1).map(|p| p.routine_times.len()).sum();
     let mut out = FileScan {
         year_policy: "n/a".into(),
         tz_policy: "n/a".into(),
@@ -461,7 +462,11 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
             let ts = resolve(t, host.as_deref(), off, &mut bad_dates);
             part.finish(line, ts);
         }
+        let first = out.routine.lines.is_empty();
         out.routine.absorb(part, 0, line_base);
+        if first {
+            out.routine.lines.reserve_exact(routine_rest);
+        }
         if let Some((t, h)) = p.first {
             let ts = resolve(t, h.as_deref(), off, &mut bad_dates);
             out.first = Some(out.first.map_or(ts, |f: Timestamp| f.min(ts)));
