@@ -12,7 +12,7 @@
 //!   in leap years, which the anchor respects. Today's date is never used.
 
 use crate::model::Timestamp;
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// Convert a zone-less local time. Returns the instant and whether the zone was assumed (no
@@ -130,11 +130,6 @@ pub fn anchor_base_year(tracker: &YearTracker, anchor: YearAnchor, tz: Option<Tz
 /// in a year that has none.
 pub fn with_year(year: i32, month: u32, day: u32, time: NaiveTime) -> Option<NaiveDateTime> {
     NaiveDate::from_ymd_opt(year, month, day).map(|d| NaiveDateTime::new(d, time))
-}
-
-/// Seconds-of-day helper used by tests and the sniffer.
-pub fn seconds_of_day(t: NaiveTime) -> u32 {
-    t.num_seconds_from_midnight()
 }
 
 #[cfg(test)]

@@ -22,7 +22,6 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use scan::{ChunkScan, FinishCtx, ScanCtx};
 use std::io::Read;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 /// Plain files bigger than this are split into ranges scanned in parallel.
@@ -591,12 +590,11 @@ fn stream_unit(
                     }
                     Source::Stdin => {
                         // A binary journal on stdin: spool it, the format needs random access.
-                        let mut tmp = match tempfile_spool(&mut reader) {
+                        let tmp = match spool(&mut reader) {
                             Ok(t) => t,
                             Err(e) => return UnitOut::Failed(Error::io("-", e)),
                         };
-                        input::journal::read_journal_file(tmp.0.as_path(), &path, &mut sink)
-                            .inspect(|_| tmp.1 = true)
+                        input::journal::read_journal_file(tmp.path(), &path, &mut sink)
                     }
                 },
                 Kind::JournalExport => input::journal::read_export(&mut reader, &path, &mut sink),
@@ -621,23 +619,13 @@ fn stream_unit(
     }
 }
 
-/// Copy stdin to a temporary file (removed on drop).
-fn tempfile_spool(r: &mut dyn Read) -> std::io::Result<(TempPath, bool)> {
-    let path =
-        std::env::temp_dir().join(format!("logautopsy-stdin-{}.journal", std::process::id()));
-    let mut f = std::fs::File::create(&path)?;
-    std::io::copy(r, &mut f)?;
-    Ok((TempPath(path), false))
-}
-
-struct TempPath(PathBuf);
-impl TempPath {
-    fn as_path(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-impl Drop for TempPath {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
+/// Copy stdin to a temporary file with an unpredictable name, created exclusively and
+/// readable only by us (removed on drop).
+fn spool(r: &mut dyn Read) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut f = tempfile::Builder::new()
+        .prefix("logautopsy-stdin-")
+        .suffix(".journal")
+        .tempfile()?;
+    std::io::copy(r, f.as_file_mut())?;
+    Ok(f)
 }

@@ -122,10 +122,6 @@ impl Format {
         Ok(f)
     }
 
-    /// Whether the format is binary (and so should not be written to a terminal by accident).
-    pub fn is_binary(self) -> bool {
-        matches!(self, Format::Parquet | Format::Png | Format::ParquetDir)
-    }
 }
 
 /// Fails unless `path` can be written: an existing file needs `force`, a new one needs a writable

@@ -269,18 +269,6 @@ pub fn events_frame(report: &Report) -> Result<DataFrame> {
     events_df(&evs, true, Times::Typed).map_err(|e| perr("events", e))
 }
 
-/// The incidents table (typed).
-pub fn incidents_frame(report: &Report) -> Result<DataFrame> {
-    let v: Vec<&Incident> = report.incidents.iter().collect();
-    incidents_df(&v, true, Times::Typed).map_err(|e| perr("incidents", e))
-}
-
-/// The backup windows table (typed).
-pub fn backup_windows_frame(report: &Report) -> Result<DataFrame> {
-    let v: Vec<&BackupWindow> = report.backup_windows.iter().collect();
-    windows_df(&v, true, Times::Typed).map_err(|e| perr("backup_windows", e))
-}
-
 /// `events.csv`: the events table, times as RFC 3339 UTC text.
 pub fn write_events_csv(report: &Report, out: &mut dyn Write) -> Result<()> {
     let evs: Vec<&Event> = report.events.iter().collect();
