@@ -6,19 +6,12 @@
 use logautopsy::events::{assemble::assemble, Event};
 use logautopsy::parse::parse_line_for_sample;
 use logautopsy::rules::RuleSet;
-use std::path::PathBuf;
 
-fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(std::env::var_os("LOGAUTOPSY_CORPUS")?);
-    dir.is_dir().then_some(dir)
-}
+use crate::support::corpus;
 
 /// Events of one corpus file, or `None` (test skipped) without the corpus.
 fn events_of(rel: &str) -> Option<Vec<Event>> {
-    let Some(dir) = corpus() else {
-        eprintln!("skipped: LOGAUTOPSY_CORPUS is not set");
-        return None;
-    };
+    let dir = corpus()?;
     let bytes = std::fs::read(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
     let text = String::from_utf8_lossy(&bytes);
     let set = RuleSet::load(&[], &[]).unwrap();
@@ -235,7 +228,7 @@ fn negative_controls_yield_no_events() {
     }
 }
 
-/// `DUMP=a.log,b.log cargo test --test corpus_events dump -- --nocapture` prints the events
+/// `DUMP=a.log,b.log cargo test --test tests corpus_events::dump -- --nocapture` prints the events
 /// of corpus files: how the expectations above were reviewed.
 #[test]
 fn dump() {

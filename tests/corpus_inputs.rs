@@ -3,19 +3,8 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::PathBuf;
 
-fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("LOGAUTOPSY_CORPUS") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            eprintln!(
-                "skipped: set LOGAUTOPSY_CORPUS to the shared corpus folder to run this test"
-            );
-            None
-        }
-    }
-}
+use crate::support::corpus;
 
 fn analyze(args: &[&str]) -> (i32, Value, String) {
     let out = Command::cargo_bin("logautopsy")

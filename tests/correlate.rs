@@ -2,7 +2,7 @@
 //! terminal summary (plain, pasteable, with `path:line` evidence) and in JSON (byte-identical
 //! on every run).
 
-mod support;
+use crate::support;
 
 use logautopsy::correlate::{correlate, CorrelateOptions};
 use logautopsy::report::Report;

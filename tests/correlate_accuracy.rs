@@ -2,7 +2,7 @@
 //! whole pipeline, and the report must match the truth exactly — every backup window (start,
 //! end, basis), every OOM kill, every incident's kind, start, backup link and orphans.
 
-mod support;
+use crate::support;
 
 use logautopsy::config::Config;
 use support::gen::generate;

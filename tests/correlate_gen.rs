@@ -1,7 +1,7 @@
 //! The seeded generator itself: same seed, same bytes; truths consistent with the lines. (The
 //! accuracy test that runs the whole pipeline on these trees is `correlate_accuracy.rs`.)
 
-mod support;
+use crate::support;
 
 use support::gen::generate;
 

@@ -2,7 +2,7 @@
 //! and its JSON report compared
 //! byte for byte with `sample-logs/<scenario>/expected-report.json` (and the terminal summary
 //! with `expected-summary.txt`). A scenario's extra flags are in its `args` file, one per line.
-//! After an intended change: `UPDATE_GOLDEN=1 cargo test --test golden`, then review the diff
+//! After an intended change: `UPDATE_GOLDEN=1 cargo test --test tests golden`, then review the diff
 //! against the scenario's EXPECTED.md.
 
 use assert_cmd::Command;

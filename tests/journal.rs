@@ -429,15 +429,7 @@ fn damaged_copies_keep_every_readable_entry_with_one_warning() {
     assert_eq!(s.warnings, vec!["d.journal: unknown incompatible flags 0x200 (a newer systemd?): read with the known layout".to_string()]);
 }
 
-fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("LOGAUTOPSY_CORPUS") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            eprintln!("LOGAUTOPSY_CORPUS not set: corpus journal tests SKIPPED");
-            None
-        }
-    }
-}
+use crate::support::corpus;
 
 #[test]
 fn corpus_real_journals_match_journalctl() {

@@ -7,8 +7,8 @@
 //! Without the browser the tests print `SKIPPED: …` and pass — unless `CI` is set, where they fail.
 //! Both scenarios run in one test function so the (slow) browser starts once.
 
-mod browser;
-mod support_render;
+use crate::browser;
+use crate::support_render;
 
 use logautopsy::render::html;
 use serde_json::Value;

@@ -3,9 +3,9 @@
 //! HTML's static guarantees, output path rules, and byte-identical output across runs.
 //!
 //! Golden files live in `tests/golden/`; regenerate them with `UPDATE_GOLDEN=1 cargo test --test
-//! render_outputs` and review the diff.
+//! tests render_outputs` and review the diff.
 
-mod support_render;
+use crate::support_render;
 
 use logautopsy::input::parquet::read_events;
 use logautopsy::render::charts::{self, Chart};
@@ -35,7 +35,7 @@ fn golden(name: &str, actual: &str) {
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
         panic!(
-            "{} is missing: run UPDATE_GOLDEN=1 cargo test --test render_outputs",
+            "{} is missing: run UPDATE_GOLDEN=1 cargo test --test tests render_outputs",
             path.display()
         )
     });

@@ -3,7 +3,7 @@
 //! pipeline is merged, the lead's golden reports of `sample-logs/` are validated here too (every
 //! `sample-logs/*/expected-report.json` is checked).
 
-mod support;
+use crate::support;
 
 use logautopsy::correlate::{correlate, CorrelateOptions};
 use logautopsy::events::Event;
