@@ -382,22 +382,56 @@ fn busy_routine(sessions: u32) -> (String, std::collections::BTreeMap<&'static s
         let t = 3600 + i * 4;
         let (h, m, sec) = (t / 3600, t / 60 % 60, t % 60);
         let at = format!("Sep 27 {h:02}:{m:02}:{sec:02} web1");
-        s.push_str(&format!("{at} systemd-logind[612]: New session {i} of user root.\n"));
+        s.push_str(&format!(
+            "{at} systemd-logind[612]: New session {i} of user root.\n"
+        ));
         if i % 5 == 0 {
-            add(&mut s, "unit_starting", format!("{at} systemd[1]: Starting user@0.service - User Manager for UID 0..."));
-            add(&mut s, "unit_started", format!("{at} systemd[1]: Started user@0.service - User Manager for UID 0."));
+            add(
+                &mut s,
+                "unit_starting",
+                format!("{at} systemd[1]: Starting user@0.service - User Manager for UID 0..."),
+            );
+            add(
+                &mut s,
+                "unit_started",
+                format!("{at} systemd[1]: Started user@0.service - User Manager for UID 0."),
+            );
         }
-        add(&mut s, "unit_started", format!("{at} systemd[1]: Started session-{i}.scope - Session {i} of User root."));
-        add(&mut s, "unit_succeeded", format!("{at} systemd[1]: session-{i}.scope: Deactivated successfully."));
-        add(&mut s, "unit_resources", format!("{at} systemd[1]: session-{i}.scope: Consumed 1.204s CPU time."));
+        add(
+            &mut s,
+            "unit_started",
+            format!("{at} systemd[1]: Started session-{i}.scope - Session {i} of User root."),
+        );
+        add(
+            &mut s,
+            "unit_succeeded",
+            format!("{at} systemd[1]: session-{i}.scope: Deactivated successfully."),
+        );
+        add(
+            &mut s,
+            "unit_resources",
+            format!("{at} systemd[1]: session-{i}.scope: Consumed 1.204s CPU time."),
+        );
         if i % 5 == 4 {
-            add(&mut s, "unit_succeeded", format!("{at} systemd[1]: run-user-0.mount: Deactivated successfully."));
-            add(&mut s, "unit_stopped", format!("{at} systemd[1]: Stopped user@0.service - User Manager for UID 0."));
+            add(
+                &mut s,
+                "unit_succeeded",
+                format!("{at} systemd[1]: run-user-0.mount: Deactivated successfully."),
+            );
+            add(
+                &mut s,
+                "unit_stopped",
+                format!("{at} systemd[1]: Stopped user@0.service - User Manager for UID 0."),
+            );
         }
         if i % 150 == 0 {
             // A timer's run: lifecycle of a unit that no evidence names.
             add(&mut s, "unit_starting", format!("{at} systemd[1]: Starting sysstat-collect.service - system activity accounting tool..."));
-            add(&mut s, "unit_succeeded", format!("{at} systemd[1]: sysstat-collect.service: Deactivated successfully."));
+            add(
+                &mut s,
+                "unit_succeeded",
+                format!("{at} systemd[1]: sysstat-collect.service: Deactivated successfully."),
+            );
             add(&mut s, "unit_started", format!("{at} systemd[1]: Finished sysstat-collect.service - system activity accounting tool."));
         }
     }
@@ -411,7 +445,10 @@ fn routine_counts(r: &Value) -> std::collections::BTreeMap<String, u64> {
         .iter()
         .map(|c| {
             assert_eq!(c["host"], "web1");
-            (c["kind"].as_str().unwrap().to_string(), c["lines"].as_u64().unwrap())
+            (
+                c["kind"].as_str().unwrap().to_string(),
+                c["lines"].as_u64().unwrap(),
+            )
         })
         .collect()
 }
@@ -421,9 +458,17 @@ fn ten_thousand_routine_session_lines_make_no_events() {
     let (text, expected) = busy_routine(2700);
     let total: u64 = expected.values().sum();
     assert!(total >= 10_000, "{total}");
-    let (code, r, err) = analyze(&["-", "--year", "2025", "--tz", "UTC"], Some(text.into_bytes()));
+    let (code, r, err) = analyze(
+        &["-", "--year", "2025", "--tz", "UTC"],
+        Some(text.into_bytes()),
+    );
     assert_eq!(code, 0, "{err}");
-    assert_eq!(r["events"].as_array().unwrap().len(), 0, "{}", r["events"][0]);
+    assert_eq!(
+        r["events"].as_array().unwrap().len(),
+        0,
+        "{}",
+        r["events"][0]
+    );
     assert_eq!(r["stats"]["routine_lines"], total);
     let want: std::collections::BTreeMap<String, u64> =
         expected.iter().map(|(k, v)| (k.to_string(), *v)).collect();
@@ -453,10 +498,16 @@ fn a_session_scope_that_held_an_oom_victim_is_cited_and_other_scopes_are_not() {
         text.push_str(l);
         text.push('\n');
     }
-    let (code, r, err) = analyze(&["-", "--year", "2025", "--tz", "UTC"], Some(text.into_bytes()));
+    let (code, r, err) = analyze(
+        &["-", "--year", "2025", "--tz", "UTC"],
+        Some(text.into_bytes()),
+    );
     assert_eq!(code, 0, "{err}");
     let events = r["events"].as_array().unwrap();
-    let starts: Vec<&Value> = events.iter().filter(|e| e["kind"] == "unit_started").collect();
+    let starts: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["kind"] == "unit_started")
+        .collect();
     assert_eq!(starts.len(), 1, "only the victim's scope: {starts:?}");
     assert_eq!(starts[0]["unit"], "session-42.scope");
     assert_eq!(starts[0]["time"], "2025-09-27T01:02:48.000000Z");
@@ -482,15 +533,31 @@ fn events_since_until_keep_only_the_events_inside_the_range() {
         "Sep 27 12:00:00 web1 kernel: Out of memory: Killed process 300 (c) total-vm:10kB, anon-rss:5kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1kB oom_score_adj:0",
     ];
     let out = bin()
-        .args(["events", "-", "--year", "2025", "--tz", "UTC", "--format", "jsonl"])
-        .args(["--since", "2025-09-27T10:30:00Z", "--until", "2025-09-27T12:00:00Z"])
+        .args([
+            "events", "-", "--year", "2025", "--tz", "UTC", "--format", "jsonl",
+        ])
+        .args([
+            "--since",
+            "2025-09-27T10:30:00Z",
+            "--until",
+            "2025-09-27T12:00:00Z",
+        ])
         .write_stdin(lines.join("\n"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let pids: Vec<u64> = String::from_utf8_lossy(&out.stdout)
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["pid"].as_u64().unwrap())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["pid"]
+                .as_u64()
+                .unwrap()
+        })
         .collect();
     // `--until` is exclusive, as for analyze.
     assert_eq!(pids, [200]);

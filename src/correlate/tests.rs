@@ -2,11 +2,11 @@
 //! (reference §3.4, §4.5): the Frappe cascade, a kill the supervisor survived, a planned restart,
 //! each window end basis, the fleet view. Every assertion is an exact value.
 
-use crate::report::Severity;
 use super::*;
 use crate::events::{Event, EventKind as K};
 use crate::model::{Location, Timestamp};
 use crate::report::Report;
+use crate::report::Severity;
 use serde_json::{json, Value};
 use std::sync::Arc;
 

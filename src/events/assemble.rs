@@ -379,7 +379,7 @@ fn collapse_cluster(
     }
     for (l, units) in also {
         let v: Vec<Value> = units.into_iter().map(Value::from).collect();
-        events[l].attrs.insert("also_units".into(), Value::from(v));
+        events[l].attrs.insert("also_units", Value::from(v));
     }
 }
 
@@ -433,7 +433,7 @@ fn resolve_descriptions(events: &mut [Event], idxs: &[usize]) {
             continue;
         };
         e.unit = Some(unit);
-        e.attrs.insert("unit_from".into(), Value::from(how));
+        e.attrs.insert("unit_from", Value::from(how));
     }
 }
 
@@ -460,7 +460,7 @@ mod tests {
             }],
             attrs: Default::default(),
             rule: "",
-                        ident: String::new(),
+            ident: String::new(),
         }
     }
 
@@ -472,7 +472,7 @@ mod tests {
             &format!("{unit}: A process of this unit has been killed by the OOM killer."),
         );
         e.unit = Some(unit.into());
-        e.attrs.insert("killer".into(), Value::from("kernel"));
+        e.attrs.insert("killer", Value::from("kernel"));
         e
     }
 
@@ -486,7 +486,7 @@ mod tests {
             "Out of memory: Killed process 1 (postgres)",
         );
         kill.attrs.insert(
-            "task_memcg".into(),
+            "task_memcg",
             Value::from("/system.slice/system-postgresql.slice/postgresql@14-main.service"),
         );
         let mut evs = vec![
@@ -531,12 +531,9 @@ mod tests {
             "Stopping myapp.service - My App...",
         );
         named.unit = Some("myapp.service".into());
-        named
-            .attrs
-            .insert("description".into(), Value::from("My App"));
+        named.attrs.insert("description", Value::from("My App"));
         let mut old = ev(5, EventKind::UnitStarting, 2, "Starting My App...");
-        old.attrs
-            .insert("description".into(), Value::from("My App"));
+        old.attrs.insert("description", Value::from("My App"));
         let mut sup = ev(
             6,
             EventKind::UnitStopped,
@@ -544,14 +541,14 @@ mod tests {
             "Stopped Supervisor process control system for UNIX.",
         );
         sup.attrs.insert(
-            "description".into(),
+            "description",
             Value::from("Supervisor process control system for UNIX"),
         );
         let mut other_host = ev(7, EventKind::UnitStarting, 4, "Starting My App...");
         other_host.host = "elsewhere".into();
         other_host
             .attrs
-            .insert("description".into(), Value::from("My App"));
+            .insert("description", Value::from("My App"));
         let mut evs = vec![named, old, sup, other_host];
         assemble(&mut evs);
         assert_eq!(evs[1].unit.as_deref(), Some("myapp.service"));
@@ -569,7 +566,7 @@ mod tests {
             let mut r = ev(0, EventKind::OomTask, line, "[row]");
             r.process = Some(name.into());
             r.pid = Some(line as u32 * 100);
-            r.attrs.insert("rss_kb".into(), Value::from(rss));
+            r.attrs.insert("rss_kb", Value::from(rss));
             r
         };
         let mut kill = ev(1, EventKind::OomKill, 9, "Killed process 29587 (php)");

@@ -78,7 +78,9 @@ pub fn routine_at_scan(ev: &Event) -> bool {
     match ev.kind {
         k if is_lifecycle(k) => match &ev.unit {
             Some(u) => is_routine_unit(u),
-            None => ev.attr_str("description").is_some_and(is_routine_description),
+            None => ev
+                .attr_str("description")
+                .is_some_and(is_routine_description),
         },
         // A backup's CMD is `backup_start`: what is left is the minute-by-minute job mix.
         EventKind::CronCmd | EventKind::CronSessionOpen | EventKind::CronSessionClose => true,
@@ -261,7 +263,9 @@ impl Part {
         pid: Option<u32>,
         at: u64,
     ) -> Option<PendingLine> {
-        let host = host.filter(|h| !h.is_empty()).map_or(NONE, |h| self.names.id(h));
+        let host = host
+            .filter(|h| !h.is_empty())
+            .map_or(NONE, |h| self.names.id(h));
         *self.counts.entry((host, kind)).or_default() += 1;
         kept(kind).then(|| PendingLine {
             kind,
@@ -350,7 +354,12 @@ impl RoutineIndex {
     /// Move the kept lines of input `file` by `f` (the year policy's second opinion).
     pub fn retime(&mut self, file: usize, f: impl Fn(Timestamp, Option<&str>) -> Timestamp) {
         let names = &self.part.names;
-        for l in self.part.lines.iter_mut().filter(|l| l.file as usize == file) {
+        for l in self
+            .part
+            .lines
+            .iter_mut()
+            .filter(|l| l.file as usize == file)
+        {
             let t = f(l.time(), names.get(l.host).as_deref());
             l.micros = t.micros;
             l.offset_q = (t.offset_s / 900).clamp(-128, 127) as i8;
@@ -367,7 +376,8 @@ impl RoutineIndex {
     }
 
     fn host(&self, i: u32) -> String {
-        self.name(i).map_or_else(|| "unknown".to_string(), |h| h.into_owned())
+        self.name(i)
+            .map_or_else(|| "unknown".to_string(), |h| h.into_owned())
     }
 
     pub fn location(&self, l: &RoutineLine) -> Location {
@@ -594,16 +604,20 @@ pub fn select(events: &mut Vec<Event>, index: &mut RoutineIndex) -> Vec<Event> {
 /// exited, failed or was killed; a supervisord program's spawn after it exited, stopped or was
 /// killed; supervisord's own start after it shut down. `events` must be in time order.
 pub fn mark_restarts(events: &mut [Event]) {
-    // (host, unit or program) → it is down (an end was seen since its last start).
+    // (host, unit or program) that is down: an end was seen since its last start.
     let mut down: HashSet<(String, String)> = HashSet::new();
     for e in events.iter_mut() {
-        let unit_key = e.unit.as_ref().map(|u| (e.host.clone(), format!("unit:{u}")));
-        let prog_key = e
+        let unit = e
+            .unit
+            .as_ref()
+            .map(|u| (e.host.clone(), format!("unit:{u}")));
+        let program = e
             .program
             .as_ref()
             .map(|p| (e.host.clone(), format!("program:{p}")));
-        let sup_key = (e.host.clone(), "supervisord".to_string());
-        match e.kind {
+        let supervisord = (e.host.clone(), "supervisord".to_string());
+        let mut ended = |k: Option<(String, String)>| down.extend(k);
+        let restart = match e.kind {
             EventKind::UnitStopping
             | EventKind::UnitStopped
             | EventKind::UnitFailed
@@ -613,51 +627,38 @@ pub fn mark_restarts(events: &mut [Event]) {
             | EventKind::UnitStopTimeout
             | EventKind::UnitRestartScheduled
             | EventKind::OomdKill => {
-                if let Some(k) = unit_key {
-                    down.insert(k);
-                }
+                ended(unit);
+                false
             }
             EventKind::SupervisorExited
             | EventKind::SupervisorStopped
             | EventKind::SupervisorSigkill
             | EventKind::SupervisorFatal
-            | EventKind::WorkerKilled
-            | EventKind::OomKill => {
-                if let Some(k) = prog_key {
-                    down.insert(k);
-                }
-                if e.kind == EventKind::OomKill {
-                    if let Some(k) = unit_key {
-                        down.insert(k);
-                    }
-                }
+            | EventKind::WorkerKilled => {
+                ended(program);
+                false
+            }
+            EventKind::OomKill => {
+                ended(program);
+                ended(unit);
+                false
             }
             EventKind::SupervisorSignal | EventKind::SupervisorctlShutdown => {
-                down.insert(sup_key);
+                ended(Some(supervisord));
+                false
             }
-            EventKind::UnitStarting | EventKind::UnitStarted => {
-                if let Some(k) = unit_key {
-                    let finished = e.attrs.contains_key("finished");
-                    if e.kind == EventKind::UnitStarted && !finished && down.remove(&k) {
-                        e.attrs.insert("restart", Value::Bool(true));
-                    } else if e.kind == EventKind::UnitStarting && down.contains(&k) {
-                        e.attrs.insert("restart", Value::Bool(true));
-                    }
-                }
+            // `Starting` after a stop announces the restart; `Started` completes it. A
+            // oneshot's `Finished` is the end of a run, not a start.
+            EventKind::UnitStarting => unit.is_some_and(|k| down.contains(&k)),
+            EventKind::UnitStarted if !e.attrs.contains_key("finished") => {
+                unit.is_some_and(|k| down.remove(&k))
             }
-            EventKind::SupervisorSpawned => {
-                if let Some(k) = prog_key {
-                    if down.remove(&k) {
-                        e.attrs.insert("restart", Value::Bool(true));
-                    }
-                }
-            }
-            EventKind::SupervisorStarted => {
-                if down.remove(&sup_key) {
-                    e.attrs.insert("restart", Value::Bool(true));
-                }
-            }
-            _ => {}
+            EventKind::SupervisorSpawned => program.is_some_and(|k| down.remove(&k)),
+            EventKind::SupervisorStarted => down.remove(&supervisord),
+            _ => false,
+        };
+        if restart {
+            e.attrs.insert("restart", Value::Bool(true));
         }
     }
 }

@@ -74,9 +74,8 @@ pub fn merge(events: &mut Vec<Event>, assumed: &[bool], warnings: &mut Vec<Strin
                 .copied()
                 .filter(|&k| {
                     let (ki, paths) = &keepers[k];
-                    let near = sv
-                        || (events[*ki].time.micros - events[i].time.micros).abs()
-                            <= WINDOW_US;
+                    let near =
+                        sv || (events[*ki].time.micros - events[i].time.micros).abs() <= WINDOW_US;
                     near && paths_i.iter().all(|p| !paths.contains(p))
                 })
                 .min();
@@ -188,7 +187,10 @@ pub(super) fn sort_in_log_order(events: &mut [Event]) {
                 let rank = |s: &crate::model::Location| {
                     std::cmp::Reverse(per_file.get(s.path()).copied().unwrap_or(0))
                 };
-                let primary = e.sources.iter().min_by(|a, b| (rank(a), *a).cmp(&(rank(b), *b)));
+                let primary = e
+                    .sources
+                    .iter()
+                    .min_by(|a, b| (rank(a), *a).cmp(&(rank(b), *b)));
                 (
                     e.time,
                     e.host.as_str(),

@@ -65,6 +65,8 @@ enum Unit {
     Range(usize, u64, u64),
 }
 
+// One value per scanned unit (a file or a 16 MiB range): variant sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 enum UnitOut {
     Text(ChunkScan, Option<String>),
     Journal(
@@ -282,8 +284,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                     hs.dedup();
                     summary.host = hs.first().cloned();
                     summary.hosts_seen = hs;
-                    summary.candidates =
-                        evs.len() as u64 + part.counts.values().sum::<u64>();
+                    summary.candidates = evs.len() as u64 + part.counts.values().sum::<u64>();
                     if let Some(f) = part.lines.iter().map(|l| l.time()).min() {
                         summary.first = Some(summary.first.map_or(f, |x| x.min(f)));
                     }
@@ -405,7 +406,12 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
 }
 
 /// Add one input's events to everyone's: the first input's vector is taken as it is.
-fn gather(all: &mut Vec<Event>, assumed: &mut Vec<bool>, mut evs: Vec<Event>, a: Option<Vec<bool>>) {
+fn gather(
+    all: &mut Vec<Event>,
+    assumed: &mut Vec<bool>,
+    mut evs: Vec<Event>,
+    a: Option<Vec<bool>>,
+) {
     assumed.extend(a.unwrap_or_else(|| vec![false; evs.len()]));
     if all.is_empty() {
         *all = evs;

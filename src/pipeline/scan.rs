@@ -251,7 +251,9 @@ impl ChunkScan {
                 next_sample = ls + SAMPLE_EVERY;
             }
             let Some(m) = hit else { break };
-            let ls = memchr::memrchr(b'\n', &buf[..m]).map(|i| i + 1).unwrap_or(0);
+            let ls = memchr::memrchr(b'\n', &buf[..m])
+                .map(|i| i + 1)
+                .unwrap_or(0);
             let mut le = line_end(m);
             line_no += bytecount::count(&buf[counted_to..ls], b'\n') as u64;
             counted_to = ls;

@@ -121,7 +121,6 @@ impl Format {
         };
         Ok(f)
     }
-
 }
 
 /// Fails unless `path` can be written: an existing file needs `force`, a new one needs a writable

@@ -136,7 +136,10 @@ fn events_df(events: &[&Event], with_host: bool, mode: Times) -> PolarsResult<Da
             events.iter().map(|e| Some(e.ident.clone())).collect(),
         ),
         // `raw` stays in the table schema: the message (the event keeps no second copy).
-        str_col("raw", events.iter().map(|e| Some(e.message.clone())).collect()),
+        str_col(
+            "raw",
+            events.iter().map(|e| Some(e.message.clone())).collect(),
+        ),
     ]);
     DataFrame::new(events.len(), cols)
 }

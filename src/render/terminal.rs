@@ -12,7 +12,10 @@ use crate::report::{Incident, Report};
 use std::io::{self, Write};
 
 /// Chain steps that repeat once per orphan.
-const FOLDABLE: &[EventKind] = &[EventKind::UnitRemainsRunning, EventKind::UnitLeftoverProcess];
+const FOLDABLE: &[EventKind] = &[
+    EventKind::UnitRemainsRunning,
+    EventKind::UnitLeftoverProcess,
+];
 /// Fold a run of that many or more.
 const FOLD_MIN: usize = 4;
 

@@ -18,7 +18,9 @@ pub fn corpus() -> Option<PathBuf> {
                 std::env::var_os("CI").is_none(),
                 "CI is set but LOGAUTOPSY_CORPUS ({other:?}) is not the shared corpus folder"
             );
-            eprintln!("SKIPPED: set LOGAUTOPSY_CORPUS to the shared corpus folder to run this test");
+            eprintln!(
+                "SKIPPED: set LOGAUTOPSY_CORPUS to the shared corpus folder to run this test"
+            );
             None
         }
     }
