@@ -10,10 +10,10 @@ pub const SCHEMA: &str = "logautopsy/report/v1";
 
 /// A closed vocabulary of the report, serialised as its contract strings.
 macro_rules! vocabulary {
-    ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),* $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $s:literal),* $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        pub enum $name { $( #[serde(rename = $s)] $variant, )* }
+        pub enum $name { $( $(#[$vm])* #[serde(rename = $s)] $variant, )* }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
@@ -48,6 +48,37 @@ vocabulary! {
         Medium => "medium",
         High => "high",
         Critical => "critical",
+    }
+}
+
+vocabulary! {
+    /// How an incident ended, when the logs show a restart.
+    Recovery {
+        /// A start was confirmed (supervisord RUNNING for every respawn, or the unit's Started).
+        Running => "running",
+        /// A restart began but no line confirms it came up.
+        RestartAttempted => "restart-attempted",
+    }
+}
+
+vocabulary! {
+    /// Why a process is listed as an orphan.
+    OrphanBasis {
+        /// systemd: `Unit process N (x) remains running after unit stopped.`
+        RemainsRunning => "remains-running",
+        /// systemd at the next start: `Found left-over process N (x) in control group …`.
+        LeftOver => "left-over",
+        /// supervisord was still waiting for the program when it was killed.
+        WaitingList => "waiting-list",
+    }
+}
+
+vocabulary! {
+    /// What a process was at an OOM kill.
+    Role {
+        OomVictim => "oom-victim",
+        OomTrigger => "oom-trigger",
+        LikelyBackup => "likely-backup",
     }
 }
 
@@ -248,7 +279,7 @@ pub struct Incident {
     /// What the restart at the end of `outage_s` is known to have achieved: `running`
     /// (supervisord `success: … entered RUNNING state`, or systemd `Started` of the unit) or
     /// `restart-attempted` (only a spawn / `Starting` was seen); `null` without a restart.
-    pub recovery: Option<String>,
+    pub recovery: Option<Recovery>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -271,7 +302,7 @@ pub struct Orphan {
     pub pid: Option<u32>,
     pub process: String,
     /// `remains-running`, `left-over`, or `waiting-list`.
-    pub basis: String,
+    pub basis: OrphanBasis,
     pub event: String,
     /// Supervisor program the process belonged to (from `spawned: … with pid N`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -297,7 +328,7 @@ pub struct ProcessMemory {
     pub rss_kb: u64,
     /// What the process was in the incident, when known: `oom-victim`, `oom-trigger`,
     /// `likely-backup`.
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
 }
 
 #[derive(Clone, Debug, Serialize)]

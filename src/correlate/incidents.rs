@@ -14,7 +14,10 @@ use super::windows::Window;
 use super::CorrelateOptions;
 use crate::events::{Event, EventKind as K};
 use crate::model::Timestamp;
-use crate::report::{ChainStep, Incident, IncidentKind, MemoryUse, OomKill, Orphan, ProcessMemory};
+use crate::report::{
+    ChainStep, Incident, IncidentKind, MemoryUse, OomKill, Orphan, OrphanBasis, ProcessMemory,
+    Recovery, Role,
+};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// How long after the OOM evidence a stop of the supervising unit counts as caused by it
@@ -446,8 +449,8 @@ fn build(
     for &i in &all {
         let e = &events[i];
         let basis = match e.kind {
-            K::UnitRemainsRunning => "remains-running",
-            K::UnitLeftoverProcess => "left-over",
+            K::UnitRemainsRunning => OrphanBasis::RemainsRunning,
+            K::UnitLeftoverProcess => OrphanBasis::LeftOver,
             _ => continue,
         };
         if orphans.iter().any(|o| o.pid.is_some() && o.pid == e.pid) {
@@ -457,7 +460,7 @@ fn build(
         orphans.push(Orphan {
             pid: e.pid,
             process: e.process.clone().unwrap_or_else(|| "?".to_string()),
-            basis: basis.to_string(),
+            basis,
             event: e.id.clone(),
             program: e
                 .pid
@@ -507,7 +510,7 @@ fn build(
                 orphans.push(Orphan {
                     pid,
                     process: p.to_string(),
-                    basis: "waiting-list".to_string(),
+                    basis: OrphanBasis::WaitingList,
                     event: w.id.clone(),
                     program: Some(p.to_string()),
                 });
@@ -649,9 +652,9 @@ fn build(
         outage_s: recovered_at.map(|r| r.seconds_since(&start)),
         recovery: recovered_at.map(|_| {
             if confirmed {
-                "running".to_string()
+                Recovery::Running
             } else {
-                "restart-attempted".to_string()
+                Recovery::RestartAttempted
             }
         }),
     };
@@ -729,17 +732,17 @@ fn memory(
     let roles = |pid: u32, process: &str| {
         let mut v = Vec::new();
         if victims.contains(&pid) {
-            v.push("oom-victim".to_string());
+            v.push(Role::OomVictim);
         }
         let is_trigger = match trigger_pid {
             Some(t) => t == pid,
             None => trigger_unique == Some(process),
         };
         if is_trigger {
-            v.push("oom-trigger".to_string());
+            v.push(Role::OomTrigger);
         }
         if backup_pid.is_some_and(|b| pid >= b && pid - b <= BACKUP_PID_SPAN) {
-            v.push("likely-backup".to_string());
+            v.push(Role::LikelyBackup);
         }
         v
     };
@@ -773,7 +776,7 @@ fn memory(
                 });
             }
             for (pid, p, _) in &singles {
-                if p == &process && roles(*pid, p).iter().any(|r| r == "likely-backup") {
+                if p == &process && roles(*pid, p).contains(&Role::LikelyBackup) {
                     includes.push(format!(
                         "likely backup pid {pid} (follows the cron CMD pid {})",
                         backup_pid.unwrap_or(0)

@@ -18,7 +18,7 @@ pub use jobs::infer_schedule;
 use crate::events::Event;
 use crate::model::Timestamp;
 use crate::report::{
-    BackupWindow, HostSummary, IncidentKind, InputSummary, Report, Stats, Tool, SCHEMA,
+    BackupWindow, HostSummary, IncidentKind, InputSummary, Recovery, Report, Stats, Tool, SCHEMA,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -391,8 +391,8 @@ fn summary(
             killed,
             local(&inc.start),
             sup_unit.unwrap_or("its unit"),
-            match inc.recovery.as_deref() {
-                Some("running") => " and was started again",
+            match inc.recovery {
+                Some(Recovery::Running) => " and was started again",
                 Some(_) => " and a restart was attempted",
                 None => "",
             }
@@ -462,8 +462,10 @@ fn summary(
             w.job()
         );
     }
-    match (inc.outage_s, inc.recovery.as_deref()) {
-        (Some(o), Some("running")) => s += &format!("; recovered after {}", human_outage(o)),
+    match (inc.outage_s, inc.recovery) {
+        (Some(o), Some(Recovery::Running)) => {
+            s += &format!("; recovered after {}", human_outage(o))
+        }
         (Some(o), _) => {
             let at = Timestamp::from_utc_micros(
                 inc.start.micros + (o * 1e6).round() as i64,

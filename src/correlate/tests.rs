@@ -429,7 +429,7 @@ fn kill_the_supervisor_survived_is_an_oom_kill_with_respawn() {
     assert!(i.programs_unsupervised.is_empty());
     // The RUNNING line (e6) confirms the respawn and is evidence of the recovery.
     assert_eq!(i.evidence, vec!["e2", "e3", "e4", "e5", "e6"]);
-    assert_eq!(i.recovery.as_deref(), Some("running"));
+    assert_eq!(i.recovery, Some(crate::report::Recovery::Running));
     let recs: Vec<&str> = i.recommendations.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(recs, vec!["i1-memory-limit"]);
     // No task table: the victim's anon-rss is not "memory at the kill by process name"; it
@@ -500,7 +500,7 @@ fn memory_rows_mark_the_victim_the_trigger_and_the_backup() {
     let largest: Vec<(u32, Vec<&str>)> = i
         .memory_largest
         .iter()
-        .map(|m| (m.pid, m.roles.iter().map(String::as_str).collect()))
+        .map(|m| (m.pid, m.roles.iter().map(|r| r.as_str()).collect()))
         .collect();
     assert_eq!(
         largest,
@@ -1351,7 +1351,7 @@ fn recovery_is_claimed_only_on_running_evidence() {
     };
     let r = mk(true);
     let i = &r.incidents[0];
-    assert_eq!(i.recovery.as_deref(), Some("running"));
+    assert_eq!(i.recovery, Some(crate::report::Recovery::Running));
     assert_eq!(i.outage_s, Some(1.512));
     assert_eq!(
         i.summary,
@@ -1363,7 +1363,7 @@ fn recovery_is_claimed_only_on_running_evidence() {
     );
     let r = mk(false);
     let i = &r.incidents[0];
-    assert_eq!(i.recovery.as_deref(), Some("restart-attempted"));
+    assert_eq!(i.recovery, Some(crate::report::Recovery::RestartAttempted));
     assert!(
         i.summary.ends_with(
             "; restart attempted at 2025-09-27 12:21:35 UTC (14:21:35 local, +02:00) (1.5s later), but no RUNNING/Started line confirms it"

@@ -449,7 +449,7 @@ fn root_cause(s: &mut String, r: &Report) {
                     "| {} | {} | {} |\n",
                     o.pid.map(|p| p.to_string()).unwrap_or_else(|| "?".into()),
                     cell(&o.process),
-                    cell(&o.basis)
+                    cell(o.basis.as_str())
                 ));
             }
             s.push('\n');

@@ -303,8 +303,8 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
             dur(i.backup_lag_s)
         )?;
     }
-    match (i.outage_s, i.recovery.as_deref()) {
-        (Some(o), Some("running")) => {
+    match (i.outage_s, i.recovery) {
+        (Some(o), Some(crate::report::Recovery::Running)) => {
             writeln!(w, "    outage: {}", crate::correlate::human_outage(o))?
         }
         (Some(o), _) => writeln!(
@@ -468,7 +468,14 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
                 if m.roles.is_empty() {
                     String::new()
                 } else {
-                    format!("  [{}]", m.roles.join(", "))
+                    format!(
+                        "  [{}]",
+                        m.roles
+                            .iter()
+                            .map(|r| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 }
             )?;
         }

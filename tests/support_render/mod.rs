@@ -523,8 +523,8 @@ fn build(fill: usize) -> Report {
         ],
         supervisor_stopped: true,
         orphans: vec![
-            Orphan { pid: Some(2410), process: "python3".into(), basis: "remains-running".into(), event: id(orphans[0]), program: None },
-            Orphan { pid: Some(2411), process: "python3".into(), basis: "remains-running".into(), event: id(orphans[1]), program: None },
+            Orphan { pid: Some(2410), process: "python3".into(), basis: OrphanBasis::RemainsRunning, event: id(orphans[0]), program: None },
+            Orphan { pid: Some(2411), process: "python3".into(), basis: OrphanBasis::RemainsRunning, event: id(orphans[1]), program: None },
         ],
         memory_top: vec![
             MemoryUse { process: "gunicorn".into(), count: 9, rss_kb: 5210000, includes: vec![] },
