@@ -5,6 +5,7 @@
 use crate::model::{Location, Timestamp};
 pub mod assemble;
 pub mod routine;
+pub mod table;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};

@@ -8,6 +8,7 @@
 //! rule, ident and the raw evidence line. Files are visited in sorted path order and events are
 //! returned sorted by (time, file order), so the result does not depend on directory listing order.
 
+use crate::events::table::col;
 use crate::events::{Event, EventKind};
 use crate::model::{Error, Location, Result, Timestamp};
 use polars::prelude::*;
@@ -69,7 +70,7 @@ fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 fn host_from_path(p: &Path) -> Option<String> {
     p.components().rev().find_map(|c| {
         let s = c.as_os_str().to_string_lossy();
-        s.strip_prefix("host=").map(decode_partition)
+        crate::events::table::host_of_partition_dir(&s)
     })
 }
 
@@ -121,27 +122,27 @@ fn read_file(path: &Path, host: Option<&str>, out: &mut Vec<Event>) -> Result<()
         .finish()
         .map_err(|e| bad(path, format!("not readable as Parquet: {e}")))?;
     let n = df.height();
-    let ids = strs(&df, "id", path, true)?;
-    let times = ints(&df, "time", path)?;
-    let offsets = ints(&df, "offset_s", path)?;
-    let hosts = if host.is_some() && df.column("host").is_err() {
+    let ids = strs(&df, col::ID, path, true)?;
+    let times = ints(&df, col::TIME, path)?;
+    let offsets = ints(&df, col::OFFSET_S, path)?;
+    let hosts = if host.is_some() && df.column(col::HOST).is_err() {
         vec![host.map(str::to_string); n]
     } else {
-        strs(&df, "host", path, true)?
+        strs(&df, col::HOST, path, true)?
     };
-    let kinds = strs(&df, "kind", path, true)?;
-    let pids = match df.column("pid") {
-        Ok(_) => ints(&df, "pid", path)?,
+    let kinds = strs(&df, col::KIND, path, true)?;
+    let pids = match df.column(col::PID) {
+        Ok(_) => ints(&df, col::PID, path)?,
         Err(_) => vec![None; n],
     };
-    let process = strs(&df, "process", path, false)?;
-    let unit = strs(&df, "unit", path, false)?;
-    let program = strs(&df, "program", path, false)?;
-    let message = strs(&df, "message", path, true)?;
-    let sources = strs(&df, "sources", path, false)?;
-    let attrs = strs(&df, "attrs", path, false)?;
-    let rule = strs(&df, "rule", path, false)?;
-    let ident = strs(&df, "ident", path, false)?;
+    let process = strs(&df, col::PROCESS, path, false)?;
+    let unit = strs(&df, col::UNIT, path, false)?;
+    let program = strs(&df, col::PROGRAM, path, false)?;
+    let message = strs(&df, col::MESSAGE, path, true)?;
+    let sources = strs(&df, col::SOURCES, path, false)?;
+    let attrs = strs(&df, col::ATTRS, path, false)?;
+    let rule = strs(&df, col::RULE, path, false)?;
+    let ident = strs(&df, col::IDENT, path, false)?;
     for i in 0..n {
         let row = i + 1;
         let kind_s = kinds[i].as_deref().unwrap_or("");
@@ -209,61 +210,4 @@ fn parse_sources(s: &str) -> std::result::Result<Vec<Location>, String> {
             }
         })
         .collect()
-}
-
-/// Percent-encodes a partition value: everything outside `[A-Za-z0-9_-]` and any `.` (so `..`
-/// cannot form) becomes `%XX`; the empty host becomes Hive's `__HIVE_DEFAULT_PARTITION__`.
-pub fn encode_partition(v: &str) -> String {
-    if v.is_empty() {
-        return "__HIVE_DEFAULT_PARTITION__".into();
-    }
-    let mut o = String::with_capacity(v.len());
-    for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
-            o.push(b as char);
-        } else {
-            o.push_str(&format!("%{b:02X}"));
-        }
-    }
-    o
-}
-
-/// Inverse of [`encode_partition`] (also accepts values other writers left unencoded).
-pub fn decode_partition(v: &str) -> String {
-    if v == "__HIVE_DEFAULT_PARTITION__" {
-        return String::new();
-    }
-    let b = v.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = std::str::from_utf8(&b[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(x) = hex {
-                out.push(x);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn partition_names_cannot_escape() {
-        for h in ["web1", "../../etc", "a/b", "", "ho st%", "..", "ünï"] {
-            let e = encode_partition(h);
-            assert!(!e.contains('/') && !e.contains(".."), "{h} -> {e}");
-            assert_eq!(decode_partition(&e), h);
-        }
-        assert_eq!(encode_partition("web-1_a"), "web-1_a");
-    }
 }

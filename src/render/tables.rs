@@ -12,10 +12,12 @@
 //! events per hour per host and backup duration statistics.
 //!
 //! Host names come from logs and become directory names, so they are percent-encoded
-//! ([`encode_partition`], defined next to its reader in `input::parquet`): a host called `../../etc` cannot escape the output directory.
+//! (`events::table::encode_partition`, shared with the reader): a host called `../../etc` cannot
+//! escape the output directory.
 
+use crate::events::table::col;
+pub use crate::events::table::{decode_partition, encode_partition};
 use crate::events::Event;
-pub use crate::input::parquet::{decode_partition, encode_partition};
 use crate::model::{Error, Result, Timestamp};
 use crate::report::{BackupWindow, Incident, Report};
 use polars::prelude::*;
@@ -84,60 +86,64 @@ fn times(name: &str, v: Vec<Option<Timestamp>>, mode: Times) -> PolarsResult<Col
 /// The events table. `with_host = false` drops the host column (it lives in the partition path).
 fn events_df(events: &[&Event], with_host: bool, mode: Times) -> PolarsResult<DataFrame> {
     let mut cols = vec![
-        str_col("id", events.iter().map(|e| Some(e.id.clone())).collect()),
-        times("time", events.iter().map(|e| Some(e.time)).collect(), mode)?,
+        str_col(col::ID, events.iter().map(|e| Some(e.id.clone())).collect()),
+        times(
+            col::TIME,
+            events.iter().map(|e| Some(e.time)).collect(),
+            mode,
+        )?,
         Column::new(
-            "offset_s".into(),
+            col::OFFSET_S.into(),
             events.iter().map(|e| e.time.offset_s).collect::<Vec<i32>>(),
         ),
     ];
     if with_host {
         cols.push(cat_col(
-            "host",
+            col::HOST,
             events.iter().map(|e| e.host.clone()).collect(),
         )?);
     }
     cols.extend([
         cat_col(
-            "kind",
+            col::KIND,
             events.iter().map(|e| e.kind.as_str().to_string()).collect(),
         )?,
         Column::new(
-            "pid".into(),
+            col::PID.into(),
             events.iter().map(|e| e.pid).collect::<Vec<Option<u32>>>(),
         ),
         str_col(
-            "process",
+            col::PROCESS,
             events.iter().map(|e| e.process.clone()).collect(),
         ),
-        str_col("unit", events.iter().map(|e| e.unit.clone()).collect()),
+        str_col(col::UNIT, events.iter().map(|e| e.unit.clone()).collect()),
         str_col(
-            "program",
+            col::PROGRAM,
             events.iter().map(|e| e.program.clone()).collect(),
         ),
         str_col(
-            "message",
+            col::MESSAGE,
             events.iter().map(|e| Some(e.message.clone())).collect(),
         ),
         str_col(
-            "sources",
+            col::SOURCES,
             events.iter().map(|e| Some(json(&e.sources))).collect(),
         ),
         str_col(
-            "attrs",
+            col::ATTRS,
             events.iter().map(|e| Some(json(&e.attrs))).collect(),
         ),
         str_col(
-            "rule",
+            col::RULE,
             events.iter().map(|e| Some(e.rule.to_string())).collect(),
         ),
         str_col(
-            "ident",
+            col::IDENT,
             events.iter().map(|e| Some(e.ident.clone())).collect(),
         ),
         // `raw` stays in the table schema: the message (the event keeps no second copy).
         str_col(
-            "raw",
+            col::RAW,
             events.iter().map(|e| Some(e.message.clone())).collect(),
         ),
     ]);
@@ -318,7 +324,7 @@ pub fn write_parquet_dir(report: &Report, dir: &Path) -> Result<()> {
             .iter()
             .filter(|w| w.host == host)
             .collect();
-        let part = format!("host={}", encode_partition(host));
+        let part = crate::events::table::partition_dir(host);
         let frames = [
             ("events", events_df(&evs, false, Times::Typed)),
             ("incidents", incidents_df(&incs, false, Times::Typed)),
