@@ -329,7 +329,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             summary.host = hs.first().map(|h| h.0.clone());
             summary.hosts_seen = hs.into_iter().map(|h| h.0).collect();
             summary.hosts_seen.sort();
-            if fs.tz_policy.starts_with("UTC (assumed") {
+            if fs.zone_assumed {
                 assumed_utc.push(display.clone());
             }
             let from = all.len();
@@ -338,7 +338,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             // A plain file's mtime is the weakest year evidence (copies made without -p reset it).
             if cfg.year.is_none()
                 && p.compression == input::Compression::None
-                && summary.year_policy.starts_with("newest line")
+                && fs.year_from_mtime
             {
                 soft_years.push(years::Soft {
                     input: inputs.len(),

@@ -320,6 +320,10 @@ pub struct FileScan {
     pub warnings: Vec<String>,
     /// Routine lines with file-level line numbers and settled times.
     pub routine: routine::Part,
+    /// Zone-less lines were read as UTC because no `--tz` applied.
+    pub zone_assumed: bool,
+    /// Year-less lines were dated from the file's mtime (weak evidence: see `years`).
+    pub year_from_mtime: bool,
 }
 
 /// Stitch the pieces of one file (in file order) and resolve every time.
@@ -387,10 +391,13 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     if any_yearless {
         out.year_policy = match (fctx.year, fctx.not_after) {
             (Some(y), _) => format!("--year {y} (year of the first line)"),
-            (None, Some(t)) => format!(
-                "newest line not after the file's mtime {}",
-                t.format("%Y-%m-%dT%H:%M:%SZ")
-            ),
+            (None, Some(t)) => {
+                out.year_from_mtime = true;
+                format!(
+                    "newest line not after the file's mtime {}",
+                    t.format("%Y-%m-%dT%H:%M:%SZ")
+                )
+            }
             (None, None) => {
                 out.warnings.push(
                     "year-less lines and no mtime (stdin?): pass --year; read as 1970".into(),
@@ -402,7 +409,10 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     if any_local {
         out.tz_policy = match base_tz {
             Some(tz) => format!("{tz} (--tz)"),
-            None => "UTC (assumed: pass --tz)".into(),
+            None => {
+                out.zone_assumed = true;
+                "UTC (assumed: pass --tz)".into()
+            }
         };
     }
     let mut bad_dates = 0u64;
