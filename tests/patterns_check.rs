@@ -292,3 +292,51 @@ fn backup_match_adds_patterns_and_rejects_bad_regexes() {
         "{err}"
     );
 }
+
+#[test]
+fn a_cron_rule_without_the_attrs_correlation_reads_is_rejected() {
+    // The built-in Debian CMD rule with `via` renamed to `scheduler`: backup windows join cron
+    // starts by `via`, so the rule must not load.
+    let builtin = include_str!("../patterns/cron.toml");
+    let start = builtin.find("[[rule]]\nid = \"cron.debian.cmd\"").unwrap();
+    let end = start + builtin[start + 1..].find("[[rule]]").unwrap() + 1;
+    let renamed = format!(
+        "schema = 1\n\n{}",
+        builtin[start..end]
+            .replace("set = { via = \"cron\" }", "set = { scheduler = \"cron\" }")
+            .replace("via = \"cron\"", "scheduler = \"cron\"")
+    );
+    let d = dir_with(&[("cron.toml", &renamed)]);
+    let problems = user_problems(&d);
+    assert!(
+        problems.iter().any(|p| p.contains("cron.debian.cmd")
+            && p.contains("a `cron_cmd` event must carry `via` (str)")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("a `backup_start` event must carry `via` (str)")),
+        "{problems:#?}"
+    );
+    assert!(RuleSet::load(&[d.path().to_path_buf()], &[]).is_err());
+    // A declared attribute of the wrong type is an error too.
+    let typed = GOOD
+        .replace("event = \"worker_killed\"", "event = \"unit_oom\"")
+        .replace(
+            "signal = \"str\" }",
+            "signal = \"str\" }\nset = { killer = 3 }",
+        )
+        .replace(
+            "expect = { pid = 42, signal = \"SIGSEGV\" }",
+            "expect = { pid = 42, signal = \"SIGSEGV\", killer = 3 }",
+        );
+    let d = dir_with(&[("t.toml", &typed)]);
+    let problems = user_problems(&d);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("`killer` of a `unit_oom` event must be str, not unsigned integer")),
+        "{problems:#?}"
+    );
+}

@@ -4,6 +4,7 @@
 
 use crate::model::{Location, Timestamp};
 pub mod assemble;
+pub mod contract;
 pub mod routine;
 pub mod table;
 

@@ -336,9 +336,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             gather(&mut all, &mut assumed, fs.events, Some(fs.assumed));
             index.absorb(inputs.len(), Arc::from(display.as_str()), false, fs.routine);
             // A plain file's mtime is the weakest year evidence (copies made without -p reset it).
-            if cfg.year.is_none()
-                && p.compression == input::Compression::None
-                && fs.year_from_mtime
+            if cfg.year.is_none() && p.compression == input::Compression::None && fs.year_from_mtime
             {
                 soft_years.push(years::Soft {
                     input: inputs.len(),

@@ -474,6 +474,16 @@ fn compile(file: &str, def: &RuleDef) -> Result<Rule, Vec<Problem>> {
             set: compile_set(&f.set),
         })
     });
+    if let Some(k) = kind {
+        let set = compile_set(&def.set);
+        check_contract(file, id, k, &fields, &set, &mut ps);
+        if let Some((_, bk, bset)) = &backup {
+            let mut all = set.clone();
+            all.extend(bset.iter().cloned());
+            all.push(("backup_pattern", Value::from("")));
+            check_contract(file, id, *bk, &fields, &all, &mut ps);
+        }
+    }
     if !ps.is_empty() || regex.is_none() || kind.is_none() {
         return Err(ps);
     }
@@ -495,6 +505,57 @@ fn compile(file: &str, def: &RuleDef) -> Result<Rule, Vec<Problem>> {
         file: file.to_string(),
         samples: def.sample.len() + def.negative.len() + follow_count(def),
     })
+}
+
+/// The attrs contract (`events::contract`): a rule of a declared kind produces every required
+/// attribute, each declared one with its type.
+fn check_contract(
+    file: &str,
+    id: &str,
+    kind: EventKind,
+    fields: &[Field],
+    set: &[(&'static str, Value)],
+    ps: &mut Vec<Problem>,
+) {
+    use crate::events::contract::{self, AttrType};
+    let json_type = |v: &Value| match v {
+        Value::String(_) => Some(AttrType::Str),
+        Value::Bool(_) => Some(AttrType::Bool),
+        Value::Number(n) if n.is_u64() => Some(AttrType::Uint),
+        Value::Number(n) if n.is_i64() => Some(AttrType::Int),
+        Value::Number(_) => Some(AttrType::Float),
+        Value::Array(_) => Some(AttrType::List),
+        _ => None,
+    };
+    let produced: Vec<(&str, Option<AttrType>)> = fields
+        .iter()
+        .map(|f| (f.name, Some(f.ty.attr_type())))
+        .chain(set.iter().map(|(k, v)| (*k, json_type(v))))
+        .collect();
+    for spec in contract::of(kind) {
+        match produced.iter().find(|(n, _)| *n == spec.name) {
+            None if spec.required => ps.push(Problem::new(
+                file,
+                Some(id),
+                format!(
+                    "a `{kind}` event must carry `{}` ({}): correlation reads it (src/events/contract.rs); add it to `fields` or `set`",
+                    spec.name,
+                    spec.ty.name()
+                ),
+            )),
+            Some((_, Some(t))) if !t.fits(spec.ty) => ps.push(Problem::new(
+                file,
+                Some(id),
+                format!(
+                    "`{}` of a `{kind}` event must be {}, not {} (src/events/contract.rs)",
+                    spec.name,
+                    spec.ty.name(),
+                    t.name()
+                ),
+            )),
+            _ => {}
+        }
+    }
 }
 
 fn follow_count(def: &RuleDef) -> usize {

@@ -49,6 +49,18 @@ impl FieldType {
         })
     }
 
+    /// The JSON type the field's values have (`events::contract`).
+    pub fn attr_type(self) -> crate::events::contract::AttrType {
+        use crate::events::contract::AttrType as T;
+        match self {
+            FieldType::Str | FieldType::CgroupUnit | FieldType::OomScope => T::Str,
+            FieldType::U32 | FieldType::U64 | FieldType::KbFromPages | FieldType::Bytes => T::Uint,
+            FieldType::I64 => T::Int,
+            FieldType::F64 | FieldType::TimespanS => T::Float,
+            FieldType::List => T::List,
+        }
+    }
+
     /// Convert one capture; `None` when the text is not of the type (the field is then left out).
     pub fn convert(self, s: &str) -> Option<Value> {
         match self {
