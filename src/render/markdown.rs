@@ -571,11 +571,9 @@ fn recommendations(s: &mut String, r: &Report) {
             n + 1,
             cell(&rec.text),
             id(&i.id),
-            rec.evidence
-                .iter()
-                .map(|e| id(e))
-                .collect::<Vec<_>>()
-                .join(", ")
+            id(&crate::render::evidence_list(
+                rec.evidence.iter().map(String::as_str)
+            ))
         ));
     }
     s.push('\n');

@@ -227,25 +227,41 @@ pub fn write_with(
         })?;
         return crate::render::tables::write_parquet_dir(report, dir);
     }
-    // Render fully into memory first: a renderer error never leaves a partial file behind, and
-    // the sizes involved are bounded by events, not by input.
-    let mut buf: Vec<u8> = Vec::new();
-    let label = path
-        .map(|p| p.to_path_buf())
-        .unwrap_or_else(|| PathBuf::from("-"));
-    render_to(report, fmt, path, opts, &mut buf).map_err(|e| match e {
-        RenderError::Io(e) => Error::io(&label, e),
-        RenderError::Other(e) => e,
-    })?;
+    // Stream: a report with hundreds of thousands of events is hundreds of MB of JSON, which
+    // must not be held in memory. A file is written to a temporary file beside it (unpredictable
+    // name, removed on any error) and renamed over the target only when complete, so a renderer
+    // error or a full disk never leaves a partial report behind.
+    let fail = |label: &Path| {
+        let label = label.to_path_buf();
+        move |e: RenderError| match e {
+            RenderError::Io(e) => Error::io(&label, e),
+            RenderError::Other(e) => e,
+        }
+    };
     match path {
         None => {
             let stdout = io::stdout();
-            let mut lock = stdout.lock();
-            lock.write_all(&buf)
-                .and_then(|_| lock.flush())
-                .map_err(|e| Error::io("-", e))
+            let mut w = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            render_to(report, fmt, path, opts, &mut w).map_err(fail(Path::new("-")))?;
+            w.flush().map_err(|e| Error::io("-", e))
         }
-        Some(p) => write_file_atomically(p, &buf),
+        Some(p) => {
+            let parent = parent_dir(p);
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let tmp = tempfile::Builder::new()
+                .prefix(&format!(".{name}."))
+                .suffix(".logautopsy-tmp")
+                .tempfile_in(&parent)
+                .map_err(|e| Error::io(&parent, e))?;
+            let mut w = io::BufWriter::with_capacity(1 << 16, tmp);
+            render_to(report, fmt, path, opts, &mut w).map_err(fail(p))?;
+            let tmp = w.into_inner().map_err(|e| Error::io(p, e.into_error()))?;
+            tmp.persist(p).map_err(|e| Error::io(p, e.error))?;
+            Ok(())
+        }
     }
 }
 
@@ -271,7 +287,7 @@ fn render_to(
     fmt: Format,
     path: Option<&Path>,
     opts: WriteOptions,
-    out: &mut Vec<u8>,
+    out: &mut dyn Write,
 ) -> std::result::Result<(), RenderError> {
     use crate::render::{charts, html, markdown, tables};
     match fmt {
@@ -283,11 +299,11 @@ fn render_to(
         Format::Parquet => tables::write_events_parquet(report, out)?,
         Format::Png => {
             let chart = charts::Chart::for_path(path);
-            out.extend_from_slice(&charts::png(report, chart)?);
+            out.write_all(&charts::png(report, chart)?)?;
         }
         Format::Svg => {
             let chart = charts::Chart::for_path(path);
-            out.extend_from_slice(charts::svg(report, chart)?.as_bytes());
+            out.write_all(charts::svg(report, chart)?.as_bytes())?;
         }
         // Handled by `write_with` before rendering into memory; a directory is not a byte stream.
         Format::ParquetDir => {
@@ -297,20 +313,6 @@ fn render_to(
         }
     }
     Ok(())
-}
-
-fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let parent = parent_dir(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.logautopsy-tmp"));
-    fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
 }
 
 #[cfg(test)]

@@ -487,7 +487,11 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
                 w,
                 "      - {}  {}",
                 r.text,
-                p.dim(&format!("[{}; evidence {}]", r.id, r.evidence.join(", ")))
+                p.dim(&format!(
+                    "[{}; evidence {}]",
+                    r.id,
+                    crate::render::evidence_list(r.evidence.iter().map(String::as_str))
+                ))
             )?;
         }
     }
