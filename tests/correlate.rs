@@ -8,12 +8,10 @@ use logautopsy::correlate::{correlate, CorrelateOptions};
 use logautopsy::report::Report;
 
 fn frappe_report() -> Report {
-    correlate(
-        support::events::frappe(),
+    correlate(support::events::frappe(), &[], &CorrelateOptions::default()).into_report(
         Vec::new(),
         Vec::new(),
         Default::default(),
-        &CorrelateOptions::default(),
     )
 }
 
@@ -80,12 +78,10 @@ fn many_orphans_fold_into_one_chain_line_unless_verbose() {
             .unit(SUP)
             .a("result", json!("oom-kill")),
     );
-    let r = correlate(
-        seq(v),
+    let r = correlate(seq(v), &[], &CorrelateOptions::default()).into_report(
         Vec::new(),
         Vec::new(),
         Default::default(),
-        &CorrelateOptions::default(),
     );
     let mut out = Vec::new();
     logautopsy::render::terminal::write(&r, &mut out, false, false).unwrap();

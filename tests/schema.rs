@@ -20,12 +20,10 @@ fn schema() -> jsonschema::Validator {
 }
 
 fn report_json(events: Vec<Event>) -> Value {
-    let r = correlate(
-        events,
+    let r = correlate(events, &[], &CorrelateOptions::default()).into_report(
         Vec::new(),
         Vec::new(),
         Default::default(),
-        &CorrelateOptions::default(),
     );
     let mut out = Vec::new();
     logautopsy::render::json::write(&r, &mut out).expect("write");

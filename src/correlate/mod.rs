@@ -43,13 +43,50 @@ impl Default for CorrelateOptions {
 
 /// Build the report. `events` must be merged, deduplicated, time-sorted, id-assigned and
 /// OOM-assembled, with hosts filled (the pipeline's job).
+/// What correlation found: the events and everything built from them. The pipeline chooses what
+/// to keep (`--since/--until`) and assembles the `Report` with `into_report`.
+pub struct Findings {
+    pub events: Vec<Event>,
+    pub backup_windows: Vec<BackupWindow>,
+    pub incidents: Vec<crate::report::Incident>,
+    pub backup_jobs: Vec<crate::report::BackupJob>,
+    pub fleet: Vec<crate::report::FleetPattern>,
+}
+
+impl Findings {
+    /// The report: these findings with the inputs, warnings and counts of the run; host
+    /// summaries are counted from what is kept.
+    pub fn into_report(
+        self,
+        inputs: Vec<InputSummary>,
+        warnings: Vec<String>,
+        mut stats: Stats,
+    ) -> Report {
+        let hosts = host_summaries(&self.events, &inputs, &self.incidents, &stats);
+        stats.events = self.events.len();
+        Report {
+            schema: SCHEMA,
+            tool: Tool::default(),
+            inputs,
+            hosts,
+            events: self.events,
+            backup_windows: self.backup_windows,
+            incidents: self.incidents,
+            backup_jobs: self.backup_jobs,
+            fleet: self.fleet,
+            stats,
+            warnings,
+        }
+    }
+}
+
+/// Correlate merged, time-ordered events. `routine` (the pipeline's routine-line counts) tells
+/// whether a host's cron PAM sessions were in the inputs at all, for windows without an end.
 pub fn correlate(
     events: Vec<Event>,
-    inputs: Vec<InputSummary>,
-    warnings: Vec<String>,
-    mut stats: Stats,
+    routine: &[crate::events::routine::RoutineCount],
     opts: &CorrelateOptions,
-) -> Report {
+) -> Findings {
     let ws = windows::backup_windows(&events);
     let wid = |i: usize| format!("b{}", i + 1);
     let backup_windows: Vec<BackupWindow> = ws
@@ -66,7 +103,7 @@ pub fn correlate(
             unit: w.unit.clone(),
             user: w.user.clone(),
             events: w.members.iter().map(|&j| events[j].id.clone()).collect(),
-            end_hint: end_hint(w, &events, &stats),
+            end_hint: end_hint(w, &events, routine),
         })
         .collect();
     let backup_jobs = jobs::backup_jobs(&ws);
@@ -115,20 +152,12 @@ pub fn correlate(
             .as_ref()
             .and_then(|b| window_job.get(b).cloned())
     });
-    let hosts = host_summaries(&events, &inputs, &incidents, &stats);
-    stats.events = events.len();
-    Report {
-        schema: SCHEMA,
-        tool: Tool::default(),
-        inputs,
-        hosts,
+    Findings {
         events,
         backup_windows,
         incidents,
         backup_jobs,
         fleet,
-        stats,
-        warnings,
     }
 }
 
@@ -161,7 +190,11 @@ fn victim_scope_starts(events: &[Event], chain: &[usize]) -> Vec<usize> {
 /// For a cron window without an end: Debian cron logs only the start by default; the end is
 /// in the PAM session lines, which go to auth.log, not syslog (reference §4.1, §4.5). Say which
 /// input is missing rather than leave "unknown" unexplained.
-fn end_hint(w: &windows::Window, events: &[Event], stats: &Stats) -> Option<String> {
+fn end_hint(
+    w: &windows::Window,
+    events: &[Event],
+    routine: &[crate::events::routine::RoutineCount],
+) -> Option<String> {
     if w.end.is_some() || w.unit.is_some() {
         return None;
     }
@@ -180,10 +213,7 @@ fn end_hint(w: &windows::Window, events: &[Event], stats: &Stats) -> Option<Stri
     };
     // Sessions of other jobs are routine lines: counted in the stats, not events.
     let has_sessions = events.iter().any(|e| e.host == w.host && session(e.kind))
-        || stats
-            .routine
-            .iter()
-            .any(|c| c.host == w.host && session(c.kind));
+        || routine.iter().any(|c| c.host == w.host && session(c.kind));
     Some(if has_sessions {
         "cron PAM session lines are present, but no end line matched this run (still running when the logs end, or its session lines are missing)".to_string()
     } else {

@@ -72,12 +72,10 @@ fn seq(v: Vec<B>) -> Vec<Event> {
 }
 
 fn run(events: Vec<Event>) -> Report {
-    correlate(
-        events,
+    correlate(events, &[], &CorrelateOptions::default()).into_report(
         Vec::new(),
         Vec::new(),
         Default::default(),
-        &CorrelateOptions::default(),
     )
 }
 

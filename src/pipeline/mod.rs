@@ -84,11 +84,10 @@ pub fn analyze(cfg: &Config, progress: Option<Progress<'_>>) -> Result<Analysis>
         backup_slack_s: cfg.backup_slack_s,
         ..Default::default()
     };
-    let mut report =
-        crate::correlate::correlate(ex.events, ex.inputs, ex.warnings, ex.stats, &opts);
-    restrict(&mut report, cfg.since, cfg.until);
+    let mut found = crate::correlate::correlate(ex.events, &ex.stats.routine, &opts);
+    restrict(&mut found, cfg.since, cfg.until);
     Ok(Analysis {
-        report,
+        report: found.into_report(ex.inputs, ex.warnings, ex.stats),
         errors: ex.errors,
     })
 }
@@ -105,35 +104,30 @@ pub fn restrict_events(events: &mut Vec<Event>, since: Option<i64>, until: Optio
 /// `--since/--until` for a report: the range chooses which incidents and backup windows are
 /// reported (those overlapping it), not the evidence they were built from — a backup that began
 /// before `--since` still explains an incident inside it. Events are kept when inside the range
-/// or cited by a kept incident or window.
-pub fn restrict(report: &mut Report, since: Option<i64>, until: Option<i64>) {
+/// or cited by a kept incident or window. Runs before the report is assembled, so host
+/// summaries count what is kept.
+pub fn restrict(found: &mut crate::correlate::Findings, since: Option<i64>, until: Option<i64>) {
     if since.is_none() && until.is_none() {
         return;
     }
     let overlaps = |a: i64, b: i64| since.is_none_or(|s| b >= s) && until.is_none_or(|u| a < u);
-    report
+    found
         .incidents
         .retain(|i| overlaps(i.start.micros, i.end.micros));
-    report
+    found
         .backup_windows
         .retain(|w| overlaps(w.start.micros, w.end.map_or(w.start.micros, |e| e.micros)));
-    let mut cited: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for i in &report.incidents {
-        cited.extend(i.evidence.iter().map(String::as_str));
-        cited.extend(i.chain.iter().map(|c| c.event.as_str()));
+    let mut cited: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for i in &found.incidents {
+        cited.extend(i.evidence.iter().cloned());
+        cited.extend(i.chain.iter().map(|c| c.event.clone()));
     }
-    for w in &report.backup_windows {
-        cited.extend(w.events.iter().map(String::as_str));
+    for w in &found.backup_windows {
+        cited.extend(w.events.iter().cloned());
     }
-    let cited: std::collections::HashSet<String> = cited.into_iter().map(String::from).collect();
-    report
+    found
         .events
         .retain(|e| in_range(e.time.micros, since, until) || cited.contains(&e.id));
-    for h in &mut report.hosts {
-        h.events = report.events.iter().filter(|e| e.host == h.name).count();
-        h.incidents = report.incidents.iter().filter(|i| i.host == h.name).count();
-    }
-    report.stats.events = report.events.len();
 }
 
 /// Read every input and extract its events.
