@@ -124,9 +124,9 @@ impl<'a> Spawns<'a> {
 pub(crate) fn find_incidents(
     events: &[Event],
     windows: &[Window],
+    spawns: &Spawns,
     opts: &CorrelateOptions,
 ) -> Vec<Draft> {
-    let spawns = Spawns::new(events);
     let hosts: BTreeSet<&str> = events.iter().map(|e| e.host.as_str()).collect();
     let mut drafts = Vec::new();
     for host in hosts {

@@ -109,7 +109,7 @@ pub fn correlate(
     let backup_jobs = jobs::backup_jobs(&ws);
 
     let spawns = incidents::Spawns::new(&events);
-    let drafts = incidents::find_incidents(&events, &ws, opts);
+    let drafts = incidents::find_incidents(&events, &ws, &spawns, opts);
     let mut incidents = Vec::with_capacity(drafts.len());
     for (n, d) in drafts.into_iter().enumerate() {
         let mut inc = d.inc;
