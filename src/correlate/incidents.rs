@@ -168,7 +168,7 @@ pub(crate) fn find_incidents(
                 &idx,
                 &c,
                 windows,
-                &spawns,
+                spawns,
                 &mut claimed,
                 opts.backup_slack_s,
             );
