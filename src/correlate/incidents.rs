@@ -188,40 +188,67 @@ fn kinds<'e>(
     v.into_iter().map(move |i| (i, &events[i]))
 }
 
-fn build(
-    events: &[Event],
-    host_idx: &[usize],
-    c: &[usize],
-    windows: &[Window],
-    spawns: &Spawns,
-    claimed: &mut HashSet<usize>,
-    slack_s: i64,
-) -> Draft {
-    let host = events[c[0]].host.clone();
-    // `c` is never empty: only clusters with failure evidence are built.
-    let last_i = c[c.len() - 1];
-    let last_t = events[last_i].time;
+/// One cluster of failure evidence on one host, as the stages of `build` read it.
+struct Cluster<'e> {
+    events: &'e [Event],
+    /// Every event of the host, in order.
+    host_idx: &'e [usize],
+    /// The cluster's events, in order (never empty).
+    c: &'e [usize],
+    host: String,
+    spawns: &'e Spawns<'e>,
+}
 
-    // --- OOM evidence -----------------------------------------------------------------
-    let oom_kills: Vec<(usize, &Event)> = kinds(events, c, K::OomKill).collect();
+/// Stage 1: the OOM evidence of a cluster.
+struct Oom<'e> {
+    kills: Vec<(usize, &'e Event)>,
+    unit_ooms: Vec<(usize, &'e Event)>,
+    oomd: Vec<(usize, &'e Event)>,
+    /// The first of them.
+    first: Option<Timestamp>,
+    /// The units they name.
+    units: BTreeSet<String>,
+}
+
+fn oom_evidence<'e>(cl: &Cluster<'e>) -> Oom<'e> {
+    let (events, c) = (cl.events, cl.c);
+    let kills: Vec<(usize, &Event)> = kinds(events, c, K::OomKill).collect();
     let unit_ooms: Vec<(usize, &Event)> = kinds(events, c, K::UnitOom).collect();
     let oomd: Vec<(usize, &Event)> = kinds(events, c, K::OomdKill).collect();
-    let oom_t: Option<Timestamp> = oom_kills
-        .iter()
-        .chain(&unit_ooms)
-        .chain(&oomd)
-        .map(|(_, e)| e.time)
-        .min();
-    let oom_units: BTreeSet<String> = oom_kills
-        .iter()
-        .chain(&unit_ooms)
-        .chain(&oomd)
-        .filter_map(|(_, e)| e.unit.clone())
-        .collect();
+    let all = || kills.iter().chain(&unit_ooms).chain(&oomd);
+    let first = all().map(|(_, e)| e.time).min();
+    let units = all().filter_map(|(_, e)| e.unit.clone()).collect();
+    Oom {
+        kills,
+        unit_ooms,
+        oomd,
+        first,
+        units,
+    }
+}
 
-    // --- did the supervising unit stop? -------------------------------------------------
-    let is_sup = |u: Option<&str>| u.is_some_and(|u| oom_units.contains(u) || supervisorish(u));
-    let stop_evidence: Vec<usize> = c
+impl Oom<'_> {
+    /// A unit that supervises workers: one the OOM evidence names, or a supervisor unit.
+    fn is_sup(&self, u: Option<&str>) -> bool {
+        u.is_some_and(|u| self.units.contains(u) || supervisorish(u))
+    }
+}
+
+/// Stage 2: did the supervising unit stop, and was it the OOM that stopped it?
+struct Stop {
+    /// Some line shows the supervisor being stopped.
+    stopped: bool,
+    /// systemd stopped the unit right after the kill: the OOMPolicy=stop signature.
+    after_oom: bool,
+    /// `Failed with result 'oom-kill'` and the stop left processes behind.
+    failed_oom_leaving: bool,
+    /// The unit that was stopped.
+    unit: Option<String>,
+}
+
+fn analyse_stop(cl: &Cluster<'_>, oom: &Oom<'_>) -> Stop {
+    let (events, c) = (cl.events, cl.c);
+    let evidence: Vec<usize> = c
         .iter()
         .copied()
         .filter(|&i| {
@@ -229,13 +256,15 @@ fn build(
             match e.kind {
                 K::SupervisorctlShutdown | K::SupervisorWaiting => true,
                 K::SupervisorSignal => e.attr_str("request") == Some("exit"),
-                K::UnitStopping | K::UnitStopped | K::UnitStopTimeout => is_sup(e.unit.as_deref()),
-                K::UnitFailed => is_sup(e.unit.as_deref()),
+                K::UnitStopping | K::UnitStopped | K::UnitStopTimeout => {
+                    oom.is_sup(e.unit.as_deref())
+                }
+                K::UnitFailed => oom.is_sup(e.unit.as_deref()),
                 _ => false,
             }
         })
         .collect();
-    let supervisor_stopped = !stop_evidence.is_empty();
+    let stopped = !evidence.is_empty();
     let failed_oom = c.iter().any(|&i| {
         let e = &events[i];
         e.kind == K::UnitFailed && e.attr_str("result") == Some("oom-kill")
@@ -244,8 +273,8 @@ fn build(
     // its ExecStop `supervisorctl shutdown`, supervisord's waiting list). `Failed with result
     // 'oom-kill'` alone is not enough: a single-process service whose main process was the
     // victim fails the same way without any cascade — unless the stop left processes behind.
-    let stop_after_oom = oom_t.is_some_and(|t0| {
-        stop_evidence.iter().any(|&i| {
+    let after_oom = oom.first.is_some_and(|t0| {
+        evidence.iter().any(|&i| {
             let e = &events[i];
             let dt = e.time.micros - t0.micros;
             !matches!(e.kind, K::UnitFailed | K::UnitStopped)
@@ -259,19 +288,33 @@ fn build(
                 K::UnitRemainsRunning | K::UnitStopTimeout | K::UnitKilling
             )
         });
-    let sup_unit: Option<String> = stop_evidence
+    let unit = evidence
         .iter()
         .filter_map(|&i| events[i].unit.clone())
         .next()
         .or_else(|| {
-            if supervisor_stopped {
-                oom_units.iter().next().cloned()
+            if stopped {
+                oom.units.iter().next().cloned()
             } else {
                 None
             }
         });
+    Stop {
+        stopped,
+        after_oom,
+        failed_oom_leaving,
+        unit,
+    }
+}
 
-    // --- exits, crashes, loops ------------------------------------------------------------
+/// Stage 3: programs that exited unexpectedly, and whether something is restarting in a loop.
+struct Exits<'e> {
+    unexpected: Vec<(usize, &'e Event)>,
+    looping: bool,
+}
+
+fn exits<'e>(cl: &Cluster<'e>) -> Exits<'e> {
+    let (events, c) = (cl.events, cl.c);
     let unexpected: Vec<(usize, &Event)> = c
         .iter()
         .map(|&i| (i, &events[i]))
@@ -296,8 +339,29 @@ fn build(
     let looping = fatal
         || exits_per_program.values().any(|&n| n >= 3)
         || restarts_per_unit.values().any(|&n| n >= 3);
+    Exits {
+        unexpected,
+        looping,
+    }
+}
 
-    // --- recovery ---------------------------------------------------------------------
+/// Stage 4: the lines after the cluster that show the service coming back.
+struct Recovered {
+    /// Recovery lines (sorted); they belong to this incident.
+    lines: Vec<usize>,
+    at: Option<Timestamp>,
+    /// Whether the restart is known to have worked: supervisord's `success: … entered RUNNING
+    /// state` for every respawned program, or systemd's `Started` of the unit. A spawn or a
+    /// `Starting` alone is only an attempt.
+    confirmed: bool,
+}
+
+fn find_recovery(cl: &Cluster<'_>, oom: &Oom<'_>, stop: &Stop, ex: &Exits<'_>) -> Recovered {
+    let (events, c, host_idx, spawns, host) = (cl.events, cl.c, cl.host_idx, cl.spawns, &cl.host);
+    let last_i = c[c.len() - 1];
+    let last_t = events[last_i].time;
+    let is_sup = |u: Option<&str>| oom.is_sup(u);
+    let (supervisor_stopped, oom_kills, unexpected) = (stop.stopped, &oom.kills, &ex.unexpected);
     let after: Vec<usize> = host_idx
         .iter()
         .copied()
@@ -305,9 +369,6 @@ fn build(
         .collect();
     let mut recovery: Vec<usize> = Vec::new();
     let mut recovered_at: Option<Timestamp> = None;
-    // Whether the restart is known to have worked: supervisord's `success: … entered RUNNING
-    // state` for every respawned program, or systemd's `Started` of the unit. A spawn or a
-    // `Starting` alone is only an attempt.
     let mut confirmed = true;
     if supervisor_stopped {
         let starts = |e: &Event| {
@@ -367,16 +428,16 @@ fn build(
     } else {
         // The supervisor survived: the lost programs come back with a new spawn.
         let mut lost: Vec<(Timestamp, String)> = Vec::new();
-        for (_, e) in &oom_kills {
+        for (_, e) in oom_kills {
             if let Some(p) = e
                 .program
                 .as_deref()
-                .or_else(|| e.pid.and_then(|pid| spawns.program(&host, pid, e.time)))
+                .or_else(|| e.pid.and_then(|pid| spawns.program(host, pid, e.time)))
             {
                 lost.push((e.time, p.to_string()));
             }
         }
-        for (_, e) in &unexpected {
+        for (_, e) in unexpected {
             if let Some(p) = e.program.as_deref() {
                 lost.push((e.time, p.to_string()));
             }
@@ -435,18 +496,19 @@ fn build(
     }
     recovery.sort_unstable();
     recovery.dedup();
-    claimed.extend(recovery.iter().copied());
+    Recovered {
+        lines: recovery,
+        at: recovered_at,
+        confirmed,
+    }
+}
 
-    let all: Vec<usize> = {
-        let mut v: Vec<usize> = c.iter().chain(&recovery).copied().collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-
-    // --- orphans ----------------------------------------------------------------------
+/// Stage 5: processes that outlived their supervisor.
+fn orphans_of(cl: &Cluster<'_>, oom: &Oom<'_>, all: &[usize]) -> Vec<Orphan> {
+    let (events, c, spawns, host) = (cl.events, cl.c, cl.spawns, &cl.host);
+    let is_sup = |u: Option<&str>| oom.is_sup(u);
     let mut orphans: Vec<Orphan> = Vec::new();
-    for &i in &all {
+    for &i in all {
         let e = &events[i];
         let basis = match e.kind {
             K::UnitRemainsRunning => OrphanBasis::RemainsRunning,
@@ -464,7 +526,7 @@ fn build(
             event: e.id.clone(),
             program: e
                 .pid
-                .and_then(|p| spawns.program(&host, p, e.time))
+                .and_then(|p| spawns.program(host, p, e.time))
                 .map(str::to_string),
         });
     }
@@ -499,7 +561,7 @@ fn build(
                 .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
                 .unwrap_or_default();
             for p in progs.into_iter().filter(|p| !stopped_after.contains(p)) {
-                let pid = spawns.pid(&host, p, w.time);
+                let pid = spawns.pid(host, p, w.time);
                 if let Some(o) = orphans.iter_mut().find(|o| pid.is_some() && o.pid == pid) {
                     o.program.get_or_insert_with(|| p.to_string());
                     continue;
@@ -518,14 +580,28 @@ fn build(
         }
     }
 
-    // --- kind and severity ------------------------------------------------------------
+    orphans
+}
+
+/// Stage 6: what kind of incident the evidence makes (most specific first).
+fn classify(
+    cl: &Cluster<'_>,
+    oom: &Oom<'_>,
+    stop: &Stop,
+    ex: &Exits<'_>,
+    orphans: &[Orphan],
+) -> IncidentKind {
+    let (events, c) = (cl.events, cl.c);
+    let (oom_kills, unit_ooms, oomd) = (&oom.kills, &oom.unit_ooms, &oom.oomd);
+    let (stop_after_oom, failed_oom_leaving) = (stop.after_oom, stop.failed_oom_leaving);
+    let (looping, unexpected) = (ex.looping, &ex.unexpected);
     // systemd's notice says who killed (`killer`): a notice about systemd-oomd's kill is oomd
     // evidence, not the kernel's.
     let has_oom = !oom_kills.is_empty()
         || unit_ooms
             .iter()
             .any(|(_, e)| e.attr_str("killer").is_none_or(|k| k == "kernel"));
-    let kind = if has_oom && (stop_after_oom || failed_oom_leaving) {
+    if has_oom && (stop_after_oom || failed_oom_leaving) {
         IncidentKind::OomCascade
     } else if has_oom {
         IncidentKind::OomKill
@@ -542,33 +618,25 @@ fn build(
         IncidentKind::WorkerCrash
     } else {
         IncidentKind::UnitFailed
-    };
+    }
+}
 
-    // --- OOM kills and memory ---------------------------------------------------------
-    let kills: Vec<OomKill> = oom_kills
-        .iter()
-        .map(|(_, e)| OomKill {
-            pid: e.pid.unwrap_or(0),
-            process: e.process.clone().unwrap_or_else(|| "?".to_string()),
-            program: e.program.clone().or_else(|| {
-                e.pid
-                    .and_then(|p| spawns.program(&host, p, e.time))
-                    .map(str::to_string)
-            }),
-            unit: e.unit.clone(),
-            anon_rss_kb: e.attr_u64("anon_rss_kb"),
-            event: e.id.clone(),
-        })
-        .collect();
-
-    // --- workers lost -------------------------------------------------------------------
+/// Stage 7: the programs the incident took down (stopped, killed, or left unsupervised).
+fn programs_lost(
+    cl: &Cluster<'_>,
+    kills: &[OomKill],
+    stop: &Stop,
+    ex: &Exits<'_>,
+) -> BTreeSet<String> {
+    let (events, c) = (cl.events, cl.c);
+    let (supervisor_stopped, unexpected) = (stop.stopped, &ex.unexpected);
     let mut workers_lost: BTreeSet<String> = BTreeSet::new();
-    for k in &kills {
+    for k in kills {
         if let Some(p) = &k.program {
             workers_lost.insert(p.clone());
         }
     }
-    for (_, e) in &unexpected {
+    for (_, e) in unexpected {
         if let Some(p) = &e.program {
             workers_lost.insert(p.clone());
         }
@@ -600,13 +668,62 @@ fn build(
         }
     }
 
+    workers_lost
+}
+
+fn build(
+    events: &[Event],
+    host_idx: &[usize],
+    c: &[usize],
+    windows: &[Window],
+    spawns: &Spawns,
+    claimed: &mut HashSet<usize>,
+    slack_s: i64,
+) -> Draft {
+    let cl = Cluster {
+        events,
+        host_idx,
+        c,
+        host: events[c[0]].host.clone(),
+        spawns,
+    };
+    let host = cl.host.clone();
+    let oom = oom_evidence(&cl);
+    let stop = analyse_stop(&cl, &oom);
+    let ex = exits(&cl);
+    let rec = find_recovery(&cl, &oom, &stop, &ex);
+    claimed.extend(rec.lines.iter().copied());
+    let all: Vec<usize> = {
+        let mut v: Vec<usize> = c.iter().chain(&rec.lines).copied().collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let orphans = orphans_of(&cl, &oom, &all);
+    let kind = classify(&cl, &oom, &stop, &ex, &orphans);
+    let kills: Vec<OomKill> = oom
+        .kills
+        .iter()
+        .map(|(_, e)| OomKill {
+            pid: e.pid.unwrap_or(0),
+            process: e.process.clone().unwrap_or_else(|| "?".to_string()),
+            program: e.program.clone().or_else(|| {
+                e.pid
+                    .and_then(|p| spawns.program(&host, p, e.time))
+                    .map(str::to_string)
+            }),
+            unit: e.unit.clone(),
+            anon_rss_kb: e.attr_u64("anon_rss_kb"),
+            event: e.id.clone(),
+        })
+        .collect();
+    let mut workers_lost = programs_lost(&cl, &kills, &stop, &ex);
     // A program whose process is among the orphans was not stopped: it kept running, only
     // without its supervisor. Listing it as "lost" next to the orphan would contradict it.
     let unsupervised: BTreeSet<String> = orphans.iter().filter_map(|o| o.program.clone()).collect();
     workers_lost.extend(unsupervised.iter().cloned());
 
-    // --- chain --------------------------------------------------------------------------
-    // The waiting line repeats every 3 s; its first and last say all there is.
+    // The chain: the waiting line repeats every 3 s; its first and last say all there is.
     let waits: Vec<usize> = all
         .iter()
         .copied()
@@ -635,7 +752,7 @@ fn build(
         backup_window: None,
         backup_lag_s: None,
         oom_kills: kills,
-        supervisor_stopped,
+        supervisor_stopped: stop.stopped,
         orphans,
         memory_top: Vec::new(),
         memory_largest: Vec::new(),
@@ -649,9 +766,9 @@ fn build(
             .collect(),
         programs_unsupervised: unsupervised.into_iter().collect(),
         workers_lost: workers_lost.into_iter().collect(),
-        outage_s: recovered_at.map(|r| r.seconds_since(&start)),
-        recovery: recovered_at.map(|_| {
-            if confirmed {
+        outage_s: rec.at.map(|r| r.seconds_since(&start)),
+        recovery: rec.at.map(|_| {
+            if rec.confirmed {
                 Recovery::Running
             } else {
                 Recovery::RestartAttempted
@@ -663,14 +780,14 @@ fn build(
         .and_then(|wi| windows[wi].start_idx)
         .filter(|&si| events[si].attr_str("via").is_none_or(|v| v == "cron"))
         .and_then(|si| events[si].pid);
-    let (top, largest) = memory(&oom_kills, backup_pid);
+    let (top, largest) = memory(&oom.kills, backup_pid);
     inc.memory_top = top;
     inc.memory_largest = largest;
     Draft {
         inc,
         chain_idx,
         window,
-        sup_unit,
+        sup_unit: stop.unit,
     }
 }
 
