@@ -65,8 +65,7 @@ pub fn is_routine_unit(unit: &str) -> bool {
 /// of user root.`, `Starting User Manager for UID 0...`).
 fn is_routine_description(d: &str) -> bool {
     let lower_start = |p: &str| d.len() >= p.len() && d[..p.len()].eq_ignore_ascii_case(p);
-    (lower_start("Session ") && d.contains(" of user "))
-        || (lower_start("Session ") && d.contains(" of User "))
+    (lower_start("Session ") && d.to_ascii_lowercase().contains(" of user "))
         || lower_start("User Manager for UID ")
         || lower_start("User Runtime Directory /run/user/")
         || lower_start("User Slice of ")
