@@ -75,7 +75,7 @@ fn with_progress<T>(quiet: bool, f: impl FnOnce(Option<pipeline::Progress<'_>>) 
 
 fn report_problems(
     errors: &[logautopsy::model::Error],
-    warnings: &[String],
+    warnings: &[logautopsy::report::Warning],
     quiet: bool,
 ) -> ExitCode {
     if !quiet {

@@ -52,6 +52,59 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What a run-level warning is about, for code that must act on one (tests, tools reading
+    /// the report match the kind, never the text).
+    WarningKind {
+        /// A file inside a directory was empty.
+        EmptyInput => "empty-input",
+        /// A file inside a directory is not a log this tool reads.
+        Skipped => "skipped",
+        /// A file's host was taken from its copied tree or `--host`.
+        HostAssigned => "host-assigned",
+        /// Zone-less times were read as UTC.
+        ZoneAssumed => "zone-assumed",
+        /// A zone-less file's offset was learned from copies of its lines.
+        ZoneLearned => "zone-learned",
+        /// Year-less lines were moved to another year than the file's mtime said.
+        YearShifted => "year-shifted",
+    }
+}
+
+/// A warning about the whole run: its kind, the input it is about (if one), and the message.
+/// Serialised as the text `path: message`, as the contract's `warnings` strings always were.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub kind: WarningKind,
+    pub path: Option<String>,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(kind: WarningKind, path: Option<&str>, message: impl Into<String>) -> Self {
+        Warning {
+            kind,
+            path: path.map(str::to_string),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.path {
+            Some(p) => write!(f, "{p}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+vocabulary! {
     /// How an incident ended, when the logs show a restart.
     Recovery {
         /// A start was confirmed (supervisord RUNNING for every respawn, or the unit's Started).
@@ -118,8 +171,8 @@ pub struct Report {
     /// Incidents on several hosts at similar local times.
     pub fleet: Vec<FleetPattern>,
     pub stats: Stats,
-    /// Run-level warnings (e.g. "zone-less lines read as UTC in: …").
-    pub warnings: Vec<String>,
+    /// Run-level warnings (e.g. "zone-less lines read as UTC in: …"), typed; JSON strings.
+    pub warnings: Vec<Warning>,
 }
 
 impl Report {

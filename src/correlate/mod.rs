@@ -59,7 +59,7 @@ impl Findings {
     pub fn into_report(
         self,
         inputs: Vec<InputSummary>,
-        warnings: Vec<String>,
+        warnings: Vec<crate::report::Warning>,
         mut stats: Stats,
     ) -> Report {
         let hosts = host_summaries(&self.events, &inputs, &self.incidents, &stats);

@@ -11,6 +11,7 @@
 
 use crate::events::Event;
 use crate::parse::envelope::supervisord_stamp;
+use crate::report::{Warning, WarningKind};
 use std::collections::{BTreeMap, HashMap};
 
 /// Largest time difference between two copies of one line (syslog receive time vs journal).
@@ -19,7 +20,7 @@ const WINDOW_US: i64 = 2_000_000;
 /// Merge duplicates in place. `assumed[i]` says whether `events[i]`'s time was read under an
 /// assumed zone/year. Leaves the events in time order; returns how many copies were merged
 /// away. Events are never copied as a whole: the vector is the one the scanner filled.
-pub fn merge(events: &mut Vec<Event>, assumed: &[bool], warnings: &mut Vec<String>) -> u64 {
+pub fn merge(events: &mut Vec<Event>, assumed: &[bool], warnings: &mut Vec<Warning>) -> u64 {
     infer_file_zones(events, assumed, warnings);
     // Group by identity (indices sorted by host, kind and message: runs of equal keys are the
     // groups; no allocation per group), then merge within a group by time.
@@ -116,7 +117,7 @@ pub fn merge(events: &mut Vec<Event>, assumed: &[bool], warnings: &mut Vec<Strin
 }
 
 /// Shift zone-less files by the offset their supervisord lines show against exact copies.
-fn infer_file_zones(events: &mut [Event], assumed: &[bool], warnings: &mut Vec<String>) {
+fn infer_file_zones(events: &mut [Event], assumed: &[bool], warnings: &mut Vec<Warning>) {
     let mut exact: HashMap<(&str, &str), i64> = HashMap::new();
     for (e, assumed) in events.iter().zip(assumed) {
         if !assumed && supervisord_stamp(&e.message).is_some() {
@@ -161,9 +162,13 @@ fn infer_file_zones(events: &mut [Event], assumed: &[bool], warnings: &mut Vec<S
                 e.time.offset_s = (shift / 1_000_000) as i32;
             }
         }
-        warnings.push(format!(
-            "{path}: zone-less times read as UTC{:+.2}h, the offset its supervisord lines show against the same lines in the journal/syslog",
-            shift as f64 / 3.6e9
+        warnings.push(Warning::new(
+            WarningKind::ZoneLearned,
+            Some(&path),
+            format!(
+                "zone-less times read as UTC{:+.2}h, the offset its supervisord lines show against the same lines in the journal/syslog",
+                shift as f64 / 3.6e9
+            ),
         ));
     }
 }
@@ -253,7 +258,7 @@ mod tests {
 
     const S: i64 = 1_000_000;
 
-    fn merge_pairs(tagged: Vec<(Event, bool)>, w: &mut Vec<String>) -> (Vec<Event>, u64) {
+    fn merge_pairs(tagged: Vec<(Event, bool)>, w: &mut Vec<Warning>) -> (Vec<Event>, u64) {
         let (mut events, assumed): (Vec<Event>, Vec<bool>) = tagged.into_iter().unzip();
         let merged = merge(&mut events, &assumed, w);
         (events, merged)
@@ -375,7 +380,8 @@ mod tests {
             "shifted back by the learned 2 h"
         );
         assert_eq!(spawned.time.offset_s, 7200);
-        assert!(w[0].contains("supervisord.log"), "{w:?}");
+        assert_eq!(w[0].kind, WarningKind::ZoneLearned, "{w:?}");
+        assert_eq!(w[0].path.as_deref(), Some("supervisord.log"));
     }
 
     #[test]

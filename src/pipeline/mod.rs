@@ -16,7 +16,7 @@ use crate::events::Event;
 use crate::input::{self, chunk, Kind, Source};
 use crate::model::{Error, Result};
 use crate::parse::LineFormat;
-use crate::report::{InputSummary, Report, Stats};
+use crate::report::{InputSummary, Report, Stats, Warning, WarningKind};
 use crate::rules::RuleSet;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -33,7 +33,7 @@ const RANGE: u64 = 16 * 1024 * 1024;
 pub struct Extraction {
     pub events: Vec<Event>,
     pub inputs: Vec<InputSummary>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     pub stats: Stats,
     /// Per-input problems; any makes the run exit with 2.
     pub errors: Vec<Error>,
@@ -151,25 +151,33 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
         let explicit = matches!(p.src, Source::Stdin | Source::File { explicit: true, .. });
         match &p.kind {
             Kind::Empty => {
-                let e = Error::Input {
-                    path: p.src.display().into(),
-                    msg: "empty input: nothing to read".into(),
-                };
+                let msg = "empty input: nothing to read";
                 if explicit {
-                    errors.push(e);
+                    errors.push(Error::Input {
+                        path: p.src.display().into(),
+                        msg: msg.into(),
+                    });
                 } else {
-                    warnings.push(e.to_string());
+                    warnings.push(Warning::new(
+                        WarningKind::EmptyInput,
+                        Some(&p.src.display()),
+                        msg,
+                    ));
                 }
             }
             Kind::Unsupported(why) => {
-                let e = Error::Input {
-                    path: p.src.display().into(),
-                    msg: format!("skipped, {why}"),
-                };
+                let msg = format!("skipped, {why}");
                 if explicit {
-                    errors.push(e);
+                    errors.push(Error::Input {
+                        path: p.src.display().into(),
+                        msg,
+                    });
                 } else {
-                    warnings.push(e.to_string());
+                    warnings.push(Warning::new(
+                        WarningKind::Skipped,
+                        Some(&p.src.display()),
+                        msg,
+                    ));
                 }
             }
             // `extract` writes incidents and backup windows beside the events; analysis
@@ -188,7 +196,11 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     );
     for (p, w) in prepared.iter().zip(&assigned) {
         if let Some(w) = &w.1 {
-            warnings.push(format!("{}: {w}", p.src.display()));
+            warnings.push(Warning::new(
+                WarningKind::HostAssigned,
+                Some(&p.src.display()),
+                w.as_str(),
+            ));
         }
     }
 
@@ -347,9 +359,13 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     }
 
     if !assumed_utc.is_empty() {
-        warnings.push(format!(
-            "zone-less times read as UTC (pass --tz ZONE or --tz HOST=ZONE if the servers ran in another zone) in: {}",
-            assumed_utc.join(", ")
+        warnings.push(Warning::new(
+            WarningKind::ZoneAssumed,
+            None,
+            format!(
+                "zone-less times read as UTC (pass --tz ZONE or --tz HOST=ZONE if the servers ran in another zone) in: {}",
+                assumed_utc.join(", ")
+            ),
         ));
     }
     years::reconcile(

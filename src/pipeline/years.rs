@@ -17,7 +17,7 @@ use crate::events::Event;
 use crate::model::Timestamp;
 use crate::parse::envelope::supervisord_stamp;
 use crate::parse::time::resolve_local;
-use crate::report::InputSummary;
+use crate::report::{InputSummary, Warning, WarningKind};
 use chrono::{Datelike, Months};
 use std::ops::Range;
 
@@ -59,7 +59,7 @@ pub fn reconcile(
     inputs: &mut [InputSummary],
     soft: &[Soft],
     tz: &TzPolicy,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
     routine: &mut RoutineIndex,
 ) {
     let is_soft = |i: usize| soft.iter().any(|s| s.input == i);
@@ -125,10 +125,13 @@ pub fn reconcile(
             "{year}, from {why} (the file's mtime said {})",
             year - years
         );
-        warnings.push(format!(
-            "{}: lines have no year and the file's mtime points to {}; read as {year} instead, from {why} (pass --year to decide)",
-            inp.path,
-            year - years
+        warnings.push(Warning::new(
+            WarningKind::YearShifted,
+            Some(&inp.path),
+            format!(
+                "lines have no year and the file's mtime points to {}; read as {year} instead, from {why} (pass --year to decide)",
+                year - years
+            ),
         ));
     }
 }

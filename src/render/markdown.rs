@@ -632,7 +632,7 @@ fn appendix(s: &mut String, r: &Report, aggs: &Aggregates) {
         }
         s.push('\n');
     }
-    let mut warnings: Vec<String> = r.warnings.iter().map(|w| cell(w)).collect();
+    let mut warnings: Vec<String> = r.warnings.iter().map(|w| cell(&w.to_string())).collect();
     for i in &r.inputs {
         for w in &i.warnings {
             warnings.push(format!("`{}`: {}", code_span_text(&i.path), cell(w)));

@@ -681,6 +681,10 @@ fn build(fill: usize) -> Report {
             events: n,
             ..Default::default()
         },
-        warnings: vec!["zone-less lines read as UTC in: logs/web1/syslog".into()],
+        warnings: vec![Warning::new(
+            WarningKind::ZoneAssumed,
+            None,
+            "zone-less lines read as UTC in: logs/web1/syslog",
+        )],
     }
 }
