@@ -2,7 +2,7 @@
 //! reads only this. The contract only grows: new keys are welcome, required keys never change
 //! meaning; a breaking change bumps `SCHEMA`. `schema/report-v1.json` is its JSON Schema.
 
-use crate::events::Event;
+use crate::events::{Event, EventId, WindowId};
 use crate::model::{Location, Timestamp};
 use serde::Serialize;
 
@@ -257,7 +257,7 @@ pub struct HostSummary {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct BackupWindow {
-    pub id: String,
+    pub id: WindowId,
     pub host: String,
     pub start: Timestamp,
     pub end: Option<Timestamp>,
@@ -272,7 +272,7 @@ pub struct BackupWindow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// Event ids: start, end and anything joining them.
-    pub events: Vec<String>,
+    pub events: Vec<EventId>,
     /// Why the end is unknown and what input would give it (only when `end` is null).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_hint: Option<String>,
@@ -302,7 +302,7 @@ pub struct Incident {
     pub end: Timestamp,
     pub severity: Severity,
     pub summary: String,
-    pub backup_window: Option<String>,
+    pub backup_window: Option<WindowId>,
     pub backup_lag_s: Option<f64>,
     pub oom_kills: Vec<OomKill>,
     pub supervisor_stopped: bool,
@@ -313,7 +313,7 @@ pub struct Incident {
     /// The largest single processes of that task table, with their roles.
     pub memory_largest: Vec<ProcessMemory>,
     /// Event ids, in chain order.
-    pub evidence: Vec<String>,
+    pub evidence: Vec<EventId>,
     /// The causal chain, one step per line, in order.
     pub chain: Vec<ChainStep>,
     pub recommendations: Vec<Recommendation>,
@@ -345,7 +345,7 @@ pub struct OomKill {
     pub unit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anon_rss_kb: Option<u64>,
-    pub event: String,
+    pub event: EventId,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -356,7 +356,7 @@ pub struct Orphan {
     pub process: String,
     /// `remains-running`, `left-over`, or `waiting-list`.
     pub basis: OrphanBasis,
-    pub event: String,
+    pub event: EventId,
     /// Supervisor program the process belonged to (from `spawned: … with pid N`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub program: Option<String>,
@@ -387,7 +387,7 @@ pub struct ProcessMemory {
 #[derive(Clone, Debug, Serialize)]
 pub struct ChainStep {
     pub time: Timestamp,
-    pub event: String,
+    pub event: EventId,
     pub kind: crate::events::EventKind,
     pub text: String,
     pub sources: Vec<Location>,
@@ -398,7 +398,7 @@ pub struct Recommendation {
     pub id: String,
     pub text: String,
     /// Event ids the recommendation follows from.
-    pub evidence: Vec<String>,
+    pub evidence: Vec<EventId>,
 }
 
 #[derive(Clone, Debug, Serialize)]

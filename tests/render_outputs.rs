@@ -156,7 +156,7 @@ fn csv_reads_back_with_typed_values() {
         .position(|e| e.kind.as_str() == "oom_kill" && e.pid == Some(2211))
         .unwrap();
     let ids = df.column("id").unwrap().str().unwrap().clone();
-    assert_eq!(ids.get(kill), Some(r.events[kill].id.as_str()));
+    assert_eq!(ids.get(kill), Some(r.events[kill].id.to_string().as_str()));
     let time = df.column("time").unwrap().str().unwrap().clone();
     assert_eq!(time.get(kill), Some(r.events[kill].time.rfc3339().as_str()));
     let pid = df.column("pid").unwrap().cast(&DataType::Int64).unwrap();
@@ -265,7 +265,7 @@ fn parquet_dir_is_hive_partitioned_and_reads_back() {
     // analyze DIR/: events come back whole, sorted by time, host from the path.
     let mut back = read_events(&target).unwrap();
     let mut want = r.events.clone();
-    let key = |e: &logautopsy::events::Event| (e.time.micros, e.id.clone());
+    let key = |e: &logautopsy::events::Event| (e.time.micros, e.id);
     back.sort_by_key(key);
     want.sort_by_key(key);
     assert_eq!(back, want);

@@ -5,15 +5,15 @@
 //! (`OOMScoreAdjust=` is −1000…1000).
 
 use super::windows::Window;
-use crate::events::{Event, EventKind as K};
+use crate::events::{Event, EventId, EventKind as K};
 use crate::report::{BackupJob, Incident, IncidentKind, Recommendation};
 
-fn ids(events: &[Event], chain: &[usize], pred: impl Fn(&Event) -> bool) -> Vec<String> {
+fn ids(events: &[Event], chain: &[usize], pred: impl Fn(&Event) -> bool) -> Vec<EventId> {
     chain
         .iter()
         .map(|&i| &events[i])
         .filter(|e| pred(e))
-        .map(|e| e.id.clone())
+        .map(|e| e.id)
         .collect()
 }
 
@@ -27,7 +27,7 @@ pub(crate) fn recommend(
     job: Option<&BackupJob>,
 ) -> Vec<Recommendation> {
     let mut out: Vec<Recommendation> = Vec::new();
-    let mut add = |slug: &str, text: String, evidence: Vec<String>| {
+    let mut add = |slug: &str, text: String, evidence: Vec<EventId>| {
         if !evidence.is_empty() {
             out.push(Recommendation {
                 id: format!("{}-{slug}", inc.id),
@@ -43,9 +43,7 @@ pub(crate) fn recommend(
     let oom_ids = ids(events, chain, |e| {
         matches!(e.kind, K::OomKill | K::UnitOom | K::OomdKill)
     });
-    let backup_start = window
-        .and_then(|w| w.start_idx)
-        .map(|i| events[i].id.clone());
+    let backup_start = window.and_then(|w| w.start_idx).map(|i| events[i].id);
 
     if inc.kind == IncidentKind::OomCascade {
         let ev = ids(events, chain, |e| {
@@ -67,7 +65,7 @@ pub(crate) fn recommend(
         // The score goes on the backup, written the way its scheduler takes it. A negative
         // score on the supervisor unit is not offered: supervisord's children inherit
         // oom_score_adj, so it would shield every worker too and push the kill elsewhere.
-        if let (Some(w), Some(start_id)) = (window, backup_start.clone()) {
+        if let (Some(w), Some(start_id)) = (window, backup_start) {
             let how = match (&w.unit, &w.command) {
                 (Some(u), _) => format!(
                     "`systemctl edit {u}` → `[Service]` / `OOMScoreAdjust=500` in the backup's unit"
@@ -96,18 +94,15 @@ pub(crate) fn recommend(
         }
     }
     if inc.kind.is_oom() {
-        if let (Some(w), Some(start_id)) = (window, backup_start.clone()) {
-            let mut ev = vec![start_id.clone()];
+        if let (Some(w), Some(start_id)) = (window, backup_start) {
+            let mut ev = vec![start_id];
             ev.extend(oom_ids.iter().cloned());
             // systemd's `Consumed …, 1.2G memory peak.` says how much the backup itself held.
             // When that is less than a single victim held, the backup was not the main consumer:
             // say so rather than overstate what capping it would achieve.
             let peak = w.members.iter().map(|&j| &events[j]).find_map(|e| {
                 (e.kind == K::UnitResources)
-                    .then(|| {
-                        e.attr_u64("memory_peak_bytes")
-                            .map(|b| (b / 1024, e.id.clone()))
-                    })
+                    .then(|| e.attr_u64("memory_peak_bytes").map(|b| (b / 1024, e.id)))
                     .flatten()
             });
             let victim = inc
@@ -117,11 +112,11 @@ pub(crate) fn recommend(
                 .max_by_key(|(r, k)| (*r, std::cmp::Reverse(k.pid)));
             // Both known and the backup's peak below the victim's anon-rss.
             let small_peak = match (&peak, victim) {
-                (Some((p, id)), Some((r, k))) if *p < r => Some((*p, id.clone(), r, k)),
+                (Some((p, id)), Some((r, k))) if *p < r => Some((*p, *id, r, k)),
                 _ => None,
             };
             if let Some((_, id, _, _)) = &small_peak {
-                ev.push(id.clone());
+                ev.push(*id);
             }
             let text = match (&w.unit, &small_peak) {
                 (Some(u), Some((p, _, r, k))) => format!(
@@ -183,8 +178,8 @@ pub(crate) fn recommend(
         }
     }
     if !inc.orphans.is_empty() {
-        let ev: Vec<String> = {
-            let mut v: Vec<String> = inc.orphans.iter().map(|o| o.event.clone()).collect();
+        let ev: Vec<EventId> = {
+            let mut v: Vec<EventId> = inc.orphans.iter().map(|o| o.event).collect();
             v.sort();
             v.dedup();
             v

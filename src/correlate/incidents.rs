@@ -523,7 +523,7 @@ fn orphans_of(cl: &Cluster<'_>, oom: &Oom<'_>, all: &[usize]) -> Vec<Orphan> {
             pid: e.pid,
             process: e.process.clone().unwrap_or_else(|| "?".to_string()),
             basis,
-            event: e.id.clone(),
+            event: e.id,
             program: e
                 .pid
                 .and_then(|p| spawns.program(host, p, e.time))
@@ -573,7 +573,7 @@ fn orphans_of(cl: &Cluster<'_>, oom: &Oom<'_>, all: &[usize]) -> Vec<Orphan> {
                     pid,
                     process: p.to_string(),
                     basis: OrphanBasis::WaitingList,
-                    event: w.id.clone(),
+                    event: w.id,
                     program: Some(p.to_string()),
                 });
             }
@@ -714,7 +714,7 @@ fn build(
             }),
             unit: e.unit.clone(),
             anon_rss_kb: e.attr_u64("anon_rss_kb"),
-            event: e.id.clone(),
+            event: e.id,
         })
         .collect();
     let mut workers_lost = programs_lost(&cl, &kills, &stop, &ex);
@@ -951,7 +951,7 @@ pub(crate) fn link_backup(
 pub(crate) fn step(e: &Event, spawns: &Spawns) -> ChainStep {
     ChainStep {
         time: e.time,
-        event: e.id.clone(),
+        event: e.id,
         kind: e.kind,
         text: describe(e, spawns),
         sources: e.sources.clone(),

@@ -88,7 +88,7 @@ pub fn correlate(
     opts: &CorrelateOptions,
 ) -> Findings {
     let ws = windows::backup_windows(&events);
-    let wid = |i: usize| format!("b{}", i + 1);
+    let wid = |i: usize| crate::events::WindowId(i as u32 + 1);
     let backup_windows: Vec<BackupWindow> = ws
         .iter()
         .enumerate()
@@ -102,7 +102,7 @@ pub fn correlate(
             command: w.command.clone(),
             unit: w.unit.clone(),
             user: w.user.clone(),
-            events: w.members.iter().map(|&j| events[j].id.clone()).collect(),
+            events: w.members.iter().map(|&j| events[j].id).collect(),
             end_hint: end_hint(w, &events, routine),
         })
         .collect();
@@ -130,7 +130,7 @@ pub fn correlate(
             .iter()
             .map(|&i| incidents::step(&events[i], &spawns))
             .collect();
-        inc.evidence = chain_idx.iter().map(|&i| events[i].id.clone()).collect();
+        inc.evidence = chain_idx.iter().map(|&i| events[i].id).collect();
         let job = w.and_then(|w| {
             backup_jobs
                 .iter()
@@ -142,10 +142,10 @@ pub fn correlate(
         incidents.push(inc);
     }
 
-    let window_job: BTreeMap<String, String> = backup_windows
+    let window_job: BTreeMap<crate::events::WindowId, String> = backup_windows
         .iter()
         .zip(&ws)
-        .map(|(b, w)| (b.id.clone(), w.job()))
+        .map(|(b, w)| (b.id, w.job()))
         .collect();
     let fleet = fleet::fleet(&incidents, &backup_jobs, &|i| {
         i.backup_window

@@ -14,7 +14,7 @@ struct B(Event);
 
 fn e(t: &str, kind: K) -> B {
     B(Event {
-        id: String::new(),
+        id: Default::default(),
         time: Timestamp::from_datetime(&chrono::DateTime::parse_from_rfc3339(t).unwrap()),
         host: "web1".to_string(),
         kind,
@@ -62,7 +62,7 @@ fn seq(v: Vec<B>) -> Vec<Event> {
     let mut v: Vec<Event> = v.into_iter().map(|b| b.0).collect();
     v.sort_by_key(|e| e.time);
     for (i, e) in v.iter_mut().enumerate() {
-        e.id = format!("e{}", i + 1);
+        e.id = crate::events::EventId(i as u32 + 1);
         e.sources = vec![Location::Line {
             path: Arc::from("var/log/syslog"),
             line: (i as u64 + 1) * 10,
@@ -79,12 +79,8 @@ fn run(events: Vec<Event>) -> Report {
     )
 }
 
-fn id_of(events: &[Event], pred: impl Fn(&Event) -> bool) -> String {
-    events
-        .iter()
-        .find(|e| pred(e))
-        .map(|e| e.id.clone())
-        .unwrap()
+fn id_of(events: &[Event], pred: impl Fn(&Event) -> bool) -> crate::events::EventId {
+    events.iter().find(|e| pred(e)).map(|e| e.id).unwrap()
 }
 
 const WEB: &str = "frappe-bench-frappe-web";
@@ -221,7 +217,10 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
     assert!(i.supervisor_stopped);
     assert_eq!(i.start.rfc3339(), "2025-09-27T13:43:48.000000Z");
     assert_eq!(i.end.rfc3339(), "2025-09-27T21:32:15.000000Z");
-    assert_eq!(i.backup_window.as_deref(), Some("b1"));
+    assert_eq!(
+        i.backup_window.map(|b| b.to_string()).as_deref(),
+        Some("b1")
+    );
     assert_eq!(i.backup_lag_s, Some(4427.0));
     // Recovered when the unit started again the next morning.
     assert_eq!(i.outage_s, Some(28102.0));
@@ -325,7 +324,7 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
     );
     assert_eq!(
         i.evidence,
-        i.chain.iter().map(|c| c.event.clone()).collect::<Vec<_>>()
+        i.chain.iter().map(|c| c.event).collect::<Vec<_>>()
     );
     assert_eq!(i.chain[0].event, id_of(&ev, |e| e.kind == K::BackupStart));
     assert_eq!(
@@ -470,7 +469,10 @@ fn memory_rows_mark_the_victim_the_trigger_and_the_backup() {
     );
     let r = run(seq(v));
     let i = &r.incidents[0];
-    assert_eq!(i.backup_window.as_deref(), Some("b1"));
+    assert_eq!(
+        i.backup_window.map(|b| b.to_string()).as_deref(),
+        Some("b1")
+    );
     let top: Vec<(&str, Vec<&str>)> = i
         .memory_top
         .iter()
@@ -840,7 +842,7 @@ fn window_end_bases() {
     assert_eq!(
         r.backup_windows
             .iter()
-            .map(|w| w.id.as_str())
+            .map(|w| w.id.to_string())
             .collect::<Vec<_>>(),
         vec!["b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9"]
     );
@@ -903,7 +905,13 @@ fn kill_outside_backup_and_slack() {
     };
     // 10 minutes after the end: within the default 15-minute slack, lag from the backup's start.
     let r = mk("2025-06-01T01:40:00Z");
-    assert_eq!(r.incidents[0].backup_window.as_deref(), Some("b1"));
+    assert_eq!(
+        r.incidents[0]
+            .backup_window
+            .map(|b| b.to_string())
+            .as_deref(),
+        Some("b1")
+    );
     assert_eq!(r.incidents[0].backup_lag_s, Some(2400.0));
     assert_eq!(r.incidents[0].kind, IncidentKind::OomKill);
     // Two hours after: unrelated.
@@ -1039,7 +1047,10 @@ fn oomd_kill_and_unit_failure_kinds() {
         (i.kind.as_str(), i.severity.as_str()),
         ("unit-failed", "low")
     );
-    assert_eq!(i.backup_window.as_deref(), Some("b1"));
+    assert_eq!(
+        i.backup_window.map(|b| b.to_string()).as_deref(),
+        Some("b1")
+    );
     assert!(i.recommendations.is_empty());
 }
 

@@ -445,7 +445,7 @@ mod tests {
 
     fn ev(t_s: i64, kind: EventKind, line: u64, msg: &str) -> Event {
         Event {
-            id: String::new(),
+            id: Default::default(),
             time: Timestamp::from_utc_micros(t_s * 1_000_000, 0),
             host: "largeweb2".into(),
             kind,

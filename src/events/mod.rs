@@ -106,11 +106,65 @@ impl std::fmt::Display for EventKind {
     }
 }
 
+/// Newtype ids of the report: a number, written `e12` (events) or `b3` (backup windows).
+macro_rules! report_id {
+    ($(#[$m:meta])* $name:ident, $prefix:literal) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub u32);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                // `pad`, so width and alignment flags work (`{:<5}` in the terminal's chains).
+                f.pad(&format!(concat!($prefix, "{}"), self.0))
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                s.strip_prefix($prefix)
+                    .and_then(|n| n.parse().ok())
+                    .map($name)
+                    .ok_or_else(|| format!("not a {} id: {s:?}", $prefix))
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                other.parse::<$name>().is_ok_and(|o| o == *self)
+            }
+        }
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                *self == **other
+            }
+        }
+    };
+}
+
+report_id!(
+    /// An event's id within a report (`e1`, `e2`, … in time order; 0 until assigned).
+    EventId,
+    "e"
+);
+report_id!(
+    /// A backup window's id within a report (`b1`, …).
+    WindowId,
+    "b"
+);
+
 /// One extracted event.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Event {
     /// Stable id within a report (`e1`, `e2`, … in time order); set by the pipeline after merge.
-    pub id: String,
+    pub id: EventId,
     pub time: Timestamp,
     pub host: String,
     pub kind: EventKind,

@@ -31,7 +31,7 @@
 //! stopped, exited, failed or was killed — never the first start of a scope or a timer's run.
 //! Such starts carry the attribute `restart = true`, which renderers draw.
 
-use super::{Attrs, Event, EventKind};
+use super::{Attrs, Event, EventId, EventKind};
 use crate::model::{Location, Timestamp};
 use serde::Serialize;
 use serde_json::Value;
@@ -446,7 +446,7 @@ impl RoutineIndex {
             }
         }
         Event {
-            id: String::new(),
+            id: EventId::default(),
             time: l.time(),
             host: self.host(l.host),
             kind: l.kind,

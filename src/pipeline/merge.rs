@@ -237,7 +237,7 @@ mod tests {
 
     fn ev(kind: EventKind, micros: i64, msg: &str, path: &str, line: u64) -> Event {
         Event {
-            id: String::new(),
+            id: Default::default(),
             time: Timestamp::from_utc_micros(micros, 0),
             host: "web1".into(),
             kind,

@@ -117,13 +117,14 @@ pub fn restrict(found: &mut crate::correlate::Findings, since: Option<i64>, unti
     found
         .backup_windows
         .retain(|w| overlaps(w.start.micros, w.end.map_or(w.start.micros, |e| e.micros)));
-    let mut cited: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut cited: std::collections::HashSet<crate::events::EventId> =
+        std::collections::HashSet::new();
     for i in &found.incidents {
-        cited.extend(i.evidence.iter().cloned());
-        cited.extend(i.chain.iter().map(|c| c.event.clone()));
+        cited.extend(i.evidence.iter().copied());
+        cited.extend(i.chain.iter().map(|c| c.event));
     }
     for w in &found.backup_windows {
-        cited.extend(w.events.iter().cloned());
+        cited.extend(w.events.iter().copied());
     }
     found
         .events
@@ -401,7 +402,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     stats.routine = index.counts();
     drop(index);
     for (i, e) in events.iter_mut().enumerate() {
-        e.id = format!("e{}", i + 1);
+        e.id = crate::events::EventId(i as u32 + 1);
     }
     stats.events = events.len();
     Extraction {

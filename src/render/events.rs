@@ -42,7 +42,7 @@ pub fn write(events: &[Event], fmt: EventFormat, w: &mut dyn Write) -> io::Resul
             )?;
             for e in events {
                 let row = [
-                    e.id.clone(),
+                    e.id.to_string(),
                     e.time.rfc3339(),
                     e.host.clone(),
                     e.kind.to_string(),

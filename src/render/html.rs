@@ -246,7 +246,7 @@ fn data(r: &Report) -> Value {
         t.push(json!(ms(e.time.micros)));
         lane.push(li);
         k.push(kind_idx.get(e.kind.as_str()).copied().unwrap_or(0));
-        id.push(e.id.clone());
+        id.push(e.id);
         off.push(e.time.offset_s);
         msg.push(e.message.clone());
         // The raw line is the evidence; when the pipeline kept none, the message stands in.

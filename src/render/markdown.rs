@@ -224,10 +224,10 @@ fn summary(s: &mut String, r: &Report) {
             s.push_str(&format!(
                 " — {} after backup {} started",
                 duration(lag),
-                id(bw)
+                id(&bw.to_string())
             ));
         } else if let Some(bw) = &i.backup_window {
-            s.push_str(&format!(" — during backup {}", id(bw)));
+            s.push_str(&format!(" — during backup {}", id(&bw.to_string())));
         }
         s.push('\n');
     }
@@ -326,16 +326,16 @@ fn notable_kind(kind: &str) -> bool {
 fn timeline(s: &mut String, r: &Report) {
     s.push_str("## Timeline\n\n");
     // Notable kinds, plus anything an incident cites as evidence (e.g. the cron line before it).
-    let cited: BTreeSet<&str> = r
+    let cited: BTreeSet<crate::events::EventId> = r
         .incidents
         .iter()
         .flat_map(|i| i.evidence.iter().chain(i.chain.iter().map(|c| &c.event)))
-        .map(|s| s.as_str())
+        .copied()
         .collect();
     let rows: Vec<_> = r
         .events
         .iter()
-        .filter(|e| notable(e) || cited.contains(e.id.as_str()))
+        .filter(|e| notable(e) || cited.contains(&e.id))
         .collect();
     if rows.is_empty() {
         s.push_str("No notable events.\n\n");
@@ -393,7 +393,7 @@ fn root_cause(s: &mut String, r: &Report) {
             let what = bw.command.as_deref().or(bw.unit.as_deref()).unwrap_or("?");
             s.push_str(&format!(
                 " Backup window {} (`{}`) started {} UTC",
-                id(&bw.id),
+                id(&bw.id.to_string()),
                 code_span_text(what),
                 utc(&bw.start)
             ));
@@ -419,7 +419,7 @@ fn root_cause(s: &mut String, r: &Report) {
                     n + 1,
                     utc(&step.time),
                     code_span_text(step.kind.as_str()),
-                    id(&step.event),
+                    id(&step.event.to_string()),
                     src.join(", ")
                 ));
             }
@@ -538,7 +538,7 @@ fn backups(s: &mut String, r: &Report, aggs: &Aggregates) {
     for w in &r.backup_windows {
         s.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
-            id(&w.id),
+            id(&w.id.to_string()),
             id(&w.host),
             utc(&w.start),
             local(&w.start),
@@ -571,9 +571,7 @@ fn recommendations(s: &mut String, r: &Report) {
             n + 1,
             cell(&rec.text),
             id(&i.id),
-            id(&crate::render::evidence_list(
-                rec.evidence.iter().map(String::as_str)
-            ))
+            id(&crate::render::evidence_list(&rec.evidence))
         ));
     }
     s.push('\n');

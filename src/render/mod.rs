@@ -12,14 +12,11 @@ pub mod terminal;
 
 /// Evidence ids for reading: the first few, then how many more (an incident of 400 k OOM kills
 /// cites them all in the JSON report; a person needs the first ones and the count).
-pub fn evidence_list<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> String {
+pub fn evidence_list<T: std::fmt::Display>(ids: &[T]) -> String {
     const SHOWN: usize = 8;
-    let n = ids.len();
-    let mut s: Vec<&str> = ids.take(SHOWN).collect();
-    let more = n.saturating_sub(SHOWN);
-    let tail = format!("… {more} more");
-    if more > 0 {
-        s.push(&tail);
+    let mut s: Vec<String> = ids.iter().take(SHOWN).map(|i| i.to_string()).collect();
+    if ids.len() > SHOWN {
+        s.push(format!("… {} more", ids.len() - SHOWN));
     }
     s.join(", ")
 }

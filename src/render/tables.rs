@@ -86,7 +86,10 @@ fn times(name: &str, v: Vec<Option<Timestamp>>, mode: Times) -> PolarsResult<Col
 /// The events table. `with_host = false` drops the host column (it lives in the partition path).
 fn events_df(events: &[&Event], with_host: bool, mode: Times) -> PolarsResult<DataFrame> {
     let mut cols = vec![
-        str_col(col::ID, events.iter().map(|e| Some(e.id.clone())).collect()),
+        str_col(
+            col::ID,
+            events.iter().map(|e| Some(e.id.to_string())).collect(),
+        ),
         times(
             col::TIME,
             events.iter().map(|e| Some(e.time)).collect(),
@@ -179,7 +182,9 @@ fn incidents_df(incs: &[&Incident], with_host: bool, mode: Times) -> PolarsResul
         ),
         str_col(
             "backup_window",
-            incs.iter().map(|i| i.backup_window.clone()).collect(),
+            incs.iter()
+                .map(|i| i.backup_window.map(|b| b.to_string()))
+                .collect(),
         ),
         Column::new(
             "backup_lag_s".into(),
@@ -241,7 +246,7 @@ fn incidents_df(incs: &[&Incident], with_host: bool, mode: Times) -> PolarsResul
 fn windows_df(ws: &[&BackupWindow], with_host: bool, mode: Times) -> PolarsResult<DataFrame> {
     let mut cols = vec![str_col(
         "id",
-        ws.iter().map(|w| Some(w.id.clone())).collect(),
+        ws.iter().map(|w| Some(w.id.to_string())).collect(),
     )];
     if with_host {
         cols.push(cat_col(
@@ -560,7 +565,7 @@ pub fn aggregates(report: &Report) -> Result<Aggregates> {
         // Ended count, total and last run are order-dependent or null-aware in ways polars'
         // eager group-by does not offer without `lazy`; a plain pass does them.
         let mut by_start: Vec<&BackupWindow> = report.backup_windows.iter().collect();
-        by_start.sort_by_key(|w| (w.start, w.id.clone()));
+        by_start.sort_by_key(|w| (w.start, w.id));
         for w in by_start {
             if let Some(s) = stats.get_mut(&(w.host.clone(), job(w))) {
                 if let Some(d) = w.duration_s {

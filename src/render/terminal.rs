@@ -490,7 +490,7 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
                 p.dim(&format!(
                     "[{}; evidence {}]",
                     r.id,
-                    crate::render::evidence_list(r.evidence.iter().map(String::as_str))
+                    crate::render::evidence_list(&r.evidence)
                 ))
             )?;
         }

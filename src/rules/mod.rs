@@ -390,7 +390,7 @@ fn ident_ok(rule: &Rule, rec: &Record) -> bool {
 
 fn blank_event(rule: &Rule, kind: EventKind, rec: &Record) -> Event {
     Event {
-        id: String::new(),
+        id: Default::default(),
         time: rec.time,
         host: rec.host.clone().unwrap_or_default(),
         kind,

@@ -12,7 +12,7 @@ pub struct B(pub Event, pub &'static str);
 pub fn e(t: &str, kind: K) -> B {
     B(
         Event {
-            id: String::new(),
+            id: Default::default(),
             time: Timestamp::from_datetime(
                 &chrono::DateTime::parse_from_rfc3339(t).expect("test time"),
             ),
@@ -75,7 +75,7 @@ pub fn seq(v: Vec<B>) -> Vec<Event> {
     v.into_iter()
         .enumerate()
         .map(|(i, B(mut e, file))| {
-            e.id = format!("e{}", i + 1);
+            e.id = logautopsy::events::EventId(i as u32 + 1);
             let n = lines.entry(file).or_insert(0);
             *n += 3;
             e.sources = vec![Location::Line {

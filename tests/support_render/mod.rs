@@ -9,7 +9,7 @@
 //! `big_report(n)` scales the same shape to `n` events for the browser load test.
 #![allow(dead_code)]
 
-use logautopsy::events::{Event, EventKind};
+use logautopsy::events::{Event, EventId, EventKind, WindowId};
 use logautopsy::model::{Location, Timestamp};
 use logautopsy::report::*;
 use serde_json::{json, Value};
@@ -124,7 +124,7 @@ impl Builder {
             _ => Default::default(),
         };
         self.events.push(Event {
-            id: String::new(),
+            id: Default::default(),
             time: e.time,
             host: e.host.to_string(),
             kind: e.kind,
@@ -146,19 +146,15 @@ impl Builder {
 
     /// Sorts by time (stable), assigns ids `e1…`, returns the events and a map from insertion
     /// index to id.
-    pub fn finish(mut self) -> (Vec<Event>, Vec<String>) {
+    pub fn finish(mut self) -> (Vec<Event>, Vec<EventId>) {
         let mut order: Vec<usize> = (0..self.events.len()).collect();
         order.sort_by_key(|&i| (self.events[i].time.micros, i));
-        let mut ids = vec![String::new(); self.events.len()];
+        let mut ids = vec![EventId::default(); self.events.len()];
         for (n, &i) in order.iter().enumerate() {
-            ids[i] = format!("e{}", n + 1);
-            self.events[i].id = ids[i].clone();
+            ids[i] = EventId(n as u32 + 1);
+            self.events[i].id = ids[i];
         }
-        self.events.sort_by(|a, b| {
-            let na: usize = a.id[1..].parse().unwrap_or(0);
-            let nb: usize = b.id[1..].parse().unwrap_or(0);
-            na.cmp(&nb)
-        });
+        self.events.sort_by_key(|e| e.id);
         (self.events, ids)
     }
 }
@@ -187,11 +183,11 @@ const HOSTS: &[HostDef] = &[
     },
 ];
 
-fn chain_step(events: &[Event], id: &str) -> ChainStep {
-    let e = events.iter().find(|e| e.id == id).expect("chain event");
+fn chain_step(events: &[Event], id: &EventId) -> ChainStep {
+    let e = events.iter().find(|e| e.id == *id).expect("chain event");
     ChainStep {
         time: e.time,
-        event: e.id.clone(),
+        event: e.id,
         kind: e.kind,
         text: e.message.clone(),
         sources: e.sources.clone(),
@@ -456,7 +452,7 @@ fn build(fill: usize) -> Report {
     );
 
     let (events, ids) = b.finish();
-    let id = |i: usize| ids[i].clone();
+    let id = |i: usize| ids[i];
 
     let mut backup_windows = Vec::new();
     for (n, w) in wins.iter().enumerate() {
@@ -465,7 +461,7 @@ fn build(fill: usize) -> Report {
             .end
             .map(|i| events.iter().find(|e| e.id == ids[i]).expect("end"));
         backup_windows.push(BackupWindow {
-            id: format!("b{}", n + 1),
+            id: WindowId(n as u32 + 1),
             host: w.host.to_string(),
             start: se.time,
             end: ee.map(|e| e.time),
@@ -479,19 +475,17 @@ fn build(fill: usize) -> Report {
             unit: None,
             user: Some("frappe".into()),
             end_hint: None,
-            events: std::iter::once(se.id.clone())
-                .chain(ee.map(|e| e.id.clone()))
-                .collect(),
+            events: std::iter::once(se.id).chain(ee.map(|e| e.id)).collect(),
         });
     }
     let erp1_last_bw = backup_windows
         .iter()
         .find(|w| w.host == "erp1" && w.end.is_none())
-        .map(|w| w.id.clone());
+        .map(|w| w.id);
     let erp2_bw = backup_windows
         .iter()
         .find(|w| w.host == "erp2" && w.start.rfc3339().starts_with("2025-09-25T23"))
-        .map(|w| w.id.clone());
+        .map(|w| w.id);
     let by_id = |i: usize| {
         events
             .iter()
@@ -500,7 +494,7 @@ fn build(fill: usize) -> Report {
             .clone()
     };
 
-    let chain_ids: Vec<String> = [
+    let chain_ids: Vec<EventId> = [
         inv, kill1, kill2, uoom, sig, wait, stopped[0], stopped[1], orphans[0], orphans[1], ustop,
         ufail, restart,
     ]
@@ -547,7 +541,7 @@ fn build(fill: usize) -> Report {
             programs_unsupervised: vec![],
             recovery: None,
     };
-    let chain2: Vec<String> = [xss, k2, wk, sp].iter().map(|&i| id(i)).collect();
+    let chain2: Vec<EventId> = [xss, k2, wk, sp].iter().map(|&i| id(i)).collect();
     let small = Incident {
         id: "i2".into(),
         host: "erp2".into(),
