@@ -5,8 +5,9 @@
 //! nothing: every SSH or automation login starts and stops a `session-N.scope`, a user manager
 //! (`user@UID.service`, `user-runtime-dir@UID.service`), a `user-UID.slice` and a
 //! `run-user-UID.mount`; cron runs jobs every minute with a PAM session around each. Those lines
-//! are **routine**: counted per host and kind, and kept in a compact `RoutineIndex` (time, host,
-//! kind, unit or user, pid, source location — no message, no attributes, ~40 bytes a line) so
+//! are **routine**: counted per host and kind. The ones a chain or a backup window may need —
+//! unit starts and cron PAM sessions — are also kept in a compact `RoutineIndex` (time, host,
+//! kind, unit or user, pid, source location; no message, no attributes: 32 bytes a line) so
 //! that a chain can still cite one when an incident needs it. They never become `Event`s,
 //! timeline rows, HTML lanes or chart markers on their own.
 //!
@@ -27,7 +28,7 @@
 //!    which measure the backup's end. A promoted line's message is rebuilt from its kind and
 //!    unit (the index keeps no text); its source location points at the verbatim line.
 //!
-//! `select` also decides what a **restart** is: a start of a unit or program that earlier
+//! `mark_restarts` decides what a **restart** is: a start of a unit or program that earlier
 //! stopped, exited, failed or was killed — never the first start of a scope or a timer's run.
 //! Such starts carry the attribute `restart = true`, which renderers draw.
 
