@@ -233,16 +233,35 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     for (i, o) in outs {
         per_input[i].push(o);
     }
-    let mut inputs = Vec::new();
-    // Every input's events in one vector (moved, not copied), and whether each one's time was
-    // read under an assumed zone or year.
-    let mut all: Vec<Event> = Vec::new();
-    let mut assumed: Vec<bool> = Vec::new();
-    let mut stats = Stats::default();
-    let mut assumed_utc = Vec::new();
-    let mut soft_years: Vec<years::Soft> = Vec::new();
-    let mut index = RoutineIndex::default();
+    let mut got = Gathered {
+        errors,
+        ..Default::default()
+    };
     for (p, outs) in prepared.iter().zip(per_input) {
+        got.add(p, outs, cfg);
+    }
+    got.settle(cfg, warnings)
+}
+
+/// Everything the inputs gave, in input order, before years, merge and routine selection.
+#[derive(Default)]
+struct Gathered {
+    inputs: Vec<InputSummary>,
+    /// Every input's events in one vector (moved, not copied).
+    events: Vec<Event>,
+    /// Per event: its time was read under an assumed zone or year.
+    assumed: Vec<bool>,
+    stats: Stats,
+    /// Inputs whose zone-less times were read as UTC.
+    assumed_utc: Vec<String>,
+    soft_years: Vec<years::Soft>,
+    index: RoutineIndex,
+    errors: Vec<Error>,
+}
+
+impl Gathered {
+    /// Stitch one input's scanned units: its summary, events and routine lines.
+    fn add(&mut self, p: &Prepared, outs: Vec<UnitOut>, cfg: &Config) {
         let display = p.src.display();
         let mut summary = InputSummary {
             path: display.clone(),
@@ -262,7 +281,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                 UnitOut::Text(scan, err) => {
                     text_pieces.push(scan);
                     if let Some(e) = err {
-                        errors.push(Error::Input {
+                        self.errors.push(Error::Input {
                             path: display.clone().into(),
                             msg: e.clone(),
                         });
@@ -298,18 +317,19 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
                     if let Some(l) = part.lines.iter().map(|l| l.time()).max() {
                         summary.last = Some(summary.last.map_or(l, |x| x.max(l)));
                     }
-                    index.absorb(inputs.len(), Arc::from(display.as_str()), true, part);
-                    gather(&mut all, &mut assumed, evs, None);
+                    self.index
+                        .absorb(self.inputs.len(), Arc::from(display.as_str()), true, part);
+                    gather(&mut self.events, &mut self.assumed, evs, None);
                 }
                 UnitOut::Journal(Err(e)) | UnitOut::Events(Err(e)) | UnitOut::Failed(e) => {
                     summary.warnings.push(e.to_string());
-                    errors.push(e);
+                    self.errors.push(e);
                 }
                 UnitOut::Events(Ok(evs)) => {
                     summary.records = evs.len() as u64;
                     summary.first = evs.iter().map(|e| e.time).min();
                     summary.last = evs.iter().map(|e| e.time).max();
-                    gather(&mut all, &mut assumed, evs, None);
+                    gather(&mut self.events, &mut self.assumed, evs, None);
                 }
             }
         }
@@ -337,80 +357,104 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             summary.hosts_seen = hs.into_iter().map(|h| h.0).collect();
             summary.hosts_seen.sort();
             if fs.zone_assumed {
-                assumed_utc.push(display.clone());
+                self.assumed_utc.push(display.clone());
             }
-            let from = all.len();
-            gather(&mut all, &mut assumed, fs.events, Some(fs.assumed));
-            index.absorb(inputs.len(), Arc::from(display.as_str()), false, fs.routine);
+            let from = self.events.len();
+            gather(
+                &mut self.events,
+                &mut self.assumed,
+                fs.events,
+                Some(fs.assumed),
+            );
+            self.index.absorb(
+                self.inputs.len(),
+                Arc::from(display.as_str()),
+                false,
+                fs.routine,
+            );
             // A plain file's mtime is the weakest year evidence (copies made without -p reset it).
             if cfg.year.is_none() && p.compression == input::Compression::None && fs.year_from_mtime
             {
-                soft_years.push(years::Soft {
-                    input: inputs.len(),
-                    events: from..all.len(),
+                self.soft_years.push(years::Soft {
+                    input: self.inputs.len(),
+                    events: from..self.events.len(),
                 });
             }
         }
-        stats.bytes += summary.bytes;
-        stats.lines += summary.lines;
-        stats.records += summary.records;
-        stats.unparsed += summary.unparsed;
-        stats.candidates += summary.candidates;
-        inputs.push(summary);
+        self.stats.bytes += summary.bytes;
+        self.stats.lines += summary.lines;
+        self.stats.records += summary.records;
+        self.stats.unparsed += summary.unparsed;
+        self.stats.candidates += summary.candidates;
+        self.inputs.push(summary);
     }
 
-    if !assumed_utc.is_empty() {
-        warnings.push(Warning::new(
-            WarningKind::ZoneAssumed,
-            None,
-            format!(
-                "zone-less times read as UTC (pass --tz ZONE or --tz HOST=ZONE if the servers ran in another zone) in: {}",
-                assumed_utc.join(", ")
-            ),
-        ));
-    }
-    years::reconcile(
-        &mut all,
-        &mut inputs,
-        &soft_years,
-        &cfg.tz,
-        &mut warnings,
-        &mut index,
-    );
-    for e in all.iter_mut() {
-        if e.host.is_empty() {
-            e.host = "unknown".into();
+    /// Settle years, merge copies, assemble OOM reports, split evidence from routine, number
+    /// the events.
+    fn settle(self, cfg: &Config, mut warnings: Vec<Warning>) -> Extraction {
+        let Gathered {
+            mut inputs,
+            events: mut all,
+            assumed,
+            mut stats,
+            assumed_utc,
+            soft_years,
+            mut index,
+            errors,
+        } = self;
+        if !assumed_utc.is_empty() {
+            warnings.push(Warning::new(
+                WarningKind::ZoneAssumed,
+                None,
+                format!(
+                    "zone-less times read as UTC (pass --tz ZONE or --tz HOST=ZONE if the servers ran in another zone) in: {}",
+                    assumed_utc.join(", ")
+                ),
+            ));
         }
-    }
-    let mut events = all;
-    let merged = merge::merge(&mut events, &assumed, &mut warnings);
-    drop(assumed);
-    stats.merged_duplicates = merged;
-    crate::events::assemble::assemble(&mut events);
-    // Evidence versus routine (events::routine): unreferenced lifecycle leaves the events,
-    // routine lines that evidence needs come back as events.
-    let promoted = routine::select(&mut events, &mut index);
-    if !promoted.is_empty() {
-        let mut promoted = promoted;
-        let no = vec![false; promoted.len()];
-        stats.merged_duplicates += merge::merge(&mut promoted, &no, &mut warnings);
-        events.extend(promoted);
-        merge::sort_in_log_order(&mut events);
-    }
-    routine::mark_restarts(&mut events);
-    stats.routine_lines = index.total();
-    stats.routine = index.counts();
-    drop(index);
-    for (i, e) in events.iter_mut().enumerate() {
-        e.id = crate::events::EventId(i as u32 + 1);
-    }
-    stats.events = events.len();
-    Extraction {
-        events,
-        inputs,
-        warnings,
-        stats,
-        errors,
+        years::reconcile(
+            &mut all,
+            &mut inputs,
+            &soft_years,
+            &cfg.tz,
+            &mut warnings,
+            &mut index,
+        );
+        for e in all.iter_mut() {
+            if e.host.is_empty() {
+                e.host = "unknown".into();
+            }
+        }
+        let mut events = all;
+        let merged = merge::merge(&mut events, &assumed, &mut warnings);
+        drop(assumed);
+        stats.merged_duplicates = merged;
+        crate::events::assemble::assemble(&mut events);
+        // Evidence versus routine (events::routine): unreferenced lifecycle leaves the events,
+        // routine lines that evidence needs come back as events.
+        let promoted = routine::select(&mut events, &mut index);
+        if !promoted.is_empty() {
+            let mut promoted = promoted;
+            let no = vec![false; promoted.len()];
+            stats.merged_duplicates += merge::merge(&mut promoted, &no, &mut warnings);
+            events.extend(promoted);
+            merge::sort_in_log_order(&mut events);
+        }
+        routine::mark_restarts(&mut events);
+        stats.routine_lines = index.total();
+        stats.routine = index.counts();
+        drop(index);
+        for (i, e) in events.iter_mut().enumerate() {
+            e.id = crate::events::EventId(i as u32 + 1);
+        }
+        stats.events = events.len();
+        Extraction {
+            events,
+            inputs,
+            warnings,
+            stats,
+            errors,
+        }
     }
 }
 
