@@ -18,6 +18,40 @@ fn ids(events: &[Event], chain: &[usize], pred: impl Fn(&Event) -> bool) -> Vec<
 }
 
 /// The advice for one incident. `window`/`job` are the linked backup and its job, if any.
+/// What every piece of advice reads about one incident.
+struct Ctx<'a> {
+    inc: &'a Incident,
+    events: &'a [Event],
+    chain: &'a [usize],
+    /// The unit the supervisor runs in (`supervisor.service` when nothing says otherwise).
+    unit: String,
+    /// The incident's OOM evidence (kills, unit notices, oomd kills).
+    oom_ids: Vec<EventId>,
+    /// The linked backup's start line.
+    backup_start: Option<EventId>,
+    window: Option<&'a Window>,
+    job: Option<&'a BackupJob>,
+}
+
+/// The recommendations so far; one without evidence is not given.
+struct Advice {
+    /// The incident's id, which prefixes each recommendation's.
+    incident: String,
+    out: Vec<Recommendation>,
+}
+
+impl Advice {
+    fn add(&mut self, slug: &str, text: String, evidence: Vec<EventId>) {
+        if !evidence.is_empty() {
+            self.out.push(Recommendation {
+                id: format!("{}-{slug}", self.incident),
+                text,
+                evidence,
+            });
+        }
+    }
+}
+
 pub(crate) fn recommend(
     inc: &Incident,
     events: &[Event],
@@ -26,25 +60,44 @@ pub(crate) fn recommend(
     window: Option<&Window>,
     job: Option<&BackupJob>,
 ) -> Vec<Recommendation> {
-    let mut out: Vec<Recommendation> = Vec::new();
-    let mut add = |slug: &str, text: String, evidence: Vec<EventId>| {
-        if !evidence.is_empty() {
-            out.push(Recommendation {
-                id: format!("{}-{slug}", inc.id),
-                text,
-                evidence,
-            });
-        }
+    let c = Ctx {
+        inc,
+        events,
+        chain,
+        unit: sup_unit
+            .map(str::to_string)
+            .or_else(|| inc.oom_kills.iter().find_map(|k| k.unit.clone()))
+            .unwrap_or_else(|| "supervisor.service".to_string()),
+        oom_ids: ids(events, chain, |e| {
+            matches!(e.kind, K::OomKill | K::UnitOom | K::OomdKill)
+        }),
+        backup_start: window.and_then(|w| w.start_idx).map(|i| events[i].id),
+        window,
+        job,
     };
-    let unit = sup_unit
-        .map(str::to_string)
-        .or_else(|| inc.oom_kills.iter().find_map(|k| k.unit.clone()))
-        .unwrap_or_else(|| "supervisor.service".to_string());
-    let oom_ids = ids(events, chain, |e| {
-        matches!(e.kind, K::OomKill | K::UnitOom | K::OomdKill)
-    });
-    let backup_start = window.and_then(|w| w.start_idx).map(|i| events[i].id);
+    let mut a = Advice {
+        incident: inc.id.clone(),
+        out: Vec::new(),
+    };
+    cascade(&c, &mut a);
+    memory(&c, &mut a);
+    orphans(&c, &mut a);
+    stop_timeout(&c, &mut a);
+    by_kind(&c, &mut a);
+    a.out
+}
 
+/// An OOM cascade: OOMPolicy, the OOM score of the backup.
+fn cascade(c: &Ctx<'_>, a: &mut Advice) {
+    let Ctx {
+        inc,
+        events,
+        chain,
+        unit,
+        oom_ids,
+        ..
+    } = c;
+    let (backup_start, window) = (c.backup_start, c.window);
     if inc.kind == IncidentKind::OomCascade {
         let ev = ids(events, chain, |e| {
             e.kind == K::UnitOom
@@ -52,7 +105,7 @@ pub(crate) fn recommend(
                 || e.kind == K::UnitStopping
                 || e.kind == K::SupervisorctlShutdown
         });
-        add(
+        a.add(
             "oompolicy",
             format!(
                 "One OOM kill stopped all of {unit}: systemd's default OOMPolicy=stop (inferred from the \
@@ -80,7 +133,7 @@ pub(crate) fn recommend(
             };
             let mut ev = vec![start_id];
             ev.extend(oom_ids.iter().cloned());
-            add(
+            a.add(
                 "oomscoreadjust",
                 format!(
                     "Make the OOM killer prefer the backup over the serving processes: give the backup a \
@@ -93,6 +146,18 @@ pub(crate) fn recommend(
             );
         }
     }
+}
+
+/// OOM kills: bound the backup's memory, move it, or bound the workers.
+fn memory(c: &Ctx<'_>, a: &mut Advice) {
+    let Ctx {
+        inc,
+        events,
+        unit,
+        oom_ids,
+        ..
+    } = c;
+    let (backup_start, window, job) = (c.backup_start, c.window, c.job);
     if inc.kind.is_oom() {
         if let (Some(w), Some(start_id)) = (window, backup_start) {
             let mut ev = vec![start_id];
@@ -143,12 +208,12 @@ pub(crate) fn recommend(
                     shell_quote(w.command.as_deref().unwrap_or("<backup command>"))
                 ),
             };
-            add("backup-memory", text, ev);
+            a.add("backup-memory", text, ev);
             let when = job
                 .and_then(|j| j.schedule.clone())
                 .map(|s| format!(" (schedule `{s}`)"))
                 .unwrap_or_default();
-            add(
+            a.add(
                 "backup-schedule",
                 format!(
                     "The incident started {} into the backup `{}`{when}: move the backup off the busy \
@@ -159,7 +224,7 @@ pub(crate) fn recommend(
                 vec![start_id],
             );
         } else if !oom_ids.is_empty() && inc.kind != IncidentKind::OomdKill {
-            add(
+            a.add(
                 "memory-limit",
                 format!(
                     "Memory ran out without a backup running: {}, and bound the biggest with fewer worker processes or `MemoryHigh=` \
@@ -177,6 +242,11 @@ pub(crate) fn recommend(
             );
         }
     }
+}
+
+/// Processes that outlived their supervisor.
+fn orphans(c: &Ctx<'_>, a: &mut Advice) {
+    let Ctx { inc, unit, .. } = c;
     if !inc.orphans.is_empty() {
         let ev: Vec<EventId> = {
             let mut v: Vec<EventId> = inc.orphans.iter().map(|o| o.event).collect();
@@ -184,7 +254,7 @@ pub(crate) fn recommend(
             v.dedup();
             v
         };
-        add(
+        a.add(
             "orphans",
             format!(
                 "{} process(es) outlived {unit} (KillMode=process lets supervisord's children survive it, \
@@ -196,12 +266,22 @@ pub(crate) fn recommend(
             ev,
         );
     }
+}
+
+/// systemd's stop timeout cut supervisord's own stop short.
+fn stop_timeout(c: &Ctx<'_>, a: &mut Advice) {
+    let Ctx {
+        events,
+        chain,
+        unit,
+        ..
+    } = c;
     let timeouts = ids(events, chain, |e| {
         e.kind == K::UnitStopTimeout
             || (e.kind == K::UnitFailed && e.attr_str("result") == Some("timeout"))
     });
     if !timeouts.is_empty() {
-        add(
+        a.add(
             "stop-timeout",
             format!(
                 "systemd killed {unit} before supervisord finished stopping its programs: set \
@@ -211,6 +291,13 @@ pub(crate) fn recommend(
             timeouts,
         );
     }
+}
+
+/// Advice that belongs to one incident kind only.
+fn by_kind(c: &Ctx<'_>, a: &mut Advice) {
+    let Ctx {
+        inc, events, chain, ..
+    } = c;
     match inc.kind {
         IncidentKind::WorkerCrash => {
             let ev = ids(events, chain, |e| {
@@ -219,7 +306,7 @@ pub(crate) fn recommend(
                     K::SupervisorExited | K::SupervisorSigkill | K::WorkerKilled
                 )
             });
-            add(
+            a.add(
                 "crash-logs",
                 format!(
                     "A program exited unexpectedly without an OOM kill: read its own stderr log around the \
@@ -238,7 +325,7 @@ pub(crate) fn recommend(
                     K::SupervisorFatal | K::SupervisorExited | K::UnitRestartScheduled
                 )
             });
-            add(
+            a.add(
                 "restart-loop",
                 "A program kept dying right after start: fix the cause in its error log before raising \
                  `startretries`/`startsecs` (supervisord) or `StartLimitBurst=` (systemd)."
@@ -248,7 +335,7 @@ pub(crate) fn recommend(
         }
         IncidentKind::OomdKill => {
             let ev = ids(events, chain, |e| e.kind == K::OomdKill);
-            add(
+            a.add(
                 "oomd",
                 "systemd-oomd killed a whole cgroup under memory pressure: raise \
                  `ManagedOOMMemoryPressureLimit=` for that slice, or exclude the unit with \
@@ -259,7 +346,6 @@ pub(crate) fn recommend(
         }
         _ => {}
     }
-    out
 }
 
 /// Single-quote `s` for a POSIX shell (`'` becomes `'\''`), so a cron command with `cd … && …`
