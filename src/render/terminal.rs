@@ -314,6 +314,14 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
         )?,
         _ => {}
     }
+    chain(p, w, i, verbose)?;
+    casualties(w, i)?;
+    memory(w, i)?;
+    recommendations(p, w, i)
+}
+
+/// The causal chain, in UTC.
+fn chain(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Result<()> {
     if !i.chain.is_empty() {
         writeln!(w, "    chain (UTC):")?;
         let mut k = 0;
@@ -370,6 +378,11 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
             k += 1;
         }
     }
+    Ok(())
+}
+
+/// What the incident killed, orphaned, stopped or left unsupervised.
+fn casualties(w: &mut dyn Write, i: &Incident) -> io::Result<()> {
     if !i.oom_kills.is_empty() {
         writeln!(w, "    OOM kills:")?;
         for k in &i.oom_kills {
@@ -430,6 +443,11 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
             i.programs_unsupervised.join(", ")
         )?;
     }
+    Ok(())
+}
+
+/// What held the memory at the OOM kill.
+fn memory(w: &mut dyn Write, i: &Incident) -> io::Result<()> {
     if !i.memory_top.is_empty() {
         writeln!(
             w,
@@ -480,6 +498,11 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
             )?;
         }
     }
+    Ok(())
+}
+
+/// The recommendations, each with the evidence it follows from.
+fn recommendations(p: &Paint, w: &mut dyn Write, i: &Incident) -> io::Result<()> {
     if !i.recommendations.is_empty() {
         writeln!(w, "    recommendations:")?;
         for r in &i.recommendations {
