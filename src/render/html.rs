@@ -149,53 +149,81 @@ struct Lane {
     name: String,
 }
 
+/// Hosts and their lanes: every host of the report (and any an event names that the host list
+/// lacks), each with a lane of its own and sub-lanes for its busiest units/programs.
+struct Layout {
+    host_names: Vec<String>,
+    lanes: Vec<Lane>,
+    /// (host index, lane name; "" for the host's own lane) → lane index.
+    lane_idx: BTreeMap<(usize, String), usize>,
+}
+
+impl Layout {
+    fn of(r: &Report) -> Layout {
+        let mut host_names: Vec<String> = r.hosts.iter().map(|h| h.name.clone()).collect();
+        for e in &r.events {
+            if !host_names.contains(&e.host) {
+                host_names.push(e.host.clone());
+            }
+        }
+        let host_idx: BTreeMap<&str, usize> = host_names
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.as_str(), i))
+            .collect();
+
+        // Sub-lanes: the busiest MAX_SUBLANES units/programs per host, in name order.
+        let mut counts: BTreeMap<(usize, String), usize> = BTreeMap::new();
+        for e in &r.events {
+            if let Some(n) = lane_name(e) {
+                *counts.entry((host_idx[e.host.as_str()], n)).or_default() += 1;
+            }
+        }
+        let mut per_host: BTreeMap<usize, Vec<(String, usize)>> = BTreeMap::new();
+        for ((h, n), c) in counts {
+            per_host.entry(h).or_default().push((n, c));
+        }
+        let mut lanes: Vec<Lane> = Vec::new();
+        let mut lane_idx: BTreeMap<(usize, String), usize> = BTreeMap::new();
+        for (hi, _) in host_names.iter().enumerate() {
+            lanes.push(Lane {
+                host: hi,
+                name: String::new(),
+            });
+            lane_idx.insert((hi, String::new()), lanes.len() - 1);
+            let mut subs = per_host.remove(&hi).unwrap_or_default();
+            subs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            subs.truncate(MAX_SUBLANES);
+            subs.sort();
+            for (n, _) in subs {
+                lanes.push(Lane {
+                    host: hi,
+                    name: n.clone(),
+                });
+                lane_idx.insert((hi, n), lanes.len() - 1);
+            }
+        }
+        Layout {
+            host_names,
+            lanes,
+            lane_idx,
+        }
+    }
+}
+
 /// The data the page script reads: columnar for events (100,000 objects would cost more to
 /// parse and hold than parallel arrays).
 fn data(r: &Report) -> Value {
-    // Hosts: the report's, plus any an event names that the host list lacks.
-    let mut host_names: Vec<String> = r.hosts.iter().map(|h| h.name.clone()).collect();
-    for e in &r.events {
-        if !host_names.contains(&e.host) {
-            host_names.push(e.host.clone());
-        }
-    }
+    let Layout {
+        host_names,
+        lanes,
+        lane_idx,
+    } = Layout::of(r);
     let host_idx: BTreeMap<&str, usize> = host_names
         .iter()
         .enumerate()
         .map(|(i, h)| (h.as_str(), i))
         .collect();
-
-    // Sub-lanes: the busiest MAX_SUBLANES units/programs per host, in name order.
-    let mut counts: BTreeMap<(usize, String), usize> = BTreeMap::new();
-    for e in &r.events {
-        if let Some(n) = lane_name(e) {
-            *counts.entry((host_idx[e.host.as_str()], n)).or_default() += 1;
-        }
-    }
-    let mut per_host: BTreeMap<usize, Vec<(String, usize)>> = BTreeMap::new();
-    for ((h, n), c) in counts {
-        per_host.entry(h).or_default().push((n, c));
-    }
-    let mut lanes: Vec<Lane> = Vec::new();
-    let mut lane_idx: BTreeMap<(usize, String), usize> = BTreeMap::new();
-    for (hi, _) in host_names.iter().enumerate() {
-        lanes.push(Lane {
-            host: hi,
-            name: String::new(),
-        });
-        lane_idx.insert((hi, String::new()), lanes.len() - 1);
-        let mut subs = per_host.remove(&hi).unwrap_or_default();
-        subs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        subs.truncate(MAX_SUBLANES);
-        subs.sort();
-        for (n, _) in subs {
-            lanes.push(Lane {
-                host: hi,
-                name: n.clone(),
-            });
-            lane_idx.insert((hi, n), lanes.len() - 1);
-        }
-    }
 
     let kinds: Vec<&str> = crate::events::EventKind::ALL
         .iter()
