@@ -403,10 +403,17 @@ impl Aggregates {
 const HOUR_US: i64 = 3_600_000_000;
 
 /// Events per hour per host and backup duration statistics.
-#[allow(deprecated)] // polars marks eager group-by aggregations deprecated in favour of lazy,
-                     // which we keep out of the build (it doubles compile time).
 pub fn aggregates(report: &Report) -> Result<Aggregates> {
     let mut aggs = Aggregates::default();
+    events_per_hour(report, &mut aggs)?;
+    backup_stats(report, &mut aggs)?;
+    Ok(aggs)
+}
+
+/// Events per host and hour.
+#[allow(deprecated)] // polars marks eager group-by aggregations deprecated in favour of lazy,
+                     // which we keep out of the build (it doubles compile time).
+fn events_per_hour(report: &Report, aggs: &mut Aggregates) -> Result<()> {
     if !report.events.is_empty() {
         let df = DataFrame::new(
             report.events.len(),
@@ -459,6 +466,12 @@ pub fn aggregates(report: &Report) -> Result<Aggregates> {
             }
         }
     }
+    Ok(())
+}
+
+/// Backup duration statistics per host and job.
+#[allow(deprecated)] // eager group-by: see `events_per_hour`
+fn backup_stats(report: &Report, aggs: &mut Aggregates) -> Result<()> {
     if !report.backup_windows.is_empty() {
         let job = |w: &BackupWindow| {
             w.command
@@ -577,5 +590,5 @@ pub fn aggregates(report: &Report) -> Result<Aggregates> {
         }
         aggs.backups = stats.into_values().collect();
     }
-    Ok(aggs)
+    Ok(())
 }
