@@ -562,3 +562,30 @@ fn events_since_until_keep_only_the_events_inside_the_range() {
     // `--until` is exclusive, as for analyze.
     assert_eq!(pids, [200]);
 }
+
+#[test]
+fn a_journal_of_only_routine_lines_still_names_its_host_and_time_span() {
+    // journalctl -o export: three session scopes of one host, nothing else.
+    let mut text = String::new();
+    for (i, t) in [1_759_000_000u64, 1_759_000_060, 1_759_000_120]
+        .iter()
+        .enumerate()
+    {
+        text.push_str(&format!(
+            "__CURSOR=s=abc;i={i:x}\n__REALTIME_TIMESTAMP={}\n_HOSTNAME=db2\nSYSLOG_IDENTIFIER=systemd\n_PID=1\nMESSAGE=Started session-{i}.scope - Session {i} of User root.\n\n",
+            t * 1_000_000
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("routine.export");
+    std::fs::write(&p, text).unwrap();
+    let (code, r, err) = analyze(&[p.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(r["events"].as_array().unwrap().len(), 0);
+    assert_eq!(r["stats"]["routine_lines"], 3);
+    let host = &r["hosts"][0];
+    assert_eq!(host["name"], "db2", "{}", r["hosts"]);
+    assert_eq!(host["routine_lines"], 3);
+    assert_eq!(host["first"], "2025-09-27T19:06:40.000000Z");
+    assert_eq!(host["last"], "2025-09-27T19:08:40.000000Z");
+}

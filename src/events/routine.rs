@@ -251,6 +251,8 @@ pub struct Part {
     pub lines: Vec<RoutineLine>,
     /// Every routine line, kept or not, per (host, kind).
     pub counts: HashMap<(u32, EventKind), u64>,
+    /// Time range of every routine line seen (journals note it; text inputs sample their range).
+    pub range: Option<(Timestamp, Timestamp)>,
 }
 
 impl Part {
@@ -279,6 +281,19 @@ impl Part {
     /// `pending` for a routine event (step 1 of the module doc).
     pub fn push_event(&mut self, e: &Event, at: u64) -> Option<PendingLine> {
         self.pending(e.kind, Some(&e.host), name_of(e), e.pid, at)
+    }
+
+    /// Widen the time range by a routine line's time.
+    pub fn saw(&mut self, t: Timestamp) {
+        self.range = Some(self.range.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+    }
+
+    /// The hosts the routine lines named.
+    pub fn hosts(&self) -> impl Iterator<Item = std::borrow::Cow<'_, str>> + '_ {
+        let mut ids: Vec<u32> = self.counts.keys().map(|&(h, _)| h).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter().filter_map(|h| self.names.get(h))
     }
 
     pub fn finish(&mut self, p: PendingLine, time: Timestamp) {

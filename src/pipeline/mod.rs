@@ -301,9 +301,12 @@ impl Gathered {
                     summary.warnings.extend(js.warnings.iter().cloned());
                     summary.first = evs.iter().map(|e| e.time).min();
                     summary.last = evs.iter().map(|e| e.time).max();
+                    // Hosts and range cover the routine lines too: a journal of nothing but
+                    // sessions and timers still names its host and its time span.
                     let mut hs: Vec<String> = evs
                         .iter()
                         .map(|e| e.host.clone())
+                        .chain(part.hosts().map(|h| h.into_owned()))
                         .filter(|h| !h.is_empty())
                         .collect();
                     hs.sort();
@@ -311,10 +314,8 @@ impl Gathered {
                     summary.host = hs.first().cloned();
                     summary.hosts_seen = hs;
                     summary.candidates = evs.len() as u64 + part.counts.values().sum::<u64>();
-                    if let Some(f) = part.lines.iter().map(|l| l.time()).min() {
+                    if let Some((f, l)) = part.range {
                         summary.first = Some(summary.first.map_or(f, |x| x.min(f)));
-                    }
-                    if let Some(l) = part.lines.iter().map(|l| l.time()).max() {
                         summary.last = Some(summary.last.map_or(l, |x| x.max(l)));
                     }
                     self.index
@@ -634,6 +635,7 @@ fn stream_unit(
                             }
                             crate::model::Location::Line { line, .. } => *line,
                         };
+                        part.saw(ev.time);
                         if let Some(p) = part.push_event(&ev, at) {
                             part.finish(p, ev.time);
                         }
