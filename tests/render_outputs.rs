@@ -464,6 +464,25 @@ fn output_paths_are_checked_before_analysis() {
     assert!(std::fs::read_to_string(&existing)
         .unwrap()
         .starts_with("# Post-mortem"));
+    // Written through a temporary file, yet readable like any report: a new file is rw-r--r--,
+    // a replaced one keeps its mode; no temporary file stays behind.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let fresh = dir.join("fresh.md");
+        output::write(&frappe_report(), Format::Markdown, Some(&fresh)).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&fresh), 0o644);
+        std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o640)).unwrap();
+        output::write(&frappe_report(), Format::Markdown, Some(&fresh)).unwrap();
+        assert_eq!(mode(&fresh), 0o640);
+        let left: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".logautopsy-tmp"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
 }
 
 #[test]

@@ -259,6 +259,18 @@ pub fn write_with(
             let mut w = io::BufWriter::with_capacity(1 << 16, tmp);
             render_to(report, fmt, path, opts, &mut w).map_err(fail(p))?;
             let tmp = w.into_inner().map_err(|e| Error::io(p, e.into_error()))?;
+            // A tempfile is created 0600; a report is for sharing. Keep the mode of the file it
+            // replaces, else the usual rw-r--r--.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = fs::metadata(p)
+                    .map(|m| m.permissions())
+                    .unwrap_or_else(|_| fs::Permissions::from_mode(0o644));
+                tmp.as_file()
+                    .set_permissions(mode)
+                    .map_err(|e| Error::io(p, e))?;
+            }
             tmp.persist(p).map_err(|e| Error::io(p, e.error))?;
             Ok(())
         }
