@@ -396,15 +396,21 @@ impl RoutineIndex {
     }
 
     pub fn location(&self, l: &RoutineLine) -> Location {
-        let (path, journal) = &self.files[l.file as usize];
-        if *journal {
+        // Every line comes from an input absorbed here; a line demoted from an event read back
+        // from a Parquet dataset has no text input of its own, and is named by what it has.
+        let (path, journal) = self
+            .files
+            .get(l.file as usize)
+            .cloned()
+            .unwrap_or_else(|| (Arc::from("?"), false));
+        if journal {
             Location::Cursor {
-                path: path.clone(),
+                path,
                 cursor: format!("i={:x}", l.at),
             }
         } else {
             Location::Line {
-                path: path.clone(),
+                path,
                 line: l.at as u64,
             }
         }
@@ -439,7 +445,7 @@ impl RoutineIndex {
             if let Some(p) = self.part.push_event(e, at) {
                 self.part.finish(p, e.time);
                 if let Some(l) = self.part.lines.last_mut() {
-                    l.file = file.unwrap_or(0) as u32;
+                    l.file = file.map_or(u32::MAX, |f| f as u32);
                 }
             }
         }
