@@ -52,6 +52,18 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What the numbers of a `backup_association` row allow one to say.
+    Verdict {
+        /// p < 0.05 with at least two incidents inside the windows.
+        Linked => "linked",
+        /// Enough incidents, but no more inside the windows than chance gives.
+        NotLinked => "not-linked",
+        /// Fewer than three incidents: nothing can be concluded.
+        TooFew => "too-few",
+    }
+}
+
+vocabulary! {
     /// What a run-level warning is about, for code that must act on one (tests, tools reading
     /// the report match the kind, never the text).
     WarningKind {
@@ -170,6 +182,8 @@ pub struct Report {
     pub backup_jobs: Vec<BackupJob>,
     /// Incidents on several hosts at similar local times.
     pub fleet: Vec<FleetPattern>,
+    /// Is it the backup? Incidents inside backup windows against what chance gives.
+    pub backup_association: Vec<Association>,
     pub stats: Stats,
     /// Run-level warnings (e.g. "zone-less lines read as UTC in: …"), typed; JSON strings.
     pub warnings: Vec<Warning>,
@@ -188,6 +202,7 @@ impl Report {
             incidents: vec![],
             backup_jobs: vec![],
             fleet: vec![],
+            backup_association: vec![],
             stats: Stats::default(),
             warnings: vec![],
         }
@@ -276,6 +291,47 @@ pub struct BackupWindow {
     /// Why the end is unknown and what input would give it (only when `end` is null).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_hint: Option<String>,
+}
+
+impl BackupWindow {
+    /// The job this run belongs to: its unit, else its command (as `backup_jobs[].job`).
+    pub fn job(&self) -> String {
+        self.unit
+            .clone()
+            .or_else(|| self.command.clone())
+            .unwrap_or_else(|| "?".to_string())
+    }
+}
+
+/// One row of `backup_association` (see `correlate::association` for the model). Every number
+/// recomputes from the row: `coverage = window_s / observed_s`, `expected = incidents ×
+/// coverage`, `p_value = P(X ≥ inside)` for X ~ Binomial(incidents, coverage).
+#[derive(Clone, Debug, Serialize)]
+pub struct Association {
+    /// `null` for the fleet row.
+    pub host: Option<String>,
+    /// The job (unit or command); `null` for a host's or the fleet's row (all jobs).
+    pub job: Option<String>,
+    /// Seconds the logs cover: first to last line (the sum over hosts for the fleet).
+    pub observed_s: f64,
+    /// Seconds inside the windows plus the linking slack after each end, overlaps once, clipped.
+    pub window_s: f64,
+    pub coverage: f64,
+    /// Incidents that began in the observed time, each once, of every kind.
+    pub incidents: usize,
+    /// Of those, the ones that began inside a window (with slack).
+    pub inside: usize,
+    pub expected: f64,
+    pub p_value: f64,
+    pub verdict: Verdict,
+    /// Backup runs counted.
+    pub windows: usize,
+    /// Runs without an end whose length was taken as the job's median measured run.
+    pub ends_estimated: usize,
+    /// Runs without an end and no measured run of the job: counted as start plus slack.
+    pub ends_missing: usize,
+    /// The row in one sentence, as the terminal and Markdown print it.
+    pub summary: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

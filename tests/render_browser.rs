@@ -114,6 +114,23 @@ fn html_report_in_headless_chromium() {
             .unwrap(),
         2
     );
+    // Is it the backup? The same sentences as the terminal and Markdown, above the list.
+    let linked: Vec<String> = serde_json::from_value(
+        d.exec("return Array.from(document.querySelectorAll('#incidents > .association > p')).map(function (n) { return n.textContent; })").unwrap(),
+    )
+    .unwrap();
+    let report = frappe_report();
+    let want: Vec<&str> = logautopsy::render::association_rows(&report)
+        .iter()
+        .map(|a| a.summary.as_str())
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(linked, want);
+    assert_eq!(
+        d.exec("return document.querySelector('#incidents').firstElementChild.className")
+            .unwrap(),
+        "association"
+    );
 
     // Clicking the cascade shows its chain with path:line and the raw lines.
     d.click(".incident[data-id='i1']").unwrap();

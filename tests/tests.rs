@@ -7,6 +7,7 @@ mod browser;
 mod support;
 mod support_render;
 
+mod association;
 mod corpus_events;
 mod corpus_inputs;
 mod correlate;

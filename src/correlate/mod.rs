@@ -5,14 +5,17 @@
 //! never calls `now()`, so the same events always give the same report.
 //!
 //! Submodules: `windows` (start/end joins per scheduler), `jobs` (series, trend, schedule),
-//! `incidents` (clusters, kinds, chains, orphans, memory), `advice` (recommendations), `fleet`.
+//! `incidents` (clusters, kinds, chains, orphans, memory), `advice` (recommendations), `fleet`,
+//! `association` (are incidents inside backup windows more often than chance gives?).
 
 mod advice;
+mod association;
 mod fleet;
 mod incidents;
 mod jobs;
 mod windows;
 
+pub use association::{associate, binomial_tail};
 pub use jobs::infer_schedule;
 
 use crate::events::Event;
@@ -51,6 +54,10 @@ pub struct Findings {
     pub incidents: Vec<crate::report::Incident>,
     pub backup_jobs: Vec<crate::report::BackupJob>,
     pub fleet: Vec<crate::report::FleetPattern>,
+    /// The slack incident linking used, which the backup association uses too.
+    pub backup_slack_s: i64,
+    /// The `--since/--until` the findings were restricted to, in UTC microseconds.
+    pub range: (Option<i64>, Option<i64>),
 }
 
 impl Findings {
@@ -63,6 +70,13 @@ impl Findings {
         mut stats: Stats,
     ) -> Report {
         let hosts = host_summaries(&self.events, &inputs, &self.incidents, &stats);
+        let backup_association = association::associate(
+            &hosts,
+            &self.backup_windows,
+            &self.incidents,
+            self.backup_slack_s,
+            self.range,
+        );
         stats.events = self.events.len();
         Report {
             schema: SCHEMA,
@@ -74,6 +88,7 @@ impl Findings {
             incidents: self.incidents,
             backup_jobs: self.backup_jobs,
             fleet: self.fleet,
+            backup_association,
             stats,
             warnings,
         }
@@ -142,11 +157,8 @@ pub fn correlate(
         incidents.push(inc);
     }
 
-    let window_job: BTreeMap<crate::events::WindowId, String> = backup_windows
-        .iter()
-        .zip(&ws)
-        .map(|(b, w)| (b.id, w.job()))
-        .collect();
+    let window_job: BTreeMap<crate::events::WindowId, String> =
+        backup_windows.iter().map(|b| (b.id, b.job())).collect();
     let fleet = fleet::fleet(&incidents, &backup_jobs, &|i| {
         i.backup_window
             .as_ref()
@@ -158,6 +170,8 @@ pub fn correlate(
         incidents,
         backup_jobs,
         fleet,
+        backup_slack_s: opts.backup_slack_s,
+        range: (None, None),
     }
 }
 

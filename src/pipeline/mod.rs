@@ -110,6 +110,7 @@ pub fn restrict(found: &mut crate::correlate::Findings, since: Option<i64>, unti
     if since.is_none() && until.is_none() {
         return;
     }
+    found.range = (since, until);
     let overlaps = |a: i64, b: i64| since.is_none_or(|s| b >= s) && until.is_none_or(|u| a < u);
     found
         .incidents

@@ -364,6 +364,10 @@ fn data(r: &Report) -> Value {
         "inputs": inputs,
         "warnings": r.warnings,
         "fleet": r.fleet,
+        "association": super::association_rows(r)
+            .iter()
+            .map(|a| json!({"text": a.summary, "verdict": a.verdict}))
+            .collect::<Vec<_>>(),
         "stats": r.stats,
     })
 }

@@ -232,6 +232,14 @@ fn summary(s: &mut String, r: &Report) {
         s.push('\n');
     }
     s.push('\n');
+    let linked = super::association_rows(r);
+    if !linked.is_empty() {
+        s.push_str("**Is it the backup?**\n\n");
+        for a in linked {
+            s.push_str(&format!("- {}\n", para(&a.summary)));
+        }
+        s.push('\n');
+    }
 }
 
 /// Text safe inside a single-backtick code span in a table: backticks and pipes cannot appear.

@@ -20,3 +20,30 @@ pub fn evidence_list<T: std::fmt::Display>(ids: &[T]) -> String {
     }
     s.join(", ")
 }
+
+/// The `backup_association` rows a reader needs: each host that had backups, each
+/// of its jobs when it had several, and the fleet when there are several hosts.
+pub fn association_rows(report: &crate::report::Report) -> Vec<&crate::report::Association> {
+    let rows = &report.backup_association;
+    let hosts_with_windows: Vec<&str> = rows
+        .iter()
+        .filter(|a| a.job.is_none() && a.windows > 0)
+        .filter_map(|a| a.host.as_deref())
+        .collect();
+    let jobs_of = |h: &str| {
+        rows.iter()
+            .filter(|a| a.job.is_some() && a.host.as_deref() == Some(h))
+            .count()
+    };
+    let host_rows = rows
+        .iter()
+        .filter(|a| a.host.is_some() && a.job.is_none())
+        .count();
+    rows.iter()
+        .filter(|a| match (a.host.as_deref(), &a.job) {
+            (Some(h), None) => hosts_with_windows.contains(&h),
+            (Some(h), Some(_)) => jobs_of(h) > 1,
+            (None, _) => host_rows > 1,
+        })
+        .collect()
+}

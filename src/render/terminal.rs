@@ -226,6 +226,10 @@ pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> 
     }
 
     writeln!(w, "\n{}", p.head("INCIDENTS"))?;
+    let linked = super::association_rows(report);
+    for a in &linked {
+        writeln!(w, "  {}", a.summary)?;
+    }
     if report.incidents.is_empty() {
         writeln!(
             w,

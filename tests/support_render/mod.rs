@@ -570,7 +570,7 @@ fn build(fill: usize) -> Report {
             recovery: None,
     };
 
-    let hosts = HOSTS
+    let hosts: Vec<HostSummary> = HOSTS
         .iter()
         .map(|h| {
             let evs: Vec<&Event> = events.iter().filter(|e| e.host == h.name).collect();
@@ -646,6 +646,9 @@ fn build(fill: usize) -> Report {
         max_s: None,
         trend: None,
     };
+    let incidents = vec![cascade, small];
+    let backup_association =
+        logautopsy::correlate::associate(&hosts, &backup_windows, &incidents, 900, (None, None));
     Report {
         schema: SCHEMA,
         tool: Tool {
@@ -656,7 +659,7 @@ fn build(fill: usize) -> Report {
         hosts,
         events,
         backup_windows,
-        incidents: vec![cascade, small],
+        incidents,
         backup_jobs: vec![job("erp1", 0), job("erp2", 1), job("web1", 2)],
         fleet: vec![FleetPattern {
             summary: "OOM incidents on 2 hosts around 01:00–01:45 local, during the nightly backup"
@@ -665,6 +668,7 @@ fn build(fill: usize) -> Report {
             incidents: vec!["i1".into(), "i2".into()],
             local_time: "01:25".into(),
         }],
+        backup_association,
         stats: Stats {
             bytes: 6 * 1_048_576,
             lines: 60_000,

@@ -484,6 +484,13 @@
   // ---- incidents, events list, backups, inputs ------------------------------------------
   function renderIncidents() {
     var box = $('incidents'); clear(box);
+    // Is it the backup? The numbers' verdict, above the list it is about.
+    if ((D.association || []).length) {
+      var ab = el('div', 'association');
+      add(ab, el('div', 'title', 'Is it the backup?'));
+      D.association.forEach(function (a) { add(ab, el('p', 'verdict-' + a.verdict, a.text)); });
+      add(box, ab);
+    }
     if (!D.incidents.length) { add(box, el('p', 'muted', 'No incidents found.')); return; }
     D.incidents.forEach(function (inc, ii) {
       var d = el('div', 'incident sev-' + inc.severity);
