@@ -148,6 +148,19 @@ fn the_sentence_reaches_the_terminal_and_the_markdown() {
         ),
         (Some(2), Some(2), Some("too-few"))
     );
+    // The fleet row is the sum of the host rows (in host order, so the float sums are exact).
+    let hosts: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|a| !a["host"].is_null() && a["job"].is_null())
+        .collect();
+    for key in ["observed_s", "window_s"] {
+        let sum = hosts.iter().fold(0.0, |s, a| s + a[key].as_f64().unwrap());
+        assert_eq!(fleet[key].as_f64().unwrap(), sum, "{key}");
+    }
+    for key in ["incidents", "inside", "windows"] {
+        let sum: u64 = hosts.iter().map(|a| a[key].as_u64().unwrap()).sum();
+        assert_eq!(fleet[key].as_u64().unwrap(), sum, "{key}");
+    }
     let sentence = fleet["summary"].as_str().unwrap();
     assert!(sentence.starts_with("Fleet: 2 of 2 incidents began inside a backup window"));
     assert!(sentence.contains("too few incidents"), "{sentence}");
