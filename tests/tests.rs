@@ -3,6 +3,7 @@
 //! for what they test; `support*` and `browser` are shared helpers. `patterns_samples` stays a
 //! separate, harness-less runner (one test per rule sample, generated at run time).
 
+mod bad_input;
 mod browser;
 mod support;
 mod support_render;

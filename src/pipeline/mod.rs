@@ -56,8 +56,9 @@ struct Prepared {
     file_bytes: u64,
     not_after: Option<DateTime<Utc>>,
     host: Option<String>,
-    /// Stdin cannot be opened twice: its opened stream is kept.
-    stdin: Option<Mutex<Option<input::Opened>>>,
+    /// A stream that cannot be opened twice (stdin, a pipe, a FIFO, a process substitution):
+    /// the stream opened for sniffing is kept and read from where sniffing left it.
+    kept: Option<Mutex<Option<input::Opened>>>,
 }
 
 enum Unit {
@@ -496,14 +497,18 @@ fn prepare(src: Source) -> std::result::Result<Prepared, Error> {
         _ => None,
     };
     let not_after = opened.gzip_mtime.or(opened.mtime);
-    let stdin = matches!(src, Source::Stdin);
+    // Only a regular file can be opened again at its start; anything else is read once.
+    let once = match &src {
+        Source::Stdin => true,
+        Source::File { path, .. } => !std::fs::metadata(path).is_ok_and(|m| m.is_file()),
+    };
     Ok(Prepared {
         kind: opened.kind.clone(),
         compression: opened.compression,
         file_bytes: opened.file_bytes,
         not_after,
         host,
-        stdin: stdin.then(|| Mutex::new(Some(opened))),
+        kept: once.then(|| Mutex::new(Some(opened))),
         src,
     })
 }
@@ -553,14 +558,14 @@ fn run_unit(
             }
         }
         Unit::Stream(_) => {
-            let opened = match &p.stdin {
+            let opened = match &p.kept {
                 Some(m) => m
                     .lock()
                     .ok()
                     .and_then(|mut g| g.take())
                     .ok_or_else(|| Error::Input {
-                        path: "-".into(),
-                        msg: "stdin named twice".into(),
+                        path: p.src.display().into(),
+                        msg: "a stream named twice is read once".into(),
                     }),
                 None => input::open(&p.src),
             };
@@ -646,15 +651,16 @@ fn stream_unit(
                 }
             };
             let r = match p.kind {
-                Kind::Journal => match &p.src {
-                    Source::File { path: fp, .. } => {
+                Kind::Journal => match (&p.src, &p.kept) {
+                    (Source::File { path: fp, .. }, None) => {
                         input::journal::read_journal_file(fp, &path, &mut sink)
                     }
-                    Source::Stdin => {
-                        // A binary journal on stdin: spool it, the format needs random access.
+                    _ => {
+                        // A binary journal from a stream: spool it, the format needs random
+                        // access.
                         let tmp = match spool(&mut reader) {
                             Ok(t) => t,
-                            Err(e) => return UnitOut::Failed(Error::io("-", e)),
+                            Err(e) => return UnitOut::Failed(Error::io(&*path, e)),
                         };
                         input::journal::read_journal_file(tmp.path(), &path, &mut sink)
                     }
@@ -670,22 +676,24 @@ fn stream_unit(
             }
             UnitOut::Journal(r.map(|s| (s, events, part)))
         }
-        Kind::Parquet => match &p.src {
-            Source::File { path: fp, .. } => UnitOut::Events(input::parquet::read_events(fp)),
-            Source::Stdin => UnitOut::Failed(Error::Input {
-                path: "-".into(),
-                msg: "Parquet cannot be read from stdin: pass the file".into(),
+        Kind::Parquet => match (&p.src, &p.kept) {
+            (Source::File { path: fp, .. }, None) => {
+                UnitOut::Events(input::parquet::read_events(fp))
+            }
+            _ => UnitOut::Failed(Error::Input {
+                path: path.to_string().into(),
+                msg: "Parquet cannot be read from a stream: pass the file".into(),
             }),
         },
         Kind::Empty | Kind::Unsupported(_) => unreachable!("filtered before scanning"),
     }
 }
 
-/// Copy stdin to a temporary file with an unpredictable name, created exclusively and
+/// Copy a stream to a temporary file with an unpredictable name, created exclusively and
 /// readable only by us (removed on drop).
 fn spool(r: &mut dyn Read) -> std::io::Result<tempfile::NamedTempFile> {
     let mut f = tempfile::Builder::new()
-        .prefix("logautopsy-stdin-")
+        .prefix("logautopsy-stream-")
         .suffix(".journal")
         .tempfile()?;
     std::io::copy(r, f.as_file_mut())?;
