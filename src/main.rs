@@ -19,10 +19,18 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("logautopsy: {e:#}");
+            say(format_args!("{e:#}"));
             ExitCode::from(1)
         }
     }
+}
+
+/// A message on stderr. Paths and log text in it are shown, never obeyed (`render::escape`).
+fn say(msg: impl std::fmt::Display) {
+    eprintln!(
+        "logautopsy: {}",
+        render::escape::visible_lines(&msg.to_string())
+    );
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -80,11 +88,11 @@ fn report_problems(
 ) -> ExitCode {
     if !quiet {
         for w in warnings {
-            eprintln!("logautopsy: warning: {w}");
+            say(format_args!("warning: {w}"));
         }
     }
     for e in errors {
-        eprintln!("logautopsy: {e}");
+        say(e);
     }
     if errors.is_empty() {
         ExitCode::SUCCESS
@@ -142,6 +150,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cli::ColorChoice::Auto => {
                     std::io::stdout().is_terminal()
                         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
                 }
             };
             let opts = render::output::WriteOptions {
@@ -193,7 +202,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if e.input.verbose {
                 for i in &ex.inputs {
                     for s in &i.unparsed_samples {
-                        eprintln!("logautopsy: unparsed: {s}");
+                        say(format_args!("unparsed: {s}"));
                     }
                 }
             }

@@ -112,3 +112,62 @@ fn a_fifo_given_as_a_path_is_read_once_and_does_not_hang() {
     );
     assert_eq!(json_of(&out)["stats"]["lines"], 20_000);
 }
+
+/// Raw control and bidi characters in what one output wrote: none may pass.
+fn raw_hidden(s: &str) -> Vec<char> {
+    s.chars()
+        .filter(|&c| logautopsy::render::escape::hidden(c) && c != '\n')
+        .collect()
+}
+
+/// ESC, BEL and U+202E from log text and file names reached the terminal summary, the events
+/// table, `-v` INPUTS, stderr and Markdown code spans.
+#[test]
+fn escape_sequences_in_logs_and_file_names_are_shown_not_obeyed() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().join("logs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let evil = "x\u{1b}]52;c;aGk=\u{7}\u{1b}[2J\u{202e}";
+    let log = format!(
+        "Sep 27 09:47:12 web3 kernel: [412345.002468] Out of memory: Killed process 2147 (g{evil}) total-vm:3600000kB, anon-rss:3425952kB, file-rss:2048kB, shmem-rss:0kB, UID:1000 pgtables:6707kB oom_score_adj:0\n\
+         Sep 27 09:47:13 web3 systemd[1]: app{evil}.service: Failed with result 'oom-kill'.\n"
+    );
+    std::fs::write(dir.join(format!("kern{evil}.log")), &log).unwrap();
+    // A file that is not a log, so its name reaches stderr in a warning.
+    std::fs::write(
+        dir.join(format!("junk{evil}")),
+        [0u8, 159, 146, 150].repeat(3000),
+    )
+    .unwrap();
+    let md = d.path().join("pm.md");
+    let run = |args: &[&str]| {
+        let out = bin()
+            .args(args)
+            .arg(&dir)
+            .args(["--year", "2025", "-v"])
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (term, err) = run(&["analyze", "--color", "never", "-o", md.to_str().unwrap()]);
+    assert!(
+        term.contains("(gx\\x1b]52;c;aGk=\\x07\\x1b[2J\\u{202e})"),
+        "{term}"
+    );
+    assert_eq!(raw_hidden(&term), vec![], "terminal: {term}");
+    assert_eq!(raw_hidden(&err), vec![], "stderr: {err}");
+    assert!(err.contains("junkx\\x1b]52"), "{err}");
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert_eq!(raw_hidden(&md), vec![], "markdown: {md}");
+    let (table, err) = run(&["events"]);
+    assert_eq!(raw_hidden(&table), vec![], "events: {table}");
+    assert_eq!(raw_hidden(&err), vec![], "stderr: {err}");
+    // With colour, the only escape sequences are the summary's own SGR colour codes.
+    let (term, _) = run(&["analyze", "--color", "always"]);
+    let sgr = regex::Regex::new(r"\x1b\[[0-9;]*m").unwrap();
+    assert!(sgr.is_match(&term));
+    assert_eq!(raw_hidden(&sgr.replace_all(&term, "")), vec![], "{term}");
+}

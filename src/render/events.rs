@@ -65,6 +65,8 @@ pub fn write(events: &[Event], fmt: EventFormat, w: &mut dyn Write) -> io::Resul
             }
         }
         EventFormat::Table => {
+            // Names and paths come from the logs: shown, never obeyed, by the terminal.
+            let mut w = super::escape::Visible::new(w);
             for e in events {
                 let who = [
                     e.pid.map(|p| format!("pid={p}")),

@@ -8,6 +8,7 @@
 //! any backtick run inside). Output depends only on the Report: no clock, no locale.
 
 use crate::model::Timestamp;
+use crate::render::escape;
 use crate::render::tables::{self, Aggregates};
 use crate::report::{Incident, Report};
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,8 +39,8 @@ pub fn render(report: &Report, aggs: &Aggregates) -> String {
 }
 
 /// Escapes text for a table cell or prose: Markdown punctuation is backslash-escaped, `<`/`>`/`&`
-/// become entities (so no raw HTML reaches GitHub's sanitiser), and line breaks become spaces so a
-/// cell never ends a table row.
+/// become entities (so no raw HTML reaches GitHub's sanitiser), line breaks become spaces so a
+/// cell never ends a table row, and other control or bidi characters are shown as escapes.
 pub fn cell(text: &str) -> String {
     let mut o = String::with_capacity(text.len() + 8);
     for c in text.chars() {
@@ -52,7 +53,7 @@ pub fn cell(text: &str) -> String {
             '>' => o.push_str("&gt;"),
             '&' => o.push_str("&amp;"),
             '\r' | '\n' | '\t' => o.push(' '),
-            c if c.is_control() => o.push('\u{fffd}'),
+            c if escape::hidden(c) => escape::push_escaped(&mut o, c),
             c => o.push(c),
         }
     }
@@ -90,8 +91,8 @@ pub fn code_block(lines: &[String]) -> String {
     for l in lines {
         for c in l.chars() {
             // Control characters other than tab would garble the block; show them visibly.
-            if c.is_control() && c != '\t' {
-                s.push('\u{fffd}');
+            if escape::hidden(c) && c != '\t' {
+                escape::push_escaped(&mut s, c);
             } else {
                 s.push(c);
             }
@@ -244,7 +245,8 @@ fn summary(s: &mut String, r: &Report) {
 
 /// Text safe inside a single-backtick code span in a table: backticks and pipes cannot appear.
 fn code_span_text(t: &str) -> String {
-    t.replace('`', "'")
+    escape::visible(t)
+        .replace('`', "'")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
 }

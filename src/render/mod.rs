@@ -2,6 +2,7 @@
 //! One file per format; `output` picks the format from a path and dispatches.
 
 pub mod charts;
+pub mod escape;
 pub mod events;
 pub mod html;
 pub mod json;

@@ -21,12 +21,15 @@ const FOLD_MIN: usize = 4;
 
 struct Paint {
     on: bool,
+    /// The output's colour marker (`escape::Visible`): log text cannot forge one.
+    marker: String,
 }
 
 impl Paint {
     fn wrap(&self, code: &str, s: &str) -> String {
         if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            let m = &self.marker;
+            format!("{m}{code}m{s}{m}0m")
         } else {
             s.to_string()
         }
@@ -106,7 +109,13 @@ fn routine_note(n: u64) -> String {
 }
 
 pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> io::Result<()> {
-    let p = Paint { on: color };
+    // Log text reaches the terminal only through this: escape sequences are shown, not obeyed.
+    let mut visible = super::escape::Visible::new(w);
+    let p = Paint {
+        on: color,
+        marker: visible.marker(),
+    };
+    let w: &mut dyn Write = &mut visible;
     let st = &report.stats;
     writeln!(
         w,
