@@ -171,3 +171,66 @@ fn escape_sequences_in_logs_and_file_names_are_shown_not_obeyed() {
     assert!(sgr.is_match(&term));
     assert_eq!(raw_hidden(&sgr.replace_all(&term, "")), vec![], "{term}");
 }
+
+/// The cells of a CSV text (RFC 4180 quoting).
+fn csv_cells(text: &str) -> Vec<String> {
+    let (mut cells, mut cur, mut quoted, mut chars) =
+        (Vec::new(), String::new(), false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',' | '\n', false) => cells.push(std::mem::take(&mut cur)),
+            (c, _) => cur.push(c),
+        }
+    }
+    cells
+}
+
+/// A process named `=HYPERLINK(…)` was written as it was to `-o events.csv` and
+/// `events --format csv`: a formula for whoever opens the file in a spreadsheet.
+#[test]
+fn csv_cells_cannot_start_a_formula() {
+    let d = tempfile::tempdir().unwrap();
+    let log = d.path().join("kern.log");
+    std::fs::write(
+        &log,
+        "Sep 27 09:47:12 web3 kernel: [412345.002468] Out of memory: Killed process 2147 (=HYPERLINK(\"http://x\",\"y\")) total-vm:3600000kB, anon-rss:3425952kB, file-rss:2048kB, shmem-rss:0kB, UID:1000 pgtables:6707kB oom_score_adj:0\n\
+         Sep 27 09:47:13 web3 systemd[1]: @evil.service: Failed with result 'oom-kill'.\n",
+    )
+    .unwrap();
+    let csv = d.path().join("events.csv");
+    bin()
+        .arg("analyze")
+        .arg(&log)
+        .args(["--year", "2025", "--quiet", "-o"])
+        .arg(&csv)
+        .assert()
+        .success();
+    let listed = bin()
+        .args(["events", "--format", "csv", "--year", "2025"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    for (what, text) in [
+        ("-o events.csv", std::fs::read_to_string(&csv).unwrap()),
+        (
+            "events --format csv",
+            String::from_utf8(listed.stdout).unwrap(),
+        ),
+    ] {
+        let cells = csv_cells(&text);
+        assert!(
+            cells.iter().any(|c| c == "'=HYPERLINK(\"http://x\",\"y\")"),
+            "{what}: {cells:?}"
+        );
+        let live: Vec<&String> = cells
+            .iter()
+            .filter(|c| c.starts_with(['=', '+', '-', '@', '\t', '\r']))
+            .collect();
+        assert!(live.is_empty(), "{what}: {live:?}");
+    }
+}

@@ -55,6 +55,17 @@ fn escape(s: &str, keep_lf: bool) -> Cow<'_, str> {
     Cow::Owned(o)
 }
 
+/// A CSV cell that a spreadsheet cannot run: a cell starting with `=`, `+`, `-`, `@`, tab or CR
+/// is a formula to Excel and LibreOffice (`=HYPERLINK(…)` as a process name), so it gets a
+/// leading `'`, OWASP's rule. Everything else is left as it is.
+pub fn csv_cell(s: &str) -> Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 /// A writer for text made of our layout and untrusted values (the terminal summary, the event
 /// table): everything written is escaped like [`visible_lines`], except colour codes made by
 /// [`Visible::sgr`]. Those start with U+E000 and a key drawn at random for each writer, so log
@@ -121,6 +132,22 @@ mod tests {
         assert_eq!(visible("a\nb\tc\r"), "a\\x0ab\\x09c\\x0d");
         assert_eq!(visible_lines("a\nb\u{9b}"), "a\nb\\u{9b}");
         assert_eq!(visible("zero\u{200b}width"), "zero\\u{200b}width");
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for f in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(csv_cell(f), format!("'{f}"));
+        }
+        assert_eq!(csv_cell("gunicorn"), "gunicorn");
+        assert_eq!(csv_cell("a=b"), "a=b");
     }
 
     #[test]

@@ -20,6 +20,7 @@ fn sources(e: &Event) -> String {
 }
 
 fn csv_field(s: &str) -> String {
+    let s = super::escape::csv_cell(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -286,11 +286,33 @@ pub fn events_frame(report: &Report) -> Result<DataFrame> {
 /// `events.csv`: the events table, times as RFC 3339 UTC text.
 pub fn write_events_csv(report: &Report, out: &mut dyn Write) -> Result<()> {
     let evs: Vec<&Event> = report.events.iter().collect();
-    let mut df = events_df(&evs, true, Times::Text).map_err(|e| perr("events.csv", e))?;
+    let mut df = events_df(&evs, true, Times::Text)
+        .and_then(no_formulas)
+        .map_err(|e| perr("events.csv", e))?;
     CsvWriter::new(out)
         .include_header(true)
         .finish(&mut df)
         .map_err(|e| perr("events.csv", e))
+}
+
+/// Every text cell through `escape::csv_cell`: a spreadsheet opening the CSV runs no formula
+/// from the logs. (Parquet keeps the text as it was: it is data, not a sheet.)
+fn no_formulas(mut df: DataFrame) -> PolarsResult<DataFrame> {
+    let names: Vec<PlSmallStr> = df.get_column_names_owned();
+    for name in names {
+        let col = df.column(&name)?;
+        if !matches!(col.dtype(), DataType::String | DataType::Categorical(..)) {
+            continue;
+        }
+        let text = col.cast(&DataType::String)?;
+        let safe: StringChunked = text
+            .str()?
+            .iter()
+            .map(|v| v.map(|v| super::escape::csv_cell(v).into_owned()))
+            .collect();
+        df.with_column(safe.with_name(name).into_column())?;
+    }
+    Ok(df)
 }
 
 fn write_parquet(df: &mut DataFrame, out: &mut dyn Write, what: &str) -> Result<()> {
