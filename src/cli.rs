@@ -203,6 +203,9 @@ impl InputArgs {
                 return Err(format!("--year {y}: out of range (1970–9999)"));
             }
         }
+        if self.host.as_deref().is_some_and(|h| h.trim().is_empty()) {
+            return Err("--host: the host name is empty".into());
+        }
         if let Some(0) = self.threads {
             return Err("--threads 0: need at least one thread".into());
         }

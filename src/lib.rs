@@ -22,6 +22,7 @@
 //! assert_eq!(events[0].attr_str("result"), Some("oom-kill"));
 //! ```
 
+pub mod cleanup;
 pub mod config;
 pub mod correlate;
 pub mod events;

@@ -12,18 +12,47 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Flag errors exit 1 like every other usage error; 2 means "some input could not be read".
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    if let Err(e) = logautopsy::cleanup::on_signals() {
+        say(format_args!(
+            "cannot watch for Ctrl-C ({e}); an interrupted run may leave a temporary file"
+        ));
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            say(format_args!("{e:#}"));
+            // The chain, each cause once: a library error already quotes its I/O cause.
+            let mut msg = String::new();
+            for cause in e.chain().map(|c| c.to_string()) {
+                if !msg.contains(&cause) {
+                    if !msg.is_empty() {
+                        msg.push_str(": ");
+                    }
+                    msg.push_str(&cause);
+                }
+            }
+            say(msg);
             ExitCode::from(1)
         }
     }
 }
+
+/// How errors writing the summary name it.
+const STDOUT: &str = "standard output";
 
 /// A message on stderr. Paths and log text in it are shown, never obeyed (`render::escape`).
 fn say(msg: impl std::fmt::Display) {
@@ -41,7 +70,17 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn setup_threads(n: Option<usize>) -> anyhow::Result<()> {
-    if let Some(n) = n {
+    if let Some(mut n) = n {
+        // More threads than work can use only costs memory and start-up time (each reads a
+        // 256 KiB buffer at a time); 100 000 would exhaust the process's limits.
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        if n > cores * 4 {
+            say(format_args!(
+                "--threads {n}: using {} (four per core on this {cores}-core machine)",
+                cores * 4
+            ));
+            n = cores * 4;
+        }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()
@@ -134,14 +173,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             match a.json.as_deref() {
-                Some("-") => render::json::write(report, &mut out)?,
-                Some(j) => {
-                    let mut f = std::io::BufWriter::new(
-                        std::fs::File::create(j).with_context(|| format!("creating {j}"))?,
-                    );
-                    render::json::write(report, &mut f)?;
-                    f.flush()?;
-                }
+                Some("-") => render::json::write(report, &mut out).context(STDOUT)?,
+                Some(j) => render::output::write(
+                    report,
+                    render::output::Format::Json,
+                    Some(std::path::Path::new(j)),
+                )?,
                 None => {}
             }
             let color = match a.color {
@@ -160,11 +197,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match stdout_fmt {
                 Some(fmt) => render::output::write_with(report, fmt, None, opts)?,
                 None if a.json.as_deref() != Some("-") => {
-                    render::terminal::write(report, &mut out, color, a.input.verbose)?;
+                    render::terminal::write(report, &mut out, color, a.input.verbose)
+                        .context(STDOUT)?;
                 }
                 None => {}
             }
-            out.flush()?;
+            out.flush().context(STDOUT)?;
             Ok(report_problems(
                 &analysis.errors,
                 &report.warnings,
@@ -197,8 +235,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .collect();
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            render::events::write(&events, e.format, &mut out)?;
-            out.flush()?;
+            render::events::write(&events, e.format, &mut out).context(STDOUT)?;
+            out.flush().context(STDOUT)?;
             if e.input.verbose {
                 for i in &ex.inputs {
                     for s in &i.unparsed_samples {

@@ -126,6 +126,23 @@ impl Error {
     }
 }
 
+impl Error {
+    /// An I/O error writing `path` (a report, a dataset, standard output), with the hints for
+    /// writing — not those for reading logs.
+    pub fn output(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        let hint = match source.kind() {
+            std::io::ErrorKind::PermissionDenied => " (choose a directory you can write to)",
+            std::io::ErrorKind::StorageFull => " (free some space or write elsewhere)",
+            _ => "",
+        };
+        Error::Io {
+            path: path.into(),
+            source,
+            hint,
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use assert_cmd::Command;
 use serde_json::Value;
 use std::io::Write;
+use std::path::Path;
 
 fn bin() -> Command {
     Command::cargo_bin("logautopsy").unwrap()
@@ -233,4 +234,172 @@ fn csv_cells_cannot_start_a_formula() {
             .collect();
         assert!(live.is_empty(), "{what}: {live:?}");
     }
+}
+
+/// Ctrl-C left a hidden temporary file behind. A binary journal on stdin is spooled to a
+/// temporary file while it is read; interrupt the run while it waits for more input.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_no_temporary_file() {
+    use std::process::{Command as Std, Stdio};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("logautopsy"))
+        .args(["analyze", "-", "--quiet"])
+        .env("TMPDIR", tmp.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut journal = b"LPKSHHRH".to_vec();
+    journal.resize(200_000, 0);
+    stdin.write_all(&journal).unwrap();
+    let spooled = || std::fs::read_dir(tmp.path()).unwrap().count();
+    let t0 = std::time::Instant::now();
+    while spooled() == 0 {
+        assert!(t0.elapsed().as_secs() < 60, "no spool file appeared");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    assert!(Std::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    drop(stdin);
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(2), "{status:?}");
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// Flag errors exited 2, which the README reserves for unreadable input; a full disk on stdout
+/// named no path; `--host ''` was accepted; `--threads 100000` tried to start them all.
+#[test]
+fn exit_codes_and_messages_say_what_and_where() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-logs/worker-crash/logs");
+    for bad in [
+        &["analyze", "--year", "abc", sample][..],
+        &["analyze", "--no-such-flag", sample],
+        &["events", "--format", "xml", sample],
+        &["analyze", sample, "--host", ""],
+        &["analyze", sample, "--host", " "],
+    ] {
+        let out = bin().args(bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.is_empty() && !err.contains("panicked"),
+            "{bad:?}: {err}"
+        );
+    }
+    let out = bin()
+        .args(["analyze", sample, "--host", ""])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--host: the host name is empty"));
+    bin().arg("--version").assert().code(0);
+
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("logautopsy"))
+        .args(["analyze", sample, "--quiet"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("logautopsy: standard output: No space left on device"),
+        "{err}"
+    );
+
+    let out = bin()
+        .args(["analyze", sample, "--threads", "100000", "--json", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert!(
+        err.contains(&format!("--threads 100000: using {}", cores * 4)),
+        "{err}"
+    );
+}
+
+/// Concurrent `extract` jobs into one dataset shared a fixed-name probe file (one failed with a
+/// misleading message, its partitions missing), and `extract` deleted unrelated files inside a
+/// `host=` partition.
+#[test]
+fn concurrent_extracts_into_one_dataset_all_land() {
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs/multi-host/logs");
+    let d = tempfile::tempdir().unwrap();
+    let set = d.path().join("fleet");
+    let notes = set.join("events/host=ap-app1/NOTES.txt");
+    std::fs::create_dir_all(notes.parent().unwrap()).unwrap();
+    std::fs::write(&notes, "kept\n").unwrap();
+    // Different hosts, and the same host twice, at once.
+    let jobs = ["ap-app1", "eu-web1", "us-db1", "ap-app1", "eu-web1"];
+    for round in 0..4 {
+        let children: Vec<_> = jobs
+            .iter()
+            .map(|h| {
+                std::process::Command::new(assert_cmd::cargo::cargo_bin("logautopsy"))
+                    .arg("extract")
+                    .arg(logs.join(h))
+                    .args(["--year", "2025", "--quiet", "-o"])
+                    .arg(&set)
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for (h, c) in jobs.iter().zip(children) {
+            let out = c.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}, {h}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    for h in ["ap-app1", "eu-web1", "us-db1"] {
+        assert!(
+            set.join(format!("events/host={h}/part-0.parquet"))
+                .is_file(),
+            "{h}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "kept\n");
+    let stray: Vec<_> = walk(&set)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("logautopsy-"))
+        .collect();
+    assert!(stray.is_empty(), "temporary files left: {stray:?}");
+    // The dataset reads back whole.
+    let out = bin()
+        .arg("analyze")
+        .arg(&set)
+        .args(["--json", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json_of(&out)["hosts"].as_array().unwrap().len(), 3);
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -658,7 +658,7 @@ fn stream_unit(
                     _ => {
                         // A binary journal from a stream: spool it, the format needs random
                         // access.
-                        let tmp = match spool(&mut reader) {
+                        let (tmp, _listed) = match spool(&mut reader) {
                             Ok(t) => t,
                             Err(e) => return UnitOut::Failed(Error::io(&*path, e)),
                         };
@@ -691,11 +691,12 @@ fn stream_unit(
 
 /// Copy a stream to a temporary file with an unpredictable name, created exclusively and
 /// readable only by us (removed on drop).
-fn spool(r: &mut dyn Read) -> std::io::Result<tempfile::NamedTempFile> {
+fn spool(r: &mut dyn Read) -> std::io::Result<(tempfile::NamedTempFile, crate::cleanup::Listed)> {
     let mut f = tempfile::Builder::new()
         .prefix("logautopsy-stream-")
         .suffix(".journal")
         .tempfile()?;
+    let listed = crate::cleanup::list(f.path());
     std::io::copy(r, f.as_file_mut())?;
-    Ok(f)
+    Ok((f, listed))
 }

@@ -156,7 +156,7 @@ mod tests {
         let red = format!("{}31m", v.marker());
         let reset = format!("{}0m", v.marker());
         let forged = "\u{e000}0000000000000000[31m";
-        write!(v, "{red}CRITICAL{reset} host\x1b[2J {forged}\n").unwrap();
+        writeln!(v, "{red}CRITICAL{reset} host\x1b[2J {forged}").unwrap();
         let out = String::from_utf8(v.inner).unwrap();
         assert_eq!(
             out,

@@ -152,7 +152,7 @@ pub fn check_writable(path: &Path, force: bool) -> Result<()> {
         OpenOptions::new()
             .append(true)
             .open(path)
-            .map_err(|e| Error::io(path, e))?;
+            .map_err(|e| Error::output(path, e))?;
         return Ok(());
     }
     let parent = parent_dir(path);
@@ -167,10 +167,10 @@ pub fn check_writable(path: &Path, force: bool) -> Result<()> {
     match probe {
         Ok(f) => {
             drop(f);
-            fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+            fs::remove_file(path).map_err(|e| Error::output(path, e))?;
             Ok(())
         }
-        Err(e) => Err(Error::io(path, e)),
+        Err(e) => Err(Error::output(path, e)),
     }
 }
 
@@ -183,15 +183,13 @@ fn check_dir_writable(dir: &Path, _force: bool) -> Result<()> {
             dir.display()
         )));
     }
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let probe = dir.join(".logautopsy-write-probe");
-    OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&probe)
-        .map_err(|e| Error::io(dir, e))?;
-    fs::remove_file(&probe).map_err(|e| Error::io(&probe, e))?;
+    fs::create_dir_all(dir).map_err(|e| Error::output(dir, e))?;
+    // A probe of its own (other extract jobs may be probing the same directory), removed on
+    // drop.
+    tempfile::Builder::new()
+        .prefix(".logautopsy-probe-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::output(dir, e))?;
     Ok(())
 }
 
@@ -234,7 +232,7 @@ pub fn write_with(
     let fail = |label: &Path| {
         let label = label.to_path_buf();
         move |e: RenderError| match e {
-            RenderError::Io(e) => Error::io(&label, e),
+            RenderError::Io(e) => Error::output(&label, e),
             RenderError::Other(e) => e,
         }
     };
@@ -242,8 +240,9 @@ pub fn write_with(
         None => {
             let stdout = io::stdout();
             let mut w = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            render_to(report, fmt, path, opts, &mut w).map_err(fail(Path::new("-")))?;
-            w.flush().map_err(|e| Error::io("-", e))
+            let label = Path::new("standard output");
+            render_to(report, fmt, path, opts, &mut w).map_err(fail(label))?;
+            w.flush().map_err(|e| Error::output(label, e))
         }
         Some(p) => {
             let parent = parent_dir(p);
@@ -255,10 +254,13 @@ pub fn write_with(
                 .prefix(&format!(".{name}."))
                 .suffix(".logautopsy-tmp")
                 .tempfile_in(&parent)
-                .map_err(|e| Error::io(&parent, e))?;
+                .map_err(|e| Error::output(&parent, e))?;
+            let _listed = crate::cleanup::list(tmp.path());
             let mut w = io::BufWriter::with_capacity(1 << 16, tmp);
             render_to(report, fmt, path, opts, &mut w).map_err(fail(p))?;
-            let tmp = w.into_inner().map_err(|e| Error::io(p, e.into_error()))?;
+            let tmp = w
+                .into_inner()
+                .map_err(|e| Error::output(p, e.into_error()))?;
             // A tempfile is created 0600; a report is for sharing. Keep the mode of the file it
             // replaces, else the usual rw-r--r--.
             #[cfg(unix)]
@@ -269,9 +271,9 @@ pub fn write_with(
                     .unwrap_or_else(|_| fs::Permissions::from_mode(0o644));
                 tmp.as_file()
                     .set_permissions(mode)
-                    .map_err(|e| Error::io(p, e))?;
+                    .map_err(|e| Error::output(p, e))?;
             }
-            tmp.persist(p).map_err(|e| Error::io(p, e.error))?;
+            tmp.persist(p).map_err(|e| Error::output(p, e.error))?;
             Ok(())
         }
     }

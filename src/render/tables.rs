@@ -360,16 +360,32 @@ pub fn write_parquet_dir(report: &Report, dir: &Path) -> Result<()> {
         for (table, df) in frames {
             let mut df = df.map_err(|e| perr(table, e))?;
             let pdir = dir.join(table).join(&part);
-            if pdir.exists() {
-                fs::remove_dir_all(&pdir).map_err(|e| Error::io(&pdir, e))?;
-            }
-            fs::create_dir_all(&pdir).map_err(|e| Error::io(&pdir, e))?;
+            fs::create_dir_all(&pdir).map_err(|e| Error::output(&pdir, e))?;
+            // Many extract jobs share a dataset, some for the same host: each writes its own
+            // unpredictable temporary name and renames it over the one file it owns, so a
+            // reader sees the old partition or the new one, and nothing else in the directory
+            // is touched.
             let path = pdir.join(PART_FILE);
-            let tmp = pdir.join(format!(".{PART_FILE}.tmp"));
-            let mut buf = Vec::new();
-            write_parquet(&mut df, &mut buf, &path.to_string_lossy())?;
-            fs::write(&tmp, buf).map_err(|e| Error::io(&tmp, e))?;
-            fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+            let tmp = tempfile::Builder::new()
+                .prefix(&format!(".{PART_FILE}."))
+                .suffix(".logautopsy-tmp")
+                .tempfile_in(&pdir)
+                .map_err(|e| Error::output(&pdir, e))?;
+            let _listed = crate::cleanup::list(tmp.path());
+            let mut w = std::io::BufWriter::new(tmp);
+            write_parquet(&mut df, &mut w, &path.to_string_lossy())?;
+            let tmp = w
+                .into_inner()
+                .map_err(|e| Error::output(&path, e.into_error()))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                tmp.as_file()
+                    .set_permissions(fs::Permissions::from_mode(0o644))
+                    .map_err(|e| Error::output(&path, e))?;
+            }
+            tmp.persist(&path)
+                .map_err(|e| Error::output(&path, e.error))?;
         }
     }
     Ok(())
