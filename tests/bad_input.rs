@@ -403,3 +403,78 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+const KILL: &str = "Sep 27 09:47:12 web3 kernel: [412345.002468] Out of memory: Killed process 2147 (gunicorn) total-vm:3600000kB, anon-rss:3425952kB, file-rss:2048kB, shmem-rss:0kB, UID:1000 pgtables:6707kB oom_score_adj:0";
+
+fn analyze_file(path: &Path) -> (i32, Value) {
+    let out = bin()
+        .arg("analyze")
+        .arg(path)
+        .args(["--year", "2025", "--json", "-"])
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), json_of(&out))
+}
+
+fn kills(r: &Value) -> usize {
+    r["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "oom_kill")
+        .count()
+}
+
+/// Three NULs in the first 8 KiB made the whole file "binary data"; a NUL run glued onto the
+/// next line lost it without a warning; a gzip followed by zero padding was skipped whole;
+/// CR-only line endings gave 0 events without a warning.
+#[test]
+fn nul_padding_and_cr_line_endings_are_read() {
+    let d = tempfile::tempdir().unwrap();
+    let noise = numbered(50);
+    // A crash: a cut line, a run of NULs, then the log goes on — the kill glued to the run.
+    let mut crashed = noise.clone().into_bytes();
+    crashed.extend_from_slice(b"Sep 27 09:47:11 web3 kernel: [412345.0] cut sh");
+    crashed.extend(std::iter::repeat_n(0u8, 4096));
+    crashed.extend_from_slice(KILL.as_bytes());
+    crashed.push(b'\n');
+    crashed.extend_from_slice(noise.as_bytes());
+    let p = d.path().join("syslog");
+    std::fs::write(&p, &crashed).unwrap();
+    let (code, r) = analyze_file(&p);
+    assert_eq!(code, 0);
+    assert_eq!(kills(&r), 1, "the kill after the NUL run is found");
+    assert_eq!(r["inputs"][0]["lines"], 101);
+    let warn = r["inputs"][0]["warnings"].to_string();
+    assert!(warn.contains("1 line(s) hold NUL bytes"), "{warn}");
+
+    // A few NULs early on: text, not binary.
+    let mut early = b"\0\0\0".to_vec();
+    early.extend_from_slice(format!("{KILL}\n{noise}").as_bytes());
+    std::fs::write(&p, &early).unwrap();
+    let (code, r) = analyze_file(&p);
+    assert_eq!((code, kills(&r)), (0, 1), "{r}");
+
+    // gzip followed by zero padding: every line, no error.
+    let mut padded = gz(format!("{noise}{KILL}\n").as_bytes());
+    padded.extend(std::iter::repeat_n(0u8, 8192));
+    let gzp = d.path().join("syslog.2.gz");
+    std::fs::write(&gzp, &padded).unwrap();
+    let (code, r) = analyze_file(&gzp);
+    assert_eq!((code, kills(&r)), (0, 1), "{r}");
+    assert_eq!(r["inputs"][0]["lines"], 51);
+
+    // CR-only line endings.
+    let cr = format!("{noise}{KILL}\n").replace('\n', "\r");
+    std::fs::write(&p, cr).unwrap();
+    let (code, r) = analyze_file(&p);
+    assert_eq!((code, kills(&r)), (0, 1), "{r}");
+    assert_eq!(r["inputs"][0]["lines"], 51);
+    assert!(r["inputs"][0]["warnings"].to_string().contains("CR alone"));
+
+    // A file of nothing but NULs is skipped with a reason, not read as text.
+    std::fs::write(&p, vec![0u8; 10_000]).unwrap();
+    let out = bin().arg("analyze").arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only NUL bytes"));
+}

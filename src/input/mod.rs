@@ -30,6 +30,71 @@ pub struct Opened {
     pub gzip_mtime: Option<DateTime<Utc>>,
     /// First decompressed bytes, for host sniffing.
     pub head: Vec<u8>,
+    /// Lines end with CR alone; the stream reads them as LF.
+    pub cr_only: bool,
+}
+
+/// Every member of a gzip stream, as `gzip -d` reads them, zero bytes after a member included:
+/// a crash or a block device pads the end of a file with NULs, which `MultiGzDecoder` takes for
+/// a broken next header and fails the whole stream on.
+struct GzMembers<R: io::BufRead> {
+    member: Option<flate2::bufread::GzDecoder<R>>,
+}
+
+impl<R: io::BufRead> GzMembers<R> {
+    fn new(r: R) -> Self {
+        GzMembers {
+            member: Some(flate2::bufread::GzDecoder::new(r)),
+        }
+    }
+}
+
+impl<R: io::BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(m) = self.member.as_mut() else {
+                return Ok(0);
+            };
+            let n = m.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            // The member ended: skip zero padding, then start the next member, if any.
+            let mut r = self
+                .member
+                .take()
+                .map(|m| m.into_inner())
+                .expect("a member");
+            loop {
+                let rest = r.fill_buf()?;
+                if rest.is_empty() {
+                    return Ok(0);
+                }
+                let zeros = rest.iter().take_while(|&&b| b == 0).count();
+                let all = zeros == rest.len();
+                r.consume(zeros);
+                if !all {
+                    break;
+                }
+            }
+            self.member = Some(flate2::bufread::GzDecoder::new(r));
+        }
+    }
+}
+
+/// CR as LF, for files whose lines end with CR alone (`sniff::cr_only`).
+struct CrAsLf<R>(R);
+
+impl<R: Read> Read for CrAsLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        for b in &mut buf[..n] {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        Ok(n)
+    }
 }
 
 fn read_head(r: &mut dyn Read, n: usize) -> io::Result<Vec<u8>> {
@@ -60,7 +125,7 @@ pub fn open(src: &Source) -> Result<Opened> {
     let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(magic.clone()).chain(raw));
     let (mut reader, gzip_mtime): (Box<dyn Read + Send>, _) = match compression {
         Compression::Gzip => (
-            Box::new(flate2::read::MultiGzDecoder::new(raw)),
+            Box::new(GzMembers::new(io::BufReader::new(raw))),
             sniff::gzip_mtime(&magic).and_then(|t| DateTime::<Utc>::from_timestamp(t, 0)),
         ),
         Compression::None => (raw, None),
@@ -79,6 +144,16 @@ pub fn open(src: &Source) -> Result<Opened> {
             });
         }
     }
+    let cr_only = sniff::cr_only(&head);
+    let (head, reader): (Vec<u8>, Box<dyn Read + Send>) = if cr_only {
+        let head: Vec<u8> = head
+            .into_iter()
+            .map(|b| if b == b'\r' { b'\n' } else { b })
+            .collect();
+        (head, Box::new(CrAsLf(reader)))
+    } else {
+        (head, reader)
+    };
     let kind = sniff::kind(&head);
     let reader: Box<dyn Read + Send> = Box::new(io::Cursor::new(head.clone()).chain(reader));
     Ok(Opened {
@@ -89,5 +164,6 @@ pub fn open(src: &Source) -> Result<Opened> {
         mtime,
         gzip_mtime,
         head,
+        cr_only,
     })
 }

@@ -116,22 +116,60 @@ pub fn kind(head: &[u8]) -> Kind {
     {
         return Kind::JournalJson;
     }
-    // Binary junk: NUL bytes or mostly non-text in the first 8 KiB.
-    let probe = &head[..head.len().min(8192)];
-    let nul = probe.iter().filter(|b| **b == 0).count();
-    let ctrl = probe
-        .iter()
-        .filter(|b| **b < 0x09 || (**b > 0x0d && **b < 0x20))
+    // NUL runs are what a crash leaves in a log (the file was extended, the data never
+    // written): padding between lines, not a sign of a binary file. Binary is decided on the
+    // bytes that are not NUL, over the whole head.
+    let text: Vec<u8> = head.iter().copied().filter(|&b| b != 0).collect();
+    if text.is_empty() {
+        return Kind::Unsupported(
+            "only NUL bytes in its first 64 KiB (a file zeroed by a crash?)".into(),
+        );
+    }
+    // UTF-16 text has a NUL beside every ASCII character, runs of one.
+    let lone_nuls = head
+        .windows(3)
+        .filter(|w| w[1] == 0 && w[0] != 0 && w[2] != 0)
         .count();
-    if nul * 100 > probe.len() || ctrl * 10 > probe.len() {
+    if lone_nuls * 4 > head.len() {
+        return Kind::Unsupported(
+            "UTF-16 text: convert it first (`iconv -f UTF-16 -t UTF-8 FILE`)".into(),
+        );
+    }
+    let ctrl = text
+        .iter()
+        .filter(|&&b| b < 0x09 || (b > 0x0d && b < 0x20 && b != 0x1b))
+        .count();
+    if ctrl * 10 > text.len() {
         return Kind::Unsupported("not a log file: binary data".into());
     }
-    match text_format(head) {
+    match text_format(&split_nul_runs(head)) {
         Some(f) => Kind::Text(f),
         None => Kind::Unsupported(
             "not a recognised log format: none of the first lines has a syslog, journalctl, supervisord or dmesg timestamp".into(),
         ),
     }
+}
+
+/// `head` with each run of NUL bytes made a line break, as the scanner reads them.
+fn split_nul_runs(head: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if memchr::memchr(0, head).is_none() {
+        return std::borrow::Cow::Borrowed(head);
+    }
+    let mut out = Vec::with_capacity(head.len());
+    for (i, &b) in head.iter().enumerate() {
+        if b != 0 {
+            out.push(b);
+        } else if i == 0 || head[i - 1] != 0 {
+            out.push(b'\n');
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Classic Mac OS and some serial-console captures end lines with CR alone: a head with CRs
+/// and no LF at all.
+pub fn cr_only(head: &[u8]) -> bool {
+    memchr::memchr(b'\n', head).is_none() && memchr::memchr(b'\r', head).is_some()
 }
 
 fn first_nonempty_line(head: &[u8]) -> &[u8] {
@@ -173,6 +211,7 @@ pub fn text_format(head: &[u8]) -> Option<LineFormat> {
 /// The host most of the first lines name, if any.
 pub fn head_host(head: &[u8], format: LineFormat) -> Option<String> {
     let mut tally: BTreeMap<String, usize> = BTreeMap::new();
+    let head = split_nul_runs(head);
     for raw in head.split(|b| *b == b'\n').take(200) {
         let line = String::from_utf8_lossy(raw);
         if let Some(h) = envelope::parse(&line, Some(format)).and_then(|e| e.host) {

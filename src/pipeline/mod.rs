@@ -59,6 +59,8 @@ struct Prepared {
     /// A stream that cannot be opened twice (stdin, a pipe, a FIFO, a process substitution):
     /// the stream opened for sniffing is kept and read from where sniffing left it.
     kept: Option<Mutex<Option<input::Opened>>>,
+    /// Lines end with CR alone (read as LF by the opened stream, so never split in ranges).
+    cr_only: bool,
 }
 
 enum Unit {
@@ -211,7 +213,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     for (i, p) in prepared.iter().enumerate() {
         match (&p.kind, &p.src, p.compression) {
             (Kind::Text(_), Source::File { .. }, input::Compression::None)
-                if p.file_bytes > SPLIT_ABOVE =>
+                if p.file_bytes > SPLIT_ABOVE && p.kept.is_none() && !p.cr_only =>
             {
                 let n = p.file_bytes.div_ceil(RANGE);
                 for k in 0..n {
@@ -277,6 +279,11 @@ impl Gathered {
             tz_policy: "n/a".into(),
             ..Default::default()
         };
+        if p.cr_only {
+            summary
+                .warnings
+                .push("lines end with CR alone (classic Mac OS or a serial console capture): each CR read as a line break".into());
+        }
         let mut text_pieces = Vec::new();
         for o in outs {
             match o {
@@ -505,6 +512,7 @@ fn prepare(src: Source) -> std::result::Result<Prepared, Error> {
     Ok(Prepared {
         kind: opened.kind.clone(),
         compression: opened.compression,
+        cr_only: opened.cr_only,
         file_bytes: opened.file_bytes,
         not_after,
         host,

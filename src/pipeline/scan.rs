@@ -46,6 +46,8 @@ pub struct ChunkScan {
     pub unparsed: u64,
     pub unparsed_samples: Vec<(u64, String)>,
     pub overlong: u64,
+    /// Lines holding NUL bytes (crash padding); the text between NUL runs is read as lines.
+    pub nul_lines: u64,
     /// Events with local line numbers, and the raw time and host of each.
     pub events: Vec<Event>,
     pub times: Vec<(RawTime, Option<String>)>,
@@ -117,7 +119,28 @@ impl ChunkScan {
     }
 
     /// Parse one candidate line and run the rules. Returns the follow token, if any.
+    /// A line the prefilter hit (or that continues a block). NUL runs inside it are what a
+    /// crash leaves: the text on either side is a line of its own, under the same line number.
     fn candidate(
+        &mut self,
+        ctx: &ScanCtx<'_>,
+        line: &[u8],
+        line_no: u64,
+        follow: Option<crate::rules::Follow>,
+    ) -> Option<crate::rules::Follow> {
+        if memchr::memchr(0, line).is_none() {
+            return self.candidate_text(ctx, line, line_no, follow);
+        }
+        let mut next = follow;
+        for piece in line.split(|&b| b == 0) {
+            if piece.iter().any(|b| !b.is_ascii_whitespace()) {
+                next = self.candidate_text(ctx, piece, line_no, next);
+            }
+        }
+        next
+    }
+
+    fn candidate_text(
         &mut self,
         ctx: &ScanCtx<'_>,
         line: &[u8],
@@ -219,6 +242,7 @@ impl ChunkScan {
         }
         let ac = ctx.rules.prefilter();
         let base = self.lines;
+        self.nul_lines += lines_with_nul(buf);
         // Line numbers are counted incrementally between hits: one pass over the buffer overall.
         let mut counted_to = 0usize;
         let mut line_no = base; // lines before `counted_to`
@@ -292,6 +316,19 @@ impl ChunkScan {
     }
 }
 
+/// How many lines of `buf` hold a NUL byte (one pass of memchr when there is none).
+fn lines_with_nul(buf: &[u8]) -> u64 {
+    let mut n = 0;
+    let mut line_end = 0;
+    for at in memchr::memchr_iter(0, buf) {
+        if at >= line_end {
+            n += 1;
+            line_end = memchr::memchr(b'\n', &buf[at..]).map_or(buf.len(), |i| at + i + 1);
+        }
+    }
+    n
+}
+
 /// File-level facts needed to finish times.
 pub struct FinishCtx<'a> {
     pub tz: &'a TzPolicy,
@@ -309,6 +346,7 @@ pub struct FileScan {
     pub unparsed: u64,
     pub unparsed_samples: Vec<String>,
     pub overlong: u64,
+    pub nul_lines: u64,
     pub events: Vec<Event>,
     /// Per event: its time was zone-less or year-less, so read under an assumption.
     pub assumed: Vec<bool>,
@@ -499,6 +537,7 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         out.candidates += p.candidates;
         out.unparsed += p.unparsed;
         out.overlong += p.overlong;
+        out.nul_lines += p.nul_lines;
         for (h, n) in p.hosts {
             *out.hosts.entry(h).or_default() += n;
         }
@@ -513,6 +552,12 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     }
     if max_uptime.is_some() {
         out.warnings.push("dmesg without wall-clock times: times estimated by placing the last line at the file's mtime".into());
+    }
+    if out.nul_lines > 0 {
+        out.warnings.push(format!(
+            "{} line(s) hold NUL bytes (what a crash leaves in a log): the text on either side of each NUL run was read as a line",
+            out.nul_lines
+        ));
     }
     if out.overlong > 0 {
         out.warnings.push(format!(
