@@ -478,3 +478,98 @@ fn nul_padding_and_cr_line_endings_are_read() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("only NUL bytes"));
 }
+
+/// A truncated binary journal (some entries lost) exited 0 with nothing on stderr, while a
+/// truncated gzip exits 2 with a message. Both are partial reads and are said the same way.
+#[test]
+fn a_truncated_journal_is_a_partial_read() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/journal/plain-regular-jenkins.journal.zst");
+    let good = zstd::decode_all(std::fs::File::open(fixture).unwrap()).unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("system@cut.journal");
+    // journald preallocates: the written objects end where the zeros begin. Cut 8 KiB before
+    // that end, inside the last entries.
+    let written = good.len() - good.iter().rev().take_while(|&&b| b == 0).count();
+    std::fs::write(&p, &good[..written - 8192]).unwrap();
+    let out = bin()
+        .arg("analyze")
+        .arg(&p)
+        .args(["--json", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let want = format!("logautopsy: {}: journal read in part: ", p.display());
+    assert!(err.contains(&want), "{err}");
+    assert!(err.contains("of 18 entries could not be read"), "{err}");
+    let r = json_of(&out);
+    assert!(r["inputs"][0]["warnings"]
+        .to_string()
+        .contains("shorter than its header"));
+    // The whole file reads with exit 0.
+    std::fs::write(&p, &good).unwrap();
+    bin()
+        .arg("analyze")
+        .arg(&p)
+        .args(["--json", "-"])
+        .assert()
+        .code(0);
+}
+
+/// A file cut while it was read (copytruncate) gave 41 of 340 MB with exit 0 and no warning.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_cut_while_it_is_read_is_a_partial_read() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("syslog");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&p).unwrap());
+        let block = numbered(20_000);
+        for _ in 0..120 {
+            f.write_all(block.as_bytes()).unwrap();
+        }
+    }
+    let size = std::fs::metadata(&p).unwrap().len();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("logautopsy"))
+        .arg("analyze")
+        .arg(&p)
+        .args(["--year", "2025", "--threads", "1", "--json", "-"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Cut the file once the run has it open, as logrotate's copytruncate would.
+    let fds = format!("/proc/{}/fd", child.id());
+    let t0 = std::time::Instant::now();
+    loop {
+        let open = std::fs::read_dir(&fds)
+            .map(|rd| {
+                rd.flatten()
+                    .any(|e| std::fs::read_link(e.path()).is_ok_and(|l| l == p))
+            })
+            .unwrap_or(false);
+        if open || t0.elapsed().as_secs() > 30 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    // Past the open's size check; far from the end of reading 160 MB.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_len(size / 10)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "logautopsy: {}: the file shrank from {size} to",
+            p.display()
+        )),
+        "{err}"
+    );
+}

@@ -144,17 +144,24 @@ pub fn open(src: &Source) -> Result<Opened> {
             });
         }
     }
-    let cr_only = sniff::cr_only(&head);
-    let (head, reader): (Vec<u8>, Box<dyn Read + Send>) = if cr_only {
-        let head: Vec<u8> = head
-            .into_iter()
-            .map(|b| if b == b'\r' { b'\n' } else { b })
+    let mut kind = sniff::kind(&head);
+    // Text whose lines end with CR alone reads as one long line; read CR as LF when that makes
+    // it a log this tool knows (never for a binary journal or Parquet, whose bytes hold CRs).
+    let mut cr_only = false;
+    if matches!(kind, Kind::Text(_) | Kind::Unsupported(_)) && sniff::cr_only(&head) {
+        let lf: Vec<u8> = head
+            .iter()
+            .map(|&b| if b == b'\r' { b'\n' } else { b })
             .collect();
-        (head, Box::new(CrAsLf(reader)))
+        if let k @ Kind::Text(_) = sniff::kind(&lf) {
+            (kind, head, cr_only) = (k, lf, true);
+        }
+    }
+    let reader: Box<dyn Read + Send> = if cr_only {
+        Box::new(CrAsLf(reader))
     } else {
-        (head, reader)
+        reader
     };
-    let kind = sniff::kind(&head);
     let reader: Box<dyn Read + Send> = Box::new(io::Cursor::new(head.clone()).chain(reader));
     Ok(Opened {
         reader,

@@ -308,6 +308,19 @@ impl Gathered {
                         summary.compression = js.compression.clone();
                     }
                     summary.warnings.extend(js.warnings.iter().cloned());
+                    // A binary journal with entries it counts but could not read was read in
+                    // part: said like a truncated gzip (stderr, exit 2), not only in -v.
+                    if js.format == "journal" && js.unreadable > 0 {
+                        self.errors.push(Error::Input {
+                            path: display.clone().into(),
+                            msg: format!(
+                                "journal read in part: {} of {} entries could not be read ({})",
+                                js.unreadable,
+                                js.entries + js.unreadable,
+                                js.warnings.join("; ")
+                            ),
+                        });
+                    }
                     summary.first = evs.iter().map(|e| e.time).min();
                     summary.last = evs.iter().map(|e| e.time).max();
                     // Hosts and range cover the routine lines too: a journal of nothing but
@@ -391,6 +404,13 @@ impl Gathered {
                 });
             }
         }
+        if let Some(msg) = shrank(p) {
+            summary.warnings.push(msg.clone());
+            self.errors.push(Error::Input {
+                path: display.clone().into(),
+                msg,
+            });
+        }
         self.stats.bytes += summary.bytes;
         self.stats.lines += summary.lines;
         self.stats.records += summary.records;
@@ -466,6 +486,24 @@ impl Gathered {
             errors,
         }
     }
+}
+
+/// A plain file that is shorter now than when it was opened was cut while it was read (a
+/// `copytruncate` rotation, a copy still being written over): what lay past the cut was lost.
+fn shrank(p: &Prepared) -> Option<String> {
+    let Source::File { path, .. } = &p.src else {
+        return None;
+    };
+    if p.kept.is_some() || p.compression != input::Compression::None {
+        return None;
+    }
+    let now = std::fs::metadata(path).ok()?.len();
+    (now < p.file_bytes).then(|| {
+        format!(
+            "the file shrank from {} to {now} bytes while it was read (rotated with copytruncate?): the lines past the cut were not read",
+            p.file_bytes
+        )
+    })
 }
 
 /// Add one input's events to everyone's: the first input's vector is taken as it is.
