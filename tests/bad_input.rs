@@ -573,3 +573,78 @@ fn a_file_cut_while_it_is_read_is_a_partial_read() {
         "{err}"
     );
 }
+
+/// An interleaved line inside an OOM task table (another process's line, another host's) ended
+/// the table: every later row was missing from "memory at the OOM kill", with no warning.
+#[test]
+fn a_foreign_line_inside_a_task_table_does_not_end_it() {
+    let k = |ts: &str, msg: &str| format!("Sep 27 09:47:12 web3 kernel: [{ts}] {msg}");
+    let lines = [
+        k("412345.001000", "gunicorn invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0"),
+        k("412345.001100", "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name"),
+        k("412345.001200", "[   2140]  1000  2140   900000   500000  4000000        0             0 gunicorn"),
+        "Sep 27 09:47:12 web3 CRON[777]: (root) CMD (/usr/lib/sysstat/debian-sa1 1 1)".to_string(),
+        k("412345.001300", "[   2147]  1000  2147   900000   800000  6000000        0             0 gunicorn"),
+        "Sep 27 09:47:12 db9 sshd[4242]: Accepted publickey for deploy from 10.0.0.9 port 50000 ssh2".to_string(),
+        "Sep 27 09:47:12 web3 systemd[1]: Started session-77.scope - Session 77 of User deploy.".to_string(),
+        k("412345.001400", "[   2200]     0  2200  2000000  1500000  9000000        0             0 mariadbd"),
+        KILL.to_string(),
+    ];
+    let text = lines.join("\n") + "\n";
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("syslog");
+    std::fs::write(&p, &text).unwrap();
+    let (code, r) = analyze_file(&p);
+    assert_eq!(code, 0);
+    let kill = r["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "oom_kill")
+        .unwrap();
+    assert_eq!(kill["attrs"]["task_rows"], 3, "{kill}");
+    let top = &r["incidents"][0]["memory_top"];
+    assert_eq!(top[0]["process"], "mariadbd", "{top}");
+    assert_eq!(top[0]["rss_kb"], 6_000_000);
+    assert_eq!(top[1]["process"], "gunicorn");
+    assert_eq!(
+        (top[1]["count"].as_u64(), top[1]["rss_kb"].as_u64()),
+        (Some(2), Some(5_200_000))
+    );
+    // The foreign lines are read as lines of their own: the cron job is a routine line.
+    assert_eq!(r["stats"]["lines"], 9);
+
+    // The same entries as `journalctl -o json`: the table spans entries there.
+    let json_lines: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let host = if l.contains(" db9 ") { "db9" } else { "web3" };
+            let (ident, msg) = match l.split_once(" kernel: ") {
+                Some((_, m)) => ("kernel", m.split_once("] ").unwrap().1.to_string()),
+                None => {
+                    let rest = l.splitn(5, ' ').nth(4).unwrap();
+                    let (who, m) = rest.split_once(": ").unwrap();
+                    (who.split('[').next().unwrap(), m.to_string())
+                }
+            };
+            serde_json::json!({
+                "__CURSOR": format!("s=1;i={i:x}"),
+                "__REALTIME_TIMESTAMP": (1_758_966_432_000_000u64 + i as u64).to_string(),
+                "_HOSTNAME": host, "SYSLOG_IDENTIFIER": ident, "MESSAGE": msg,
+            })
+            .to_string()
+        })
+        .collect();
+    let j = d.path().join("journal.json");
+    std::fs::write(&j, json_lines.join("\n") + "\n").unwrap();
+    let (code, r) = analyze_file(&j);
+    assert_eq!(code, 0);
+    let kill = r["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "oom_kill")
+        .unwrap_or_else(|| panic!("{r}"));
+    assert_eq!(kill["attrs"]["task_rows"], 3, "{kill}");
+}

@@ -45,7 +45,7 @@ fn two_line_era_block_folds_task_table_and_select_line() {
         vec![
             json!({"kind": "oom_kill", "pid": 29587, "process": "php", "unit": null, "program": null,
             "attrs": {"total_vm_kb": 1064492, "anon_rss_kb": 545924, "file_rss_kb": 0, "shmem_rss_kb": 1356,
-                      "prefix": "Out of memory", "scope": "global",
+                      "prefix": "Out of memory", "scope": "global", "task_rows": 1,
                       "tasks": [{"process": "php", "count": 1, "rss_kb": 547280}],
                       "tasks_top": [{"pid": 29587, "process": "php", "rss_kb": 547280}]}})
         ]

@@ -218,6 +218,8 @@ fn fold_block(events: &mut [Event], b: &Block, k: usize) {
         let tasks: Vec<Value> =
             rows.into_iter().map(|(process, count, rss_kb)| json!({"process": process, "count": count, "rss_kb": rss_kb})).collect();
         add.push(("tasks".into(), Value::from(tasks)));
+        // How many rows the table gave: a reader can tell a short table from a cut one.
+        add.push(("task_rows".into(), Value::from(b.tasks.len())));
         // The sums hide which single process held the memory (one 9 GB backup process among
         // four python3 rows); keep the biggest rows with their pids.
         let mut single: Vec<(u64, u32, String)> = b

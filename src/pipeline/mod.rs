@@ -670,12 +670,25 @@ fn stream_unit(
             let mut events = Vec::new();
             let mut part = routine::Part::default();
             let default_host = ctx.host.clone();
+            // An open task table (as for text, a few foreign entries may stand between rows),
+            // and how many foreign entries it has seen since its last row.
+            let mut table: Option<(crate::rules::Follow, u64)> = None;
             let mut sink = |mut rec: crate::parse::Record| {
                 if rec.host.is_none() {
                     rec.host = default_host.clone();
                 }
                 let before = events.len();
-                rules.apply(&rec, &mut events);
+                let row = table.is_some_and(|(f, _)| rules.apply_follow(f, &rec, &mut events));
+                if row {
+                    table = table.map(|(f, _)| (f, 0));
+                } else {
+                    table = table
+                        .filter(|&(_, gap)| gap < scan::MAX_TABLE_GAP)
+                        .map(|(f, gap)| (f, gap + 1));
+                    if let Some(f) = rules.apply(&rec, &mut events) {
+                        table = Some((f, 0));
+                    }
+                }
                 let mut k = before;
                 while k < events.len() {
                     events[k].host = rec.host.clone().unwrap_or_default();

@@ -283,17 +283,47 @@ impl ChunkScan {
             counted_to = ls;
             let mut ln = line_no + 1;
             let mut follow = self.candidate(ctx, &buf[ls..le], ln, None);
-            // Block continuation lines (task tables) have no hint of their own.
+            // Block continuation lines (task tables) have no hint of their own. Another
+            // process's line, or another host's, may be written between two rows: look a few
+            // lines ahead for the next row before calling the table done.
             while let Some(f) = follow {
-                if le >= buf.len() {
+                let mut probe = le;
+                let mut found = None;
+                for gap in 0..=MAX_TABLE_GAP {
+                    if probe >= buf.len() {
+                        break;
+                    }
+                    let ne = line_end(probe);
+                    if let Some(f2) = self.candidate(ctx, &buf[probe..ne], ln + 1 + gap, Some(f)) {
+                        found = Some((gap, probe, ne, f2));
+                        break;
+                    }
+                    probe = ne;
+                }
+                let Some((gap, row_start, row_end, f2)) = found else {
                     break;
+                };
+                if gap > 0 {
+                    // The foreign lines come first, in file order; the row waits for them.
+                    let row = (self.events.pop(), self.times.pop());
+                    let mut at = le;
+                    for k in 0..gap {
+                        let end = line_end(at);
+                        if ac.find(&buf[at..end], 0).is_some() {
+                            // A foreign line that opens a block of its own is read as a line.
+                            let _ = self.candidate(ctx, &buf[at..end], ln + 1 + k, None);
+                        }
+                        at = end;
+                    }
+                    debug_assert_eq!(at, row_start);
+                    if let (Some(e), Some(t)) = row {
+                        self.events.push(e);
+                        self.times.push(t);
+                    }
                 }
-                let ne = line_end(le);
-                ln += 1;
-                follow = self.candidate(ctx, &buf[le..ne], ln, Some(f));
-                if follow.is_some() {
-                    le = ne;
-                }
+                ln += 1 + gap;
+                le = row_end;
+                follow = Some(f2);
             }
             line_no += bytecount::count(&buf[counted_to..le], b'\n') as u64;
             counted_to = le;
@@ -315,6 +345,9 @@ impl ChunkScan {
         }
     }
 }
+
+/// How many foreign lines may stand between two rows of one task table.
+pub(crate) const MAX_TABLE_GAP: u64 = 4;
 
 /// How many lines of `buf` hold a NUL byte (one pass of memchr when there is none).
 fn lines_with_nul(buf: &[u8]) -> u64 {
