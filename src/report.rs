@@ -79,6 +79,8 @@ vocabulary! {
         ZoneLearned => "zone-learned",
         /// Year-less lines were moved to another year than the file's mtime said.
         YearShifted => "year-shifted",
+        /// Lines dated Feb 29 in a year without one: the year policy is wrong for them.
+        ImpossibleDate => "impossible-date",
     }
 }
 

@@ -648,3 +648,48 @@ fn a_foreign_line_inside_a_task_table_does_not_end_it() {
         .unwrap_or_else(|| panic!("{r}"));
     assert_eq!(kill["attrs"]["task_rows"], 3, "{kill}");
 }
+
+/// The zone warning for 50 000 files was one 1.5 MB line; Feb 29 in a year without one became
+/// Feb 28 with the warning only in -v and the JSON.
+#[test]
+fn warnings_are_short_and_on_stderr() {
+    let d = tempfile::tempdir().unwrap();
+    for i in 0..12 {
+        std::fs::write(d.path().join(format!("h{i:02}.log")), numbered(3)).unwrap();
+    }
+    let out = bin()
+        .arg("analyze")
+        .arg(d.path())
+        .args(["--year", "2025", "--json", "-"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let zone = err
+        .lines()
+        .find(|l| l.contains("zone-less times read as UTC"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(zone.contains("h04.log, … and 7 more (12 in all;"), "{zone}");
+    assert!(!zone.contains("h05.log"), "{zone}");
+
+    let leap = d.path().join("leap");
+    std::fs::create_dir(&leap).unwrap();
+    std::fs::write(
+        leap.join("syslog"),
+        format!(
+            "Feb 28 23:59:59 web3 kernel: [1.0] x\n{}\n",
+            KILL.replace("Sep 27 09:47:12", "Feb 29 00:00:01")
+        ),
+    )
+    .unwrap();
+    let out = bin()
+        .arg("analyze")
+        .arg(&leap)
+        .args(["--year", "2025"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 line(s) dated Feb 29, which the year 2025 does not have (read as Feb 28): pass --year"),
+        "{err}"
+    );
+}

@@ -261,6 +261,8 @@ struct Gathered {
     soft_years: Vec<years::Soft>,
     index: RoutineIndex,
     errors: Vec<Error>,
+    /// Run-level warnings found while stitching inputs.
+    warnings: Vec<Warning>,
 }
 
 impl Gathered {
@@ -373,6 +375,18 @@ impl Gathered {
             summary.year_policy = fs.year_policy;
             summary.tz_policy = fs.tz_policy.clone();
             summary.unparsed_samples = fs.unparsed_samples;
+            if fs.bad_dates > 0 {
+                // Shown on stderr too: a wrong year moves every time in the file.
+                self.warnings.push(Warning::new(
+                    WarningKind::ImpossibleDate,
+                    Some(&display),
+                    format!(
+                        "{} line(s) dated Feb 29, which the year {} does not have (read as Feb 28): pass --year",
+                        fs.bad_dates,
+                        fs.first.map_or("chosen".to_string(), |t| t.utc().format("%Y").to_string())
+                    ),
+                ));
+            }
             summary.warnings.extend(fs.warnings);
             let mut hs: Vec<(String, u64)> = fs.hosts.into_iter().collect();
             hs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -431,14 +445,16 @@ impl Gathered {
             soft_years,
             mut index,
             errors,
+            warnings: found,
         } = self;
+        warnings.extend(found);
         if !assumed_utc.is_empty() {
             warnings.push(Warning::new(
                 WarningKind::ZoneAssumed,
                 None,
                 format!(
                     "zone-less times read as UTC (pass --tz ZONE or --tz HOST=ZONE if the servers ran in another zone) in: {}",
-                    assumed_utc.join(", ")
+                    some_of(&assumed_utc)
                 ),
             ));
         }
@@ -486,6 +502,21 @@ impl Gathered {
             errors,
         }
     }
+}
+
+/// A list of paths for a one-line warning: all of a few, else the first few and how many more
+/// (50 000 inputs made a 1.5 MB line). Each input's own policy stays in `inputs[]`.
+fn some_of(paths: &[String]) -> String {
+    const SHOWN: usize = 5;
+    if paths.len() <= SHOWN {
+        return paths.join(", ");
+    }
+    format!(
+        "{}, … and {} more ({} in all; each input's zone is in the JSON report and -v)",
+        paths[..SHOWN].join(", "),
+        paths.len() - SHOWN,
+        paths.len()
+    )
 }
 
 /// A plain file that is shorter now than when it was opened was cut while it was read (a

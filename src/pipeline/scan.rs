@@ -380,6 +380,8 @@ pub struct FileScan {
     pub unparsed_samples: Vec<String>,
     pub overlong: u64,
     pub nul_lines: u64,
+    /// Lines dated Feb 29 of a year without one (read as Feb 28).
+    pub bad_dates: u64,
     pub events: Vec<Event>,
     /// Per event: its time was zone-less or year-less, so read under an assumption.
     pub assumed: Vec<bool>,
@@ -550,12 +552,15 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         if first {
             out.routine.lines.reserve_exact(routine_rest);
         }
+        // The first and last lines are lines counted already (as events or routine) or not
+        // lines that matter: their dates are not counted again.
+        let mut again = 0;
         if let Some((t, h)) = p.first {
-            let ts = resolve(t, h.as_deref(), off, &mut bad_dates);
+            let ts = resolve(t, h.as_deref(), off, &mut again);
             out.first = Some(out.first.map_or(ts, |f: Timestamp| f.min(ts)));
         }
         if let Some((t, h)) = p.last {
-            let ts = resolve(t, h.as_deref(), off, &mut bad_dates);
+            let ts = resolve(t, h.as_deref(), off, &mut again);
             out.last = Some(out.last.map_or(ts, |l: Timestamp| l.max(ts)));
         }
         for (l, s) in p.unparsed_samples {
@@ -580,6 +585,7 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         out.first = Some(out.first.map_or(e.time, |f: Timestamp| f.min(e.time)));
         out.last = Some(out.last.map_or(e.time, |l: Timestamp| l.max(e.time)));
     }
+    out.bad_dates = bad_dates;
     if bad_dates > 0 {
         out.warnings.push(format!("{bad_dates} line(s) dated Feb 29 in a year without one: the year policy is off; pass --year"));
     }
