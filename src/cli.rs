@@ -81,6 +81,10 @@ pub struct InputArgs {
     /// Regex of commands/units that are backups, added to the defaults (repeatable).
     #[arg(long = "backup-match", value_name = "REGEX")]
     pub backup_match: Vec<String>,
+    /// Stop reading a compressed file or archive once it has expanded to this many times its
+    /// compressed size (at least 64 MiB): the bound against decompression bombs.
+    #[arg(long, value_name = "RATIO", default_value_t = logautopsy::config::DEFAULT_MAX_EXPAND)]
+    pub max_expand: u64,
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -238,6 +242,7 @@ impl InputArgs {
             pattern_dirs: self.patterns.clone(),
             backup_match: self.backup_match.clone(),
             unparsed_samples: if self.verbose { 20 } else { 5 },
+            max_expand: self.max_expand,
             ..Config::default()
         })
     }

@@ -40,6 +40,11 @@ impl TzPolicy {
     }
 }
 
+/// Default `--max-expand`: a log compresses 5–30:1 with gzip and up to ~100:1 with xz on very
+/// repetitive lines; a stream expanding past 250 times its compressed size is a bomb, or
+/// something that is not a log.
+pub const DEFAULT_MAX_EXPAND: u64 = 250;
+
 /// Everything an analysis needs to know, already validated.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -61,6 +66,9 @@ pub struct Config {
     pub backup_slack_s: i64,
     /// How many unparsed candidate lines to keep per input for `--verbose`.
     pub unparsed_samples: usize,
+    /// `--max-expand`: how many times its compressed size a compressed input or archive may
+    /// expand to before reading stops (`input::stream`).
+    pub max_expand: u64,
     /// Show a progress bar on stderr.
     pub progress: bool,
 }
@@ -78,6 +86,7 @@ impl Default for Config {
             backup_match: Vec::new(),
             backup_slack_s: 15 * 60,
             unparsed_samples: 5,
+            max_expand: DEFAULT_MAX_EXPAND,
             progress: false,
         }
     }

@@ -8,6 +8,7 @@ mod browser;
 mod support;
 mod support_render;
 
+mod archives;
 mod association;
 mod corpus_events;
 mod corpus_inputs;

@@ -15,6 +15,11 @@ pub enum Source {
         path: PathBuf,
         explicit: bool,
     },
+    /// A member of an archive (`input::archive`), named `ARCHIVE:MEMBER` in every output.
+    Member {
+        archive: PathBuf,
+        name: String,
+    },
 }
 
 impl Source {
@@ -22,6 +27,7 @@ impl Source {
         match self {
             Source::Stdin => "-".into(),
             Source::File { path, .. } => path.display().to_string(),
+            Source::Member { archive, name } => format!("{}:{name}", archive.display()),
         }
     }
 }
@@ -71,7 +77,7 @@ pub fn discover(specs: &[String]) -> (Vec<Source>, Vec<Error>) {
         Source::File { path, .. } => {
             seen.insert(path.canonicalize().unwrap_or_else(|_| path.clone()))
         }
-        Source::Stdin => true,
+        Source::Stdin | Source::Member { .. } => true,
     });
     (out, errors)
 }

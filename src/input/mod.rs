@@ -3,11 +3,13 @@
 //! and journalctl export/JSON are read by `journal`; event Parquet written by
 //! `logautopsy extract` by `parquet`.
 
+pub mod archive;
 pub mod chunk;
 pub mod discover;
 pub mod journal;
 pub mod parquet;
 pub mod sniff;
+pub mod stream;
 
 use crate::model::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -34,77 +36,9 @@ pub struct Opened {
     pub cr_only: bool,
 }
 
-/// Every member of a gzip stream, as `gzip -d` reads them, zero bytes after a member included:
-/// a crash or a block device pads the end of a file with NULs, which `MultiGzDecoder` takes for
-/// a broken next header and fails the whole stream on.
-struct GzMembers<R: io::BufRead> {
-    member: Option<flate2::bufread::GzDecoder<R>>,
-}
-
-impl<R: io::BufRead> GzMembers<R> {
-    fn new(r: R) -> Self {
-        GzMembers {
-            member: Some(flate2::bufread::GzDecoder::new(r)),
-        }
-    }
-}
-
-impl<R: io::BufRead> Read for GzMembers<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            let Some(m) = self.member.as_mut() else {
-                return Ok(0);
-            };
-            let n = m.read(buf)?;
-            if n > 0 || buf.is_empty() {
-                return Ok(n);
-            }
-            // The member ended: skip zero padding, then start the next member, if any.
-            let mut r = self
-                .member
-                .take()
-                .map(|m| m.into_inner())
-                .expect("a member");
-            loop {
-                let rest = r.fill_buf()?;
-                if rest.is_empty() {
-                    return Ok(0);
-                }
-                let zeros = rest.iter().take_while(|&&b| b == 0).count();
-                let all = zeros == rest.len();
-                r.consume(zeros);
-                if !all {
-                    break;
-                }
-            }
-            self.member = Some(flate2::bufread::GzDecoder::new(r));
-        }
-    }
-}
-
-/// CR as LF, for files whose lines end with CR alone (`sniff::cr_only`).
-struct CrAsLf<R>(R);
-
-impl<R: Read> Read for CrAsLf<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.0.read(buf)?;
-        for b in &mut buf[..n] {
-            if *b == b'\r' {
-                *b = b'\n';
-            }
-        }
-        Ok(n)
-    }
-}
-
-fn read_head(r: &mut dyn Read, n: usize) -> io::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(n);
-    r.take(n as u64).read_to_end(&mut head)?;
-    Ok(head)
-}
-
-/// Open a source, decompress gzip (multi-member too), and sniff what it holds.
-pub fn open(src: &Source) -> Result<Opened> {
+/// Open a source, decompress it (gzip, xz, zstd, bzip2; multi-member too), and sniff what it
+/// holds. `max_expand` bounds the decompressed size (`stream::open`).
+pub fn open(src: &Source, max_expand: u64) -> Result<Opened> {
     let (raw, file_bytes, mtime, path): (Box<dyn Read + Send>, u64, Option<DateTime<Utc>>, &Path) =
         match src {
             Source::Stdin => (Box::new(io::stdin()), 0, None, Path::new("-")),
@@ -118,59 +52,28 @@ pub fn open(src: &Source) -> Result<Opened> {
                     path.as_path(),
                 )
             }
+            Source::Member { .. } => {
+                return Err(Error::Input {
+                    path: src.display().into(),
+                    msg: "an archive member is read with its archive (input::archive)".into(),
+                })
+            }
         };
-    let mut raw = raw;
-    let magic = read_head(&mut raw, 10).map_err(|e| Error::io(path, e))?;
-    let compression = sniff::compression(&magic);
-    let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(magic.clone()).chain(raw));
-    let (mut reader, gzip_mtime): (Box<dyn Read + Send>, _) = match compression {
-        Compression::Gzip => (
-            Box::new(GzMembers::new(io::BufReader::new(raw))),
-            sniff::gzip_mtime(&magic).and_then(|t| DateTime::<Utc>::from_timestamp(t, 0)),
-        ),
-        Compression::None => (raw, None),
-    };
-    // A gzip stream broken within its first bytes still gets sniffed on what was decoded.
-    let mut head = Vec::new();
-    let head_err = {
-        let mut lim = (&mut reader).take(sniff::HEAD as u64);
-        lim.read_to_end(&mut head).err()
-    };
-    if let Some(e) = head_err {
-        if head.is_empty() {
-            return Err(Error::Input {
-                path: path.into(),
-                msg: format!("cannot read: {e}"),
-            });
-        }
-    }
-    let mut kind = sniff::kind(&head);
-    // Text whose lines end with CR alone reads as one long line; read CR as LF when that makes
-    // it a log this tool knows (never for a binary journal or Parquet, whose bytes hold CRs).
-    let mut cr_only = false;
-    if matches!(kind, Kind::Text(_) | Kind::Unsupported(_)) && sniff::cr_only(&head) {
-        let lf: Vec<u8> = head
-            .iter()
-            .map(|&b| if b == b'\r' { b'\n' } else { b })
-            .collect();
-        if let k @ Kind::Text(_) = sniff::kind(&lf) {
-            (kind, head, cr_only) = (k, lf, true);
-        }
-    }
-    let reader: Box<dyn Read + Send> = if cr_only {
-        Box::new(CrAsLf(reader))
-    } else {
-        reader
-    };
-    let reader: Box<dyn Read + Send> = Box::new(io::Cursor::new(head.clone()).chain(reader));
+    let len = (file_bytes > 0).then_some(file_bytes);
+    let (reader, sn) = stream::open(raw, len, max_expand).map_err(|e| Error::Input {
+        path: path.into(),
+        msg: format!("cannot read: {e}"),
+    })?;
     Ok(Opened {
-        reader,
-        kind,
-        compression,
+        reader: Box::new(reader),
+        kind: sn.kind,
+        compression: sn.compression,
         file_bytes,
         mtime,
-        gzip_mtime,
-        head,
-        cr_only,
+        gzip_mtime: sn
+            .gzip_mtime
+            .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0)),
+        head: sn.head,
+        cr_only: sn.cr_only,
     })
 }

@@ -13,6 +13,22 @@ pub const HEAD: usize = 64 * 1024;
 pub enum Compression {
     None,
     Gzip,
+    Xz,
+    Zstd,
+    Bzip2,
+}
+
+impl Compression {
+    /// The name in `inputs[].compression`; `None` for an uncompressed input.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Compression::None => None,
+            Compression::Gzip => Some("gzip"),
+            Compression::Xz => Some("xz"),
+            Compression::Zstd => Some("zstd"),
+            Compression::Bzip2 => Some("bzip2"),
+        }
+    }
 }
 
 /// What a file holds.
@@ -28,6 +44,10 @@ pub enum Kind {
     JournalJson,
     /// Event Parquet written by `logautopsy extract`.
     Parquet,
+    /// A tar archive (possibly compressed): its members are the inputs (`input::archive`).
+    Tar,
+    /// A zip archive: its members are the inputs.
+    Zip,
     /// Nothing to read.
     Empty,
     /// Not something logautopsy reads; the reason says what it looks like and what to do.
@@ -42,15 +62,24 @@ impl Kind {
             Kind::JournalExport => "journal-export",
             Kind::JournalJson => "journal-json",
             Kind::Parquet => "parquet",
+            Kind::Tar => "tar",
+            Kind::Zip => "zip",
             Kind::Empty => "empty",
             Kind::Unsupported(_) => "unsupported",
         }
     }
 }
 
+/// The compression the magic bytes announce (logrotate's `compresscmd` may be any of these).
 pub fn compression(head: &[u8]) -> Compression {
     if head.starts_with(&[0x1f, 0x8b]) {
         Compression::Gzip
+    } else if head.starts_with(b"\xfd7zXZ\x00") {
+        Compression::Xz
+    } else if head.starts_with(b"\x28\xb5\x2f\xfd") {
+        Compression::Zstd
+    } else if head.len() >= 4 && head.starts_with(b"BZh") && (b'1'..=b'9').contains(&head[3]) {
+        Compression::Bzip2
     } else {
         Compression::None
     }
@@ -72,22 +101,6 @@ pub fn kind(head: &[u8]) -> Kind {
         return Kind::Empty;
     }
     const MAGIC: &[(&[u8], &str)] = &[
-        (
-            b"\x28\xb5\x2f\xfd",
-            "a zstd-compressed file: decompress it first (`zstd -d FILE`)",
-        ),
-        (
-            b"\xfd7zXZ\x00",
-            "an xz-compressed file: decompress it first (`xz -d FILE`)",
-        ),
-        (
-            b"BZh",
-            "a bzip2-compressed file: decompress it first (`bunzip2 FILE`)",
-        ),
-        (
-            b"PK\x03\x04",
-            "a zip archive: unpack it first (`unzip FILE`)",
-        ),
         (b"\x89PNG", "a PNG image"),
         (b"\xff\xd8\xff", "a JPEG image"),
         (b"\x7fELF", "an ELF binary"),
@@ -105,7 +118,10 @@ pub fn kind(head: &[u8]) -> Kind {
         }
     }
     if head.len() > 262 && &head[257..262] == b"ustar" {
-        return Kind::Unsupported("a tar archive: unpack it first (`tar xf FILE`)".into());
+        return Kind::Tar;
+    }
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Kind::Zip;
     }
     let first_line = first_nonempty_line(head);
     if first_line.starts_with(b"__CURSOR=") || first_line.starts_with(b"__REALTIME_TIMESTAMP=") {

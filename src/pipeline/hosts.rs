@@ -8,18 +8,30 @@ use crate::input::Source;
 use std::collections::BTreeMap;
 use std::path::{Component, PathBuf};
 
+/// The directories an input sits in; an archive member sits in its archive (as if unpacked
+/// beside it), so the members of `fleet.tar.gz:web1/…` form a tree as a copied `web1/` does.
 fn dir_components(src: &Source) -> Vec<String> {
+    let normal = |p: &std::path::Path| -> Vec<String> {
+        p.components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect()
+    };
     match src {
         Source::Stdin => Vec::new(),
         Source::File { path, .. } => {
             let abs = path.canonicalize().unwrap_or_else(|_| path.clone());
             let dir: PathBuf = abs.parent().map(|p| p.to_path_buf()).unwrap_or_default();
-            dir.components()
-                .filter_map(|c| match c {
-                    Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-                    _ => None,
-                })
-                .collect()
+            normal(&dir)
+        }
+        Source::Member { archive, name } => {
+            let abs = archive.canonicalize().unwrap_or_else(|_| archive.clone());
+            let inner = std::path::Path::new(name);
+            let mut v = normal(&abs);
+            v.extend(normal(inner.parent().unwrap_or(std::path::Path::new(""))));
+            v
         }
     }
 }

@@ -5,6 +5,7 @@
 //! stitched per file, so the result is byte-identical at any `--threads`. Only events travel
 //! past the scan; memory is bounded by events, not by input size.
 
+mod archives;
 mod hosts;
 mod merge;
 pub mod scan;
@@ -61,11 +62,15 @@ struct Prepared {
     kept: Option<Mutex<Option<input::Opened>>>,
     /// Lines end with CR alone (read as LF by the opened stream, so never split in ranges).
     cr_only: bool,
+    /// Where in its archive a member is (`Source::Member`).
+    member: Option<archives::MemberOf>,
 }
 
 enum Unit {
     Stream(usize),
     Range(usize, u64, u64),
+    /// The members of one archive, read in one pass in entry order.
+    Archive(Vec<usize>),
 }
 
 // One value per scanned unit (a file or a 16 MiB range): variant sizes do not matter.
@@ -142,8 +147,10 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
 
     // Sniff everything first (cheap: the first 64 KiB), so host-less files can borrow the host
     // of their copied tree before they are scanned.
-    let sniffed: Vec<std::result::Result<Prepared, Error>> =
-        sources.into_par_iter().map(prepare).collect();
+    let sniffed: Vec<std::result::Result<Prepared, Error>> = sources
+        .into_par_iter()
+        .map(|s| prepare(s, cfg.max_expand))
+        .collect();
     let mut prepared = Vec::new();
     for s in sniffed {
         match s {
@@ -191,7 +198,7 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             _ => kept.push(p),
         }
     }
-    let prepared = kept;
+    let prepared = archives::expand(kept, cfg.max_expand, &mut warnings, &mut errors);
     let assigned = hosts::assign(
         &prepared
             .iter()
@@ -210,7 +217,15 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
     }
 
     let mut units = Vec::new();
+    let mut archive_units: Vec<(Arc<std::path::PathBuf>, Vec<usize>)> = Vec::new();
     for (i, p) in prepared.iter().enumerate() {
+        if let Some(m) = &p.member {
+            match archive_units.last_mut() {
+                Some((a, v)) if Arc::ptr_eq(a, &m.archive) => v.push(i),
+                _ => archive_units.push((m.archive.clone(), vec![i])),
+            }
+            continue;
+        }
         match (&p.kind, &p.src, p.compression) {
             (Kind::Text(_), Source::File { .. }, input::Compression::None)
                 if p.file_bytes > SPLIT_ABOVE && p.kept.is_none() && !p.cr_only =>
@@ -227,9 +242,10 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             _ => units.push(Unit::Stream(i)),
         }
     }
+    units.extend(archive_units.into_iter().map(|(_, v)| Unit::Archive(v)));
     let outs: Vec<(usize, UnitOut)> = units
         .into_par_iter()
-        .map(|u| run_unit(u, &prepared, &assigned, cfg, rules, progress))
+        .flat_map_iter(|u| run_unit(u, &prepared, &assigned, cfg, rules, progress))
         .collect();
 
     // Stitch per input, in input order.
@@ -273,10 +289,7 @@ impl Gathered {
             path: display.clone(),
             format: p.kind.name().to_string(),
             file_bytes: p.file_bytes,
-            compression: match p.compression {
-                input::Compression::Gzip => Some("gzip".into()),
-                input::Compression::None => None,
-            },
+            compression: p.compression.name().map(String::from),
             year_policy: "n/a".into(),
             tz_policy: "n/a".into(),
             ..Default::default()
@@ -410,7 +423,10 @@ impl Gathered {
                 fs.routine,
             );
             // A plain file's mtime is the weakest year evidence (copies made without -p reset it).
-            if cfg.year.is_none() && p.compression == input::Compression::None && fs.year_from_mtime
+            if cfg.year.is_none()
+                && p.compression == input::Compression::None
+                && p.member.is_none()
+                && fs.year_from_mtime
             {
                 self.soft_years.push(years::Soft {
                     input: self.inputs.len(),
@@ -557,7 +573,7 @@ fn is_derived_table(src: &Source) -> bool {
         Source::File { path, .. } => path
             .components()
             .any(|c| matches!(c.as_os_str().to_str(), Some("incidents" | "backup_windows"))),
-        Source::Stdin => false,
+        Source::Stdin | Source::Member { .. } => false,
     }
 }
 
@@ -566,8 +582,8 @@ fn needs_host(kind: &Kind) -> bool {
     matches!(kind, Kind::Text(_))
 }
 
-fn prepare(src: Source) -> std::result::Result<Prepared, Error> {
-    let opened = input::open(&src)?;
+fn prepare(src: Source, max_expand: u64) -> std::result::Result<Prepared, Error> {
+    let opened = input::open(&src, max_expand)?;
     let host = match &opened.kind {
         Kind::Text(f) => input::sniff::head_host(&opened.head, *f),
         _ => None,
@@ -577,6 +593,7 @@ fn prepare(src: Source) -> std::result::Result<Prepared, Error> {
     let once = match &src {
         Source::Stdin => true,
         Source::File { path, .. } => !std::fs::metadata(path).is_ok_and(|m| m.is_file()),
+        Source::Member { .. } => false,
     };
     Ok(Prepared {
         kind: opened.kind.clone(),
@@ -586,8 +603,31 @@ fn prepare(src: Source) -> std::result::Result<Prepared, Error> {
         not_after,
         host,
         kept: once.then(|| Mutex::new(Some(opened))),
+        member: None,
         src,
     })
+}
+
+/// What the scanner needs to know about input `i`.
+fn scan_ctx<'a>(
+    i: usize,
+    prepared: &[Prepared],
+    assigned: &[(Option<String>, Option<String>)],
+    cfg: &Config,
+    rules: &'a RuleSet,
+) -> ScanCtx<'a> {
+    let p = &prepared[i];
+    ScanCtx {
+        rules,
+        path: Arc::from(p.src.display()),
+        format: match p.kind {
+            Kind::Text(f) => f,
+            _ => LineFormat::Rfc3164,
+        },
+        host: assigned[i].0.clone(),
+        force_host: cfg.host.is_some(),
+        max_samples: cfg.unparsed_samples,
+    }
 }
 
 fn run_unit(
@@ -597,23 +637,18 @@ fn run_unit(
     cfg: &Config,
     rules: &RuleSet,
     progress: Option<Progress<'_>>,
-) -> (usize, UnitOut) {
+) -> Vec<(usize, UnitOut)> {
     let i = match u {
         Unit::Stream(i) | Unit::Range(i, ..) => i,
+        Unit::Archive(members) => {
+            return archives::run(&members, prepared, cfg, &|i, reader| {
+                let ctx = scan_ctx(i, prepared, assigned, cfg, rules);
+                stream_unit(reader, &prepared[i], &ctx, rules, progress)
+            });
+        }
     };
     let p = &prepared[i];
-    let path: Arc<str> = Arc::from(p.src.display());
-    let ctx = ScanCtx {
-        rules,
-        path: path.clone(),
-        format: match p.kind {
-            Kind::Text(f) => f,
-            _ => LineFormat::Rfc3164,
-        },
-        host: assigned[i].0.clone(),
-        force_host: cfg.host.is_some(),
-        max_samples: cfg.unparsed_samples,
-    };
+    let ctx = scan_ctx(i, prepared, assigned, cfg, rules);
     let out = match u {
         Unit::Range(_, s, e) => {
             let Source::File { path: fp, .. } = &p.src else {
@@ -644,26 +679,26 @@ fn run_unit(
                         path: p.src.display().into(),
                         msg: "a stream named twice is read once".into(),
                     }),
-                None => input::open(&p.src),
+                None => input::open(&p.src, cfg.max_expand),
             };
             match opened {
                 Err(e) => UnitOut::Failed(e),
-                Ok(o) => stream_unit(o, p, &ctx, rules, progress),
+                Ok(o) => stream_unit(o.reader, p, &ctx, rules, progress),
             }
         }
+        Unit::Archive(_) => unreachable!("handled above"),
     };
-    (i, out)
+    vec![(i, out)]
 }
 
 fn stream_unit(
-    o: input::Opened,
+    mut reader: Box<dyn Read + '_>,
     p: &Prepared,
     ctx: &ScanCtx<'_>,
     rules: &RuleSet,
     progress: Option<Progress<'_>>,
 ) -> UnitOut {
     let path = ctx.path.clone();
-    let mut reader = o.reader;
     match &p.kind {
         Kind::Text(_) => {
             let mut c = chunk::LineChunker::new(reader);
@@ -683,10 +718,11 @@ fn stream_unit(
             }
             scan.overlong = c.overlong;
             let err = c.error.map(|e| {
-                let what = if p.compression == input::Compression::Gzip {
-                    "truncated or corrupt gzip stream"
-                } else {
-                    "read error"
+                let bomb = e.to_string().contains("--max-expand");
+                let what = match p.compression.name() {
+                    Some(c) if bomb => format!("{c} stream"),
+                    Some(c) => format!("truncated or corrupt {c} stream"),
+                    None => "read error".to_string(),
                 };
                 format!(
                     "{what} after {} bytes (line {}): {e}; kept the {} lines read before it",
@@ -775,7 +811,9 @@ fn stream_unit(
                 msg: "Parquet cannot be read from a stream: pass the file".into(),
             }),
         },
-        Kind::Empty | Kind::Unsupported(_) => unreachable!("filtered before scanning"),
+        Kind::Empty | Kind::Unsupported(_) | Kind::Tar | Kind::Zip => {
+            unreachable!("filtered or expanded before scanning")
+        }
     }
 }
 
