@@ -24,6 +24,15 @@ fn numbered(n: usize) -> String {
     s
 }
 
+fn assert_ok(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn json_of(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: stderr {}", String::from_utf8_lossy(&out.stderr)))
@@ -70,12 +79,7 @@ fn a_pipe_given_as_a_path_is_read_completely() {
         ))
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert_eq!(json_of(&out)["stats"]["lines"], 100_000);
 }
 
@@ -105,12 +109,7 @@ fn a_fifo_given_as_a_path_is_read_once_and_does_not_hang() {
         .output()
         .unwrap();
     writer.join().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert_eq!(json_of(&out)["stats"]["lines"], 20_000);
 }
 

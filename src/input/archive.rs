@@ -70,6 +70,19 @@ fn hostname_of(head: &[u8]) -> Option<String> {
     ok.then(|| h.split('.').next().unwrap_or(&h).to_string())
 }
 
+/// A tar archive over its decompressed, bounded stream.
+fn open_tar(path: &Path, max_expand: u64) -> Result<tar::Archive<stream::Stream<File>>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map(|m| m.len()).ok();
+    let (tar_stream, _) = stream::open(file, len, max_expand).map_err(|e| bad(path, e))?;
+    Ok(tar::Archive::new(tar_stream))
+}
+
+fn open_zip(path: &Path) -> Result<zip::ZipArchive<File>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    zip::ZipArchive::new(file).map_err(|e| bad(path, e))
+}
+
 /// Pass one: every regular member with its first decompressed bytes sniffed.
 pub fn list(path: &Path, kind: &Kind, max_expand: u64) -> Result<Listing> {
     let mut members = Vec::new();
@@ -104,10 +117,7 @@ pub fn list(path: &Path, kind: &Kind, max_expand: u64) -> Result<Listing> {
     };
     match kind {
         Kind::Tar => {
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            let len = file.metadata().map(|m| m.len()).ok();
-            let (tar_stream, _) = stream::open(file, len, max_expand).map_err(|e| bad(path, e))?;
-            let mut ar = tar::Archive::new(tar_stream);
+            let mut ar = open_tar(path, max_expand)?;
             for (index, entry) in ar.entries().map_err(|e| bad(path, e))?.enumerate() {
                 let mut entry = match entry {
                     Ok(e) => e,
@@ -131,8 +141,7 @@ pub fn list(path: &Path, kind: &Kind, max_expand: u64) -> Result<Listing> {
             }
         }
         Kind::Zip => {
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            let mut ar = zip::ZipArchive::new(file).map_err(|e| bad(path, e))?;
+            let mut ar = open_zip(path)?;
             for index in 0..ar.len() {
                 let f = ar.by_index(index).map_err(|e| bad(path, e))?;
                 if !f.is_file() {
@@ -179,10 +188,7 @@ pub fn read(
 ) -> Result<()> {
     match kind {
         Kind::Tar => {
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            let len = file.metadata().map(|m| m.len()).ok();
-            let (tar_stream, _) = stream::open(file, len, max_expand).map_err(|e| bad(path, e))?;
-            let mut ar = tar::Archive::new(tar_stream);
+            let mut ar = open_tar(path, max_expand)?;
             let mut next = wanted.iter().peekable();
             for (index, entry) in ar.entries().map_err(|e| bad(path, e))?.enumerate() {
                 if next.peek().is_none() {
@@ -196,8 +202,7 @@ pub fn read(
             }
         }
         Kind::Zip => {
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            let mut ar = zip::ZipArchive::new(file).map_err(|e| bad(path, e))?;
+            let mut ar = open_zip(path)?;
             for &index in wanted {
                 let m = ar.by_index(index).map_err(|e| bad(path, e))?;
                 let stored = m.compressed_size();
