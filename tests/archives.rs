@@ -270,9 +270,43 @@ fn a_truncated_archive_and_a_bomb_are_reported_not_fatal() {
     }
     let ratio = (200u64 << 20) / std::fs::metadata(&bomb).unwrap().len();
     assert!(ratio > 500, "ratio {ratio}");
-    let (code, r, err) = analyze(&bomb, &["--year".into(), "2025".into()]);
-    assert_eq!(code, 2, "{err}");
+    // Through GNU time, for the peak memory: streamed, never held.
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "peak %M"])
+        .arg(assert_cmd::cargo::cargo_bin("logautopsy"))
+        .arg("analyze")
+        .arg(&bomb)
+        .args(["--year", "2025", "--json", "-"])
+        .output()
+        .expect("GNU time (apt-get install time)");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("decompression bomb"), "{err}");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     let read = r["stats"]["bytes"].as_u64().unwrap();
     assert!(read > 0 && read <= 64 << 20, "stopped at the bound: {read}");
+    let peak_kb: u64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("peak "))
+        .and_then(|k| k.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        peak_kb < 200 * 1024,
+        "peak RSS {peak_kb} kB for a 200 MiB bomb"
+    );
+
+    // The same as a zip member: bounded by its compressed size.
+    let d = tmp.path().join("z");
+    std::fs::create_dir(&d).unwrap();
+    sh(&format!(
+        "cd {} && (echo 'Sep 27 09:47:12 web3 kernel: [1.0] a line, then nothing'; head -c 200000000 /dev/zero | tr '\\0' '\\n') > syslog && zip -q -9 ../bomb.zip syslog",
+        d.display()
+    ));
+    let (code, r, err) = analyze(
+        &tmp.path().join("bomb.zip"),
+        &["--year".into(), "2025".into()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("decompression bomb"), "{err}");
+    assert!(r["stats"]["bytes"].as_u64().unwrap() <= 64 << 20);
 }

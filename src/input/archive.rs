@@ -150,7 +150,8 @@ pub fn list(path: &Path, kind: &Kind, max_expand: u64) -> Result<Listing> {
                 let name = clean(f.name());
                 let stored = f.compressed_size();
                 let mtime = f.last_modified().and_then(zip_time);
-                let mut head = stream::limited(f, stored, max_expand).take(HEAD as u64 + 16);
+                let mut head =
+                    stream::limited(f, stored, max_expand, u64::MAX).take(HEAD as u64 + 16);
                 add(index, name, stored, mtime, &mut head);
             }
         }
@@ -202,11 +203,17 @@ pub fn read(
             }
         }
         Kind::Zip => {
+            // Each member is bounded by its own compressed size, and all of them together by
+            // the archive's, as a tar stream is: a thousand small bombs are one big one.
+            let len = std::fs::metadata(path).map_or(0, |m| m.len());
+            let mut budget = stream::EXPAND_FLOOR.max(len.saturating_mul(max_expand));
             let mut ar = open_zip(path)?;
             for &index in wanted {
                 let m = ar.by_index(index).map_err(|e| bad(path, e))?;
                 let stored = m.compressed_size();
-                f(index, &mut stream::limited(m, stored, max_expand));
+                let mut r = stream::limited(m, stored, max_expand, budget);
+                f(index, &mut r);
+                budget -= r.used();
             }
         }
         _ => {}

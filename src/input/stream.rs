@@ -120,10 +120,13 @@ impl<R: Read> Read for Decoded<R> {
     }
 }
 
-/// `inner` bounded at `max_expand` times `compressed_len` (at least `EXPAND_FLOOR`): for a
-/// reader that decompresses by itself (a zip member).
-pub fn limited<R: Read>(inner: R, compressed_len: u64, max_expand: u64) -> Limited<R> {
-    let cap = EXPAND_FLOOR.max(compressed_len.saturating_mul(max_expand));
+/// `inner` bounded at `max_expand` times `compressed_len` (at least `EXPAND_FLOOR`), and at
+/// most `budget`: for a reader that decompresses by itself (a zip member, whose archive has a
+/// budget of its own).
+pub fn limited<R: Read>(inner: R, compressed_len: u64, max_expand: u64, budget: u64) -> Limited<R> {
+    let cap = EXPAND_FLOOR
+        .max(compressed_len.saturating_mul(max_expand))
+        .min(budget);
     Limited {
         inner,
         left: cap,
@@ -138,6 +141,13 @@ pub struct Limited<R> {
     left: u64,
     cap: Option<u64>,
     ratio: u64,
+}
+
+impl<R> Limited<R> {
+    /// Bytes let through so far.
+    pub fn used(&self) -> u64 {
+        self.cap.map_or(0, |c| c - self.left)
+    }
 }
 
 impl<R: Read> Read for Limited<R> {
