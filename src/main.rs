@@ -51,6 +51,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// Columns of the summary: `COLUMNS` when set, else the terminal's width, else 80 (piped into
+/// a file or a chat message, 80 is what reads everywhere).
+fn terminal_width() -> usize {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+    {
+        return n;
+    }
+    #[cfg(unix)]
+    if std::io::stdout().is_terminal() {
+        // SAFETY: TIOCGWINSZ writes one winsize into the struct we own; stdout is a tty.
+        let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+        if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0
+            && ws.ws_col > 0
+        {
+            return ws.ws_col as usize;
+        }
+    }
+    80
+}
+
 /// How errors writing the summary name it.
 const STDOUT: &str = "standard output";
 
@@ -193,12 +215,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let opts = render::output::WriteOptions {
                 color,
                 verbose: a.input.verbose,
+                width: terminal_width(),
             };
             match stdout_fmt {
                 Some(fmt) => render::output::write_with(report, fmt, None, opts)?,
                 None if a.json.as_deref() != Some("-") => {
-                    render::terminal::write(report, &mut out, color, a.input.verbose)
-                        .context(STDOUT)?;
+                    render::terminal::write(report, &mut out, &opts).context(STDOUT)?;
                 }
                 None => {}
             }

@@ -15,10 +15,19 @@ fn frappe_report() -> Report {
     )
 }
 
+/// The summary as piped to a file: no colour, no wrapping.
+fn plain(verbose: bool) -> logautopsy::render::output::WriteOptions {
+    logautopsy::render::output::WriteOptions {
+        color: false,
+        verbose,
+        width: 0,
+    }
+}
+
 #[test]
 fn terminal_summary_shows_windows_chain_orphans_memory_and_advice() {
     let mut out = Vec::new();
-    logautopsy::render::terminal::write(&frappe_report(), &mut out, false, false).unwrap();
+    logautopsy::render::terminal::write(&frappe_report(), &mut out, &plain(false)).unwrap();
     let s = String::from_utf8(out).unwrap();
     if std::env::var_os("LOGAUTOPSY_SHOW").is_some() {
         eprintln!("{s}");
@@ -27,7 +36,9 @@ fn terminal_summary_shows_windows_chain_orphans_memory_and_advice() {
     let expect = [
         "All times are UTC; a host's own clock is shown in parentheses where it differs.\n",
         "HOSTS\n  web1  zone +05:30  2025-09-27 06:30:01 UTC (12:00:01 +05:30) … 2025-09-27 21:32:10 UTC (03:02:10 +05:30)  22 events, 1 incident(s), supervisor down 7h 48m 22s\n",
-        "BACKUP WINDOWS\n  b1 web1  2025-09-27 12:30:01 UTC (18:00:01 +05:30) → 14:55:00  2h 24m 59s  (cron-session)  /home/frappe/backup.sh > /dev/null",
+        "WHAT HAPPENED\n  CRITICAL i1 web1 2025-09-27 13:43:48 UTC (19:13:48 +05:30) OOM kill stopped the supervisor: killed frappe-bench-frappe-short-worker-0 2201,",
+        "during backup `/home/frappe/backup.sh > /dev/null`\n",
+        "BACKUP JOBS\n  web1  /home/frappe/backup.sh > /dev/null  1 run(s)",
         "  i1 CRITICAL oom-cascade  web1  2025-09-27 13:43:48 UTC (19:13:48 +05:30) … 21:32:10",
         "    chain (UTC):\n",
         "    backup: b1, incident began 1h 13m 47s after its start",
@@ -40,6 +51,11 @@ fn terminal_summary_shows_windows_chain_orphans_memory_and_advice() {
     for x in expect {
         assert!(s.contains(x), "missing {x:?} in\n{s}");
     }
+    // Each backup run is listed with --verbose.
+    let mut out = Vec::new();
+    logautopsy::render::terminal::write(&frappe_report(), &mut out, &plain(true)).unwrap();
+    let s = String::from_utf8(out).unwrap();
+    assert!(s.contains("BACKUP WINDOWS\n  b1 web1  2025-09-27 12:30:01 UTC (18:00:01 +05:30) → 14:55:00  2h 24m 59s  (cron-session)  /home/frappe/backup.sh > /dev/null"), "{s}");
 }
 
 #[test]
@@ -84,7 +100,7 @@ fn many_orphans_fold_into_one_chain_line_unless_verbose() {
         Default::default(),
     );
     let mut out = Vec::new();
-    logautopsy::render::terminal::write(&r, &mut out, false, false).unwrap();
+    logautopsy::render::terminal::write(&r, &mut out, &plain(false)).unwrap();
     let s = String::from_utf8(out).unwrap();
     assert!(
         s.contains("      10:01:30  e4…e8  5 processes remain running after the unit stopped (see orphans)  var/log/syslog:12 … var/log/syslog:24"),
@@ -99,7 +115,7 @@ fn many_orphans_fold_into_one_chain_line_unless_verbose() {
         "{s}"
     );
     let mut out = Vec::new();
-    logautopsy::render::terminal::write(&r, &mut out, false, true).unwrap();
+    logautopsy::render::terminal::write(&r, &mut out, &plain(true)).unwrap();
     let s = String::from_utf8(out).unwrap();
     assert_eq!(
         s.matches("remains running after the unit stopped").count(),

@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod output;
 pub mod tables;
 pub mod terminal;
+pub mod wrap;
 
 /// Evidence ids for reading: the first few, then how many more (an incident of 400 k OOM kills
 /// cites them all in the JSON report; a person needs the first ones and the count).

@@ -205,6 +205,8 @@ fn parent_dir(path: &Path) -> PathBuf {
 pub struct WriteOptions {
     pub color: bool,
     pub verbose: bool,
+    /// Columns to fit (0: do not wrap).
+    pub width: usize,
 }
 
 /// Renders `report` as `fmt` to `path` (`None` = stdout). See [`write_with`] for terminal options.
@@ -305,7 +307,7 @@ fn render_to(
 ) -> std::result::Result<(), RenderError> {
     use crate::render::{charts, html, markdown, tables};
     match fmt {
-        Format::Terminal => crate::render::terminal::write(report, out, opts.color, opts.verbose)?,
+        Format::Terminal => crate::render::terminal::write(report, out, &opts)?,
         Format::Json => crate::render::json::write(report, out)?,
         Format::Markdown => markdown::write(report, out)?,
         Format::Html => html::write(report, out)?,

@@ -23,6 +23,8 @@ struct Paint {
     on: bool,
     /// The output's colour marker (`escape::Visible`): log text cannot forge one.
     marker: String,
+    /// Source locations are shown relative to this directory ("" for none).
+    root: String,
 }
 
 impl Paint {
@@ -42,6 +44,23 @@ impl Paint {
     }
     fn dim(&self, s: &str) -> String {
         self.wrap("2", s)
+    }
+    /// A source location, relative to the inputs' common directory; a journal cursor as its
+    /// file and entry number (`--verbose` shows the whole cursor).
+    fn source(&self, l: &crate::model::Location, verbose: bool) -> String {
+        let s = match l {
+            crate::model::Location::Cursor { path, cursor } if !verbose => {
+                format!("{path}#{}", crate::events::routine::cursor_seqnum(cursor))
+            }
+            _ => l.to_string(),
+        };
+        if self.root.is_empty() {
+            return s;
+        }
+        match s.strip_prefix(&self.root) {
+            Some(rest) if rest.starts_with('/') => rest[1..].to_string(),
+            _ => s,
+        }
     }
     fn severity(&self, sev: &str) -> String {
         let code = match sev {
@@ -108,14 +127,54 @@ fn routine_note(n: u64) -> String {
     }
 }
 
-pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> io::Result<()> {
-    // Log text reaches the terminal only through this: escape sequences are shown, not obeyed.
-    let mut visible = super::escape::Visible::new(w);
+pub fn write(
+    report: &Report,
+    w: &mut dyn Write,
+    opts: &super::output::WriteOptions,
+) -> io::Result<()> {
+    // Log text reaches the terminal only through this: escape sequences are shown, not obeyed;
+    // then every line is fitted to the width.
+    let mut visible = super::escape::Visible::new(super::wrap::Wrap::new(w, opts.width));
     let p = Paint {
-        on: color,
+        on: opts.color,
         marker: visible.marker(),
+        root: common_root(report),
     };
-    let w: &mut dyn Write = &mut visible;
+    summary(report, &mut visible, &p, opts.verbose)?;
+    visible.flush()
+}
+
+/// The inputs' common directory, which source locations are shown relative to.
+fn common_root(report: &Report) -> String {
+    let dirs: Vec<Vec<&str>> = report
+        .inputs
+        .iter()
+        .filter(|i| i.path != "-")
+        .map(|i| {
+            // An archive member `a.tar:x/y` lives in the archive's directory.
+            let file = i
+                .path
+                .split_once(".tar")
+                .map_or(i.path.as_str(), |(a, _)| a);
+            let file = file.split_once(".zip:").map_or(file, |(a, _)| a);
+            let mut parts: Vec<&str> = file.split('/').collect();
+            parts.pop();
+            parts
+        })
+        .collect();
+    let Some(first) = dirs.first() else {
+        return String::new();
+    };
+    let n = dirs.iter().fold(first.len(), |n, d| {
+        n.min(first.iter().zip(d).take_while(|(a, b)| a == b).count())
+    });
+    first[..n].join("/")
+}
+
+/// The summary, answer first: what happened (one line per incident, worst first) and whether
+/// the backups explain it; then each incident with its chain, worst first; then the backup
+/// jobs, hosts, fleet and warnings. The per-run backup windows and the inputs are `--verbose`.
+fn summary(report: &Report, w: &mut dyn Write, p: &Paint, verbose: bool) -> io::Result<()> {
     let st = &report.stats;
     writeln!(
         w,
@@ -138,71 +197,34 @@ pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> 
         w,
         "All times are UTC; a host's own clock is shown in parentheses where it differs."
     )?;
-
-    if verbose && !report.inputs.is_empty() {
-        writeln!(w, "\n{}", p.head("INPUTS"))?;
-        for i in &report.inputs {
-            writeln!(
-                w,
-                "  {}  {}  host {}  {} lines, {} records, {} unparsed  year: {}  zone: {}",
-                i.path,
-                i.format,
-                i.host.as_deref().unwrap_or("?"),
-                i.lines,
-                i.records,
-                i.unparsed,
-                i.year_policy,
-                i.tz_policy
-            )?;
-            for wa in &i.warnings {
-                writeln!(w, "      warning: {wa}")?;
-            }
-            for s in &i.unparsed_samples {
-                writeln!(w, "      unparsed: {s}")?;
-            }
-        }
+    if !p.root.is_empty() {
+        writeln!(w, "Paths are relative to {}/.", p.root)?;
     }
 
-    writeln!(w, "\n{}", p.head("HOSTS"))?;
-    for h in &report.hosts {
-        let range = match (h.first, h.last) {
-            (Some(f), Some(l)) => format!("{} … {}", local(&f), local(&l)),
-            _ => "no timed lines".to_string(),
-        };
+    let mut worst: Vec<&Incident> = report.incidents.iter().collect();
+    worst.sort_by(|a, b| (b.severity, a.start, &a.id).cmp(&(a.severity, b.start, &b.id)));
+
+    writeln!(w, "\n{}", p.head("WHAT HAPPENED"))?;
+    if worst.is_empty() {
         writeln!(
             w,
-            "  {}  zone {}  {}  {} events{}, {} incident(s){}",
-            p.bold(&h.name),
-            h.tz,
-            range,
-            h.events,
-            routine_note(h.routine_lines),
-            h.incidents,
-            impact(report, &h.name)
+            "  nothing: no OOM kills, crashes, unit failures or orphaned workers in these logs"
         )?;
+    }
+    for i in &worst {
+        writeln!(w, "  {}", headline(p, report, i))?;
+    }
+    for a in super::association_rows(report) {
+        writeln!(w, "  {}", a.summary)?;
+    }
+    for f in &report.fleet {
+        writeln!(w, "  {}", f.summary)?;
     }
 
-    writeln!(w, "\n{}", p.head("BACKUP WINDOWS"))?;
-    if report.backup_windows.is_empty() {
-        writeln!(w, "  none found")?;
-    }
-    for b in &report.backup_windows {
-        let end = match b.end {
-            Some(e) => format!("{}  {}", local_short(&e, &b.start), dur(b.duration_s)),
-            None => "end unknown".to_string(),
-        };
-        writeln!(
-            w,
-            "  {} {}  {} → {}  ({})  {}",
-            b.id,
-            b.host,
-            local(&b.start),
-            end,
-            b.end_basis,
-            b.command.as_deref().or(b.unit.as_deref()).unwrap_or("?")
-        )?;
-        if let Some(h) = &b.end_hint {
-            writeln!(w, "      end unknown: {h}")?;
+    if !worst.is_empty() {
+        writeln!(w, "\n{}", p.head("INCIDENTS (worst first)"))?;
+        for i in &worst {
+            incident(p, w, i, verbose)?;
         }
     }
 
@@ -229,39 +251,165 @@ pub fn write(report: &Report, w: &mut dyn Write, color: bool, verbose: bool) -> 
                 dur(j.max_s),
                 trend
             )?;
-            let ds: Vec<String> = j.durations_s.iter().map(|d| dur(*d)).collect();
-            writeln!(w, "      durations: {}", ds.join(", "))?;
+            if verbose {
+                let ds: Vec<String> = j.durations_s.iter().map(|d| dur(*d)).collect();
+                writeln!(w, "      durations: {}", ds.join(", "))?;
+            }
         }
     }
-
-    writeln!(w, "\n{}", p.head("INCIDENTS"))?;
-    let linked = super::association_rows(report);
-    for a in &linked {
-        writeln!(w, "  {}", a.summary)?;
+    let open = report.backup_windows.iter().filter(|b| b.end.is_none());
+    if verbose || open.clone().count() > 0 {
+        writeln!(w, "\n{}", p.head("BACKUP WINDOWS"))?;
+        for b in &report.backup_windows {
+            // Without --verbose only the runs whose end is unknown, with why.
+            if !verbose && b.end.is_some() {
+                continue;
+            }
+            let end = match b.end {
+                Some(e) => format!("{}  {}", local_short(&e, &b.start), dur(b.duration_s)),
+                None => "end unknown".to_string(),
+            };
+            writeln!(
+                w,
+                "  {} {}  {} → {}  ({})  {}",
+                b.id,
+                b.host,
+                local(&b.start),
+                end,
+                b.end_basis,
+                b.command.as_deref().or(b.unit.as_deref()).unwrap_or("?")
+            )?;
+            if let Some(h) = &b.end_hint {
+                writeln!(w, "      end unknown: {h}")?;
+            }
+        }
+        if !verbose {
+            writeln!(
+                w,
+                "  ({} run(s) in all; every window with --verbose)",
+                report.backup_windows.len()
+            )?;
+        }
+    } else if report.backup_windows.is_empty() {
+        writeln!(w, "\n{}", p.head("BACKUP WINDOWS"))?;
+        writeln!(w, "  none found")?;
     }
-    if report.incidents.is_empty() {
+
+    writeln!(w, "\n{}", p.head("HOSTS"))?;
+    for h in &report.hosts {
+        let range = match (h.first, h.last) {
+            (Some(f), Some(l)) => format!("{} … {}", local(&f), local(&l)),
+            _ => "no timed lines".to_string(),
+        };
         writeln!(
             w,
-            "  none: no OOM kills, crashes, unit failures or orphaned workers in these logs"
+            "  {}  zone {}  {}  {} events{}, {} incident(s){}",
+            p.bold(&h.name),
+            h.tz,
+            range,
+            h.events,
+            routine_note(h.routine_lines),
+            h.incidents,
+            impact(report, &h.name)
         )?;
     }
-    for i in &report.incidents {
-        incident(&p, w, i, verbose)?;
-    }
 
-    if !report.fleet.is_empty() {
-        writeln!(w, "\n{}", p.head("FLEET"))?;
-        for f in &report.fleet {
-            writeln!(w, "  {}", f.summary)?;
-        }
-    }
     if !report.warnings.is_empty() {
         writeln!(w, "\n{}", p.head("WARNINGS"))?;
         for wa in &report.warnings {
             writeln!(w, "  {wa}")?;
         }
     }
+
+    if verbose && !report.inputs.is_empty() {
+        writeln!(w, "\n{}", p.head("INPUTS"))?;
+        for i in &report.inputs {
+            writeln!(
+                w,
+                "  {}  {}  host {}  {} lines, {} records, {} unparsed  year: {}  zone: {}",
+                i.path,
+                i.format,
+                i.host.as_deref().unwrap_or("?"),
+                i.lines,
+                i.records,
+                i.unparsed,
+                i.year_policy,
+                i.tz_policy
+            )?;
+            for wa in &i.warnings {
+                writeln!(w, "      warning: {wa}")?;
+            }
+            for s in &i.unparsed_samples {
+                writeln!(w, "      unparsed: {s}")?;
+            }
+        }
+    }
     Ok(())
+}
+
+/// One line: how bad, what, where, when, and the facts that make it so.
+fn headline(p: &Paint, report: &Report, i: &Incident) -> String {
+    use crate::report::IncidentKind as K;
+    let what = match i.kind {
+        K::OomCascade => "OOM kill stopped the supervisor",
+        K::OomKill => "OOM kill",
+        K::OomdKill => "systemd-oomd kill",
+        K::RestartLoop => "restart loop",
+        K::OrphanedWorkers => "workers orphaned",
+        K::WorkerCrash => "worker crash",
+        K::UnitFailed => "unit failed",
+    };
+    let mut facts: Vec<String> = Vec::new();
+    if let Some(k) = i.oom_kills.first() {
+        let who = k.program.as_deref().unwrap_or(&k.process);
+        let more = match i.oom_kills.len() {
+            1 => String::new(),
+            n => format!(" (+{} more)", n - 1),
+        };
+        facts.push(format!("killed {} {}{more}", who, k.pid));
+    }
+    if !i.orphans.is_empty() {
+        facts.push(format!("{} orphaned", i.orphans.len()));
+    }
+    if !i.programs_unsupervised.is_empty() {
+        facts.push(format!(
+            "{} program(s) left unsupervised",
+            i.programs_unsupervised.len()
+        ));
+    }
+    match (i.outage_s, i.recovery) {
+        (Some(o), Some(crate::report::Recovery::Running)) => {
+            facts.push(format!("down {}", crate::correlate::human_outage(o)))
+        }
+        (Some(o), _) => facts.push(format!("down ≥ {}", crate::correlate::human_outage(o))),
+        (None, _) if i.supervisor_stopped => facts.push("no restart seen".into()),
+        _ => {}
+    }
+    if let Some(b) = i
+        .backup_window
+        .and_then(|id| report.backup_windows.iter().find(|w| w.id == id))
+    {
+        // The whole command is in the chain; a headline names it.
+        let job = b.job();
+        let job = match job.char_indices().nth(48) {
+            Some((at, _)) => format!("{}…", &job[..at]),
+            None => job,
+        };
+        facts.push(format!("during backup `{job}`"));
+    }
+    let facts = if facts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", facts.join(", "))
+    };
+    format!(
+        "{} {} {} {} {}{facts}",
+        p.severity(i.severity.as_str()),
+        p.bold(&i.id),
+        i.host,
+        local(&i.start),
+        what
+    )
 }
 
 /// The host's service impact: time the supervisor was down (stop → restart), summed over its
@@ -361,10 +509,13 @@ fn chain(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Resul
                     last.event,
                     p.dim(&format!(
                         "{} … {}",
-                        c.sources.first().map(|s| s.to_string()).unwrap_or_default(),
+                        c.sources
+                            .first()
+                            .map(|s| p.source(s, verbose))
+                            .unwrap_or_default(),
                         last.sources
                             .first()
-                            .map(|s| s.to_string())
+                            .map(|s| p.source(s, verbose))
                             .unwrap_or_default()
                     ))
                 )?;
@@ -374,11 +525,14 @@ fn chain(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Resul
             let src = if verbose {
                 c.sources
                     .iter()
-                    .map(|s| s.to_string())
+                    .map(|s| p.source(s, verbose))
                     .collect::<Vec<_>>()
                     .join(", ")
             } else {
-                c.sources.first().map(|s| s.to_string()).unwrap_or_default()
+                c.sources
+                    .first()
+                    .map(|s| p.source(s, verbose))
+                    .unwrap_or_default()
             };
             writeln!(
                 w,
@@ -539,17 +693,51 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sources_are_relative_and_cursors_short() {
+        use crate::model::Location;
+        let p = Paint {
+            on: false,
+            marker: String::new(),
+            root: "/srv/copies/web1".into(),
+        };
+        let line = Location::Line {
+            path: "/srv/copies/web1/var/log/syslog".into(),
+            line: 12,
+        };
+        assert_eq!(p.source(&line, false), "var/log/syslog:12");
+        let cursor = Location::Cursor {
+            path: "/srv/copies/web1/journal/system.journal".into(),
+            cursor: "s=4f2a;i=1a2b;b=9c1d;m=2e;t=6400;x=77".into(),
+        };
+        assert_eq!(p.source(&cursor, false), "journal/system.journal#6699");
+        assert_eq!(
+            p.source(&cursor, true),
+            "journal/system.journal@s=4f2a;i=1a2b;b=9c1d;m=2e;t=6400;x=77"
+        );
+        let other = Location::Line {
+            path: "/srv/copies/web10/syslog".into(),
+            line: 1,
+        };
+        assert_eq!(p.source(&other, false), "/srv/copies/web10/syslog:1");
+    }
+
+    #[test]
     fn plain_output_has_no_escape_codes_and_says_none() {
         let r = Report::empty();
+        let opts = |color| super::super::output::WriteOptions {
+            color,
+            verbose: false,
+            width: 80,
+        };
         let mut out = Vec::new();
-        write(&r, &mut out, false, false).unwrap();
+        write(&r, &mut out, &opts(false)).unwrap();
         let s = String::from_utf8(out).unwrap();
         assert!(!s.contains('\x1b'));
-        assert!(s.contains("INCIDENTS\n  none: no OOM kills"), "{s}");
+        assert!(s.contains("WHAT HAPPENED\n  nothing: no OOM kills"), "{s}");
         let mut out = Vec::new();
-        write(&r, &mut out, true, false).unwrap();
+        write(&r, &mut out, &opts(true)).unwrap();
         assert!(String::from_utf8(out)
             .unwrap()
-            .contains("\x1b[1;4mINCIDENTS\x1b[0m"));
+            .contains("\x1b[1;4mWHAT HAPPENED\x1b[0m"));
     }
 }
