@@ -60,10 +60,49 @@ pub fn cell(text: &str) -> String {
     o
 }
 
+/// Our prose with its `code` spans kept as code: commands in recommendations and summaries
+/// render as code a reader can copy (`cd … && …`, not `cd … &amp;&amp; …` between escaped
+/// backticks). Outside the spans the text is [`cell`]-escaped; inside, only what would end the
+/// span or the line is changed (the fence is longer than any backtick run, `|` is escaped in
+/// tables). Text whose backticks do not pair (a command holding one) is escaped whole.
+pub fn rich(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return cell(text);
+    }
+    let mut o = String::with_capacity(text.len() + 16);
+    for (k, part) in parts.iter().enumerate() {
+        if k % 2 == 0 {
+            o.push_str(&cell(part));
+        } else {
+            o.push_str(&code_span(part));
+        }
+    }
+    o
+}
+
+/// One inline code span holding `t` verbatim (control characters shown, line breaks as spaces,
+/// `|` escaped so a table cell does not end).
+fn code_span(t: &str) -> String {
+    let t = escape::visible(t).replace('|', "\\|");
+    let fence = "`".repeat(longest_run(&t, '`') + 1);
+    // A span that starts or ends with a backtick needs a space inside its fence.
+    let pad = if t.starts_with('`') || t.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{t}{pad}{fence}")
+}
+
 /// [`cell`] for text that starts a line: a leading `-`, `+`, `=` or `1.` would make a list or a
 /// heading underline, so it is escaped too.
 pub fn para(text: &str) -> String {
-    let c = cell(text);
+    line_start(cell(text))
+}
+
+/// Escaped text made safe to start a line.
+fn line_start(c: String) -> String {
     let digits = c.chars().take_while(|ch| ch.is_ascii_digit()).count();
     let after = c[digits..].chars().next();
     if c.starts_with(['-', '+', '=']) || (digits > 0 && matches!(after, Some('.') | Some(')'))) {
@@ -75,6 +114,11 @@ pub fn para(text: &str) -> String {
     } else {
         c
     }
+}
+
+/// [`rich`] for text that starts a line (as [`para`] is for [`cell`]).
+fn para_rich(text: &str) -> String {
+    line_start(rich(text))
 }
 
 /// Lighter escaping for identifiers that are ours or tame (ids, kinds, host names in headings):
@@ -219,7 +263,7 @@ fn summary(s: &mut String, r: &Report) {
             id(&i.host),
             utc(&i.start),
             local(&i.start),
-            cell(&i.summary)
+            rich(&i.summary)
         ));
         if let (Some(bw), Some(lag)) = (&i.backup_window, i.backup_lag_s) {
             s.push_str(&format!(
@@ -387,7 +431,7 @@ fn root_cause(s: &mut String, r: &Report) {
             id(i.kind.as_str()),
             id(&i.host),
             id(i.severity.as_str()),
-            para(&i.summary)
+            para_rich(&i.summary)
         ));
         s.push_str(&format!(
             "From {} UTC to {} UTC ({}).",
@@ -579,7 +623,7 @@ fn recommendations(s: &mut String, r: &Report) {
         s.push_str(&format!(
             "{}. {} _(from {}; evidence: {})_\n",
             n + 1,
-            cell(&rec.text),
+            rich(&rec.text),
             id(&i.id),
             id(&crate::render::evidence_list(&rec.evidence))
         ));
@@ -595,7 +639,7 @@ fn fleet(s: &mut String, r: &Report) {
     for f in &r.fleet {
         s.push_str(&format!(
             "- {} (hosts: {}; incidents: {}; around {} local)\n",
-            cell(&f.summary),
+            rich(&f.summary),
             f.hosts.iter().map(|h| id(h)).collect::<Vec<_>>().join(", "),
             f.incidents
                 .iter()
@@ -659,6 +703,20 @@ fn appendix(s: &mut String, r: &Report, aggs: &Aggregates) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commands_stay_code_a_reader_can_copy() {
+        assert_eq!(
+            rich("run `cd /srv && bench backup | gzip` now, <b>"),
+            "run `cd /srv && bench backup \\| gzip` now, &lt;b&gt;"
+        );
+        // A backtick inside a span: the fence grows.
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`x"), "`` `x ``");
+        // Unpaired backticks: all escaped, nothing becomes code by accident.
+        assert_eq!(rich("it's a `half"), "it's a \\`half");
+        assert_eq!(para_rich("- `x`"), "\\- `x`");
+    }
 
     #[test]
     fn cells_cannot_break_tables_or_inject_html() {
