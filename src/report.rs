@@ -403,7 +403,32 @@ pub struct OomKill {
     pub unit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anon_rss_kb: Option<u64>,
+    /// The container the victim ran in, from the kill's memory-cgroup path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<Container>,
     pub event: EventId,
+}
+
+/// A container an OOM victim ran in (`correlate::container` reads it from the cgroup path).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Container {
+    /// `docker`, `containerd`, `cri-o` or `lxc`.
+    pub runtime: &'static str,
+    /// The first 12 hex digits of the container id (as `docker ps` shows it); an LXC name.
+    pub id: String,
+    /// The Kubernetes pod uid, dashed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod: Option<String>,
+}
+
+impl std::fmt::Display for Container {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} container {}", self.runtime, self.id)?;
+        if let Some(p) = &self.pod {
+            write!(f, " (pod {p})")?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

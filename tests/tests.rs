@@ -10,6 +10,7 @@ mod support_render;
 
 mod archives;
 mod association;
+mod containers;
 mod corpus_events;
 mod corpus_inputs;
 mod correlate;

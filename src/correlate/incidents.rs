@@ -60,7 +60,7 @@ fn is_failure(e: &Event) -> bool {
     }
 }
 
-fn supervisorish(u: &str) -> bool {
+pub(crate) fn supervisorish(u: &str) -> bool {
     u.to_ascii_lowercase().contains("supervisor")
 }
 
@@ -714,6 +714,10 @@ fn build(
             }),
             unit: e.unit.clone(),
             anon_rss_kb: e.attr_u64("anon_rss_kb"),
+            container: e
+                .attr_str("task_memcg")
+                .or_else(|| e.attr_str("oom_memcg"))
+                .and_then(super::container::from_memcg),
             event: e.id,
         })
         .collect();

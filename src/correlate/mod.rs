@@ -10,6 +10,7 @@
 
 mod advice;
 mod association;
+pub mod container;
 mod fleet;
 mod incidents;
 mod jobs;
@@ -404,11 +405,28 @@ fn summary(
     let victims: Vec<String> = inc
         .oom_kills
         .iter()
-        .map(|k| match &k.program {
-            Some(p) => format!("{} {} ({p})", k.process, k.pid),
-            None => format!("{} {}", k.process, k.pid),
+        .map(|k| {
+            let mut v = match &k.program {
+                Some(p) => format!("{} {} ({p})", k.process, k.pid),
+                None => format!("{} {}", k.process, k.pid),
+            };
+            if let Some(c) = &k.container {
+                v.push_str(&format!(" in {c}"));
+            }
+            v
         })
         .collect();
+    // Only what the logs show: a supervisor is named when one is in the evidence (a killed
+    // program it ran, its unit, a respawn), never assumed.
+    let supervised = sup_unit.is_some()
+        || inc.outage_s.is_some()
+        || inc.oom_kills.iter().any(|k| {
+            k.program.is_some() || k.unit.as_deref().is_some_and(incidents::supervisorish)
+        })
+        || inc
+            .chain
+            .iter()
+            .any(|c| c.kind.as_str().starts_with("supervisor"));
     // The unit a chain line is about (`unit.service: …`).
     let first_unit = inc.chain.iter().find_map(|c| {
         c.text
@@ -441,7 +459,7 @@ fn summary(
                 None => "",
             }
         ),
-        IncidentKind::OomKill => format!(
+        IncidentKind::OomKill if supervised => format!(
             "OOM killer killed {} at {}; the supervisor survived{}",
             killed,
             local(&inc.start),
@@ -451,6 +469,9 @@ fn summary(
                 ""
             }
         ),
+        IncidentKind::OomKill => {
+            format!("OOM killer killed {} at {}", killed, local(&inc.start))
+        }
         IncidentKind::OomdKill => format!(
             "a userspace OOM killer (systemd-oomd/earlyoom) killed {} at {}",
             sup_unit.map_or_else(|| "a cgroup".to_string(), |u| format!("the processes of {u}")),
