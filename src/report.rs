@@ -365,6 +365,10 @@ pub struct Incident {
     pub oom_kills: Vec<OomKill>,
     pub supervisor_stopped: bool,
     pub orphans: Vec<Orphan>,
+    /// Programs supervisord was still waiting for when it was killed, when systemd listed no
+    /// process left in the unit (basis `waiting-list`): they may have run on. Not orphans.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub possibly_left_running: Vec<Orphan>,
     /// RSS by process name from the OOM report's task table; empty when the report had no
     /// task table (the victims' own anon-rss is in `oom_kills`).
     pub memory_top: Vec<MemoryUse>,

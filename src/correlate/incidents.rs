@@ -503,11 +503,18 @@ fn find_recovery(cl: &Cluster<'_>, oom: &Oom<'_>, stop: &Stop, ex: &Exits<'_>) -
     }
 }
 
-/// Stage 5: processes that outlived their supervisor.
-fn orphans_of(cl: &Cluster<'_>, oom: &Oom<'_>, all: &[usize]) -> Vec<Orphan> {
+/// Stage 5: processes that outlived their supervisor, and those that possibly did.
+///
+/// systemd's lists (`remains running after unit stopped`, `Found left-over process`) are
+/// complete for the unit's cgroup: when it printed one, a program supervisord was still
+/// waiting for but systemd does not list had gone. Only when systemd listed nothing does the
+/// last waiting list say which programs possibly ran on — reported apart, never counted as
+/// orphans.
+fn orphans_of(cl: &Cluster<'_>, oom: &Oom<'_>, all: &[usize]) -> (Vec<Orphan>, Vec<Orphan>) {
     let (events, c, spawns, host) = (cl.events, cl.c, cl.spawns, &cl.host);
     let is_sup = |u: Option<&str>| oom.is_sup(u);
     let mut orphans: Vec<Orphan> = Vec::new();
+    let mut possibly: Vec<Orphan> = Vec::new();
     for &i in all {
         let e = &events[i];
         let basis = match e.kind {
@@ -566,10 +573,11 @@ fn orphans_of(cl: &Cluster<'_>, oom: &Oom<'_>, all: &[usize]) -> Vec<Orphan> {
                     o.program.get_or_insert_with(|| p.to_string());
                     continue;
                 }
-                if orphans.iter().any(|o| o.program.as_deref() == Some(p)) {
+                if !orphans.is_empty() {
+                    // systemd's list is complete: this one had gone.
                     continue;
                 }
-                orphans.push(Orphan {
+                possibly.push(Orphan {
                     pid,
                     process: p.to_string(),
                     basis: OrphanBasis::WaitingList,
@@ -580,7 +588,7 @@ fn orphans_of(cl: &Cluster<'_>, oom: &Oom<'_>, all: &[usize]) -> Vec<Orphan> {
         }
     }
 
-    orphans
+    (orphans, possibly)
 }
 
 /// Stage 6: what kind of incident the evidence makes (most specific first).
@@ -699,7 +707,7 @@ fn build(
         v.dedup();
         v
     };
-    let orphans = orphans_of(&cl, &oom, &all);
+    let (orphans, possibly_left_running) = orphans_of(&cl, &oom, &all);
     let kind = classify(&cl, &oom, &stop, &ex, &orphans);
     let kills: Vec<OomKill> = oom
         .kills
@@ -758,6 +766,7 @@ fn build(
         oom_kills: kills,
         supervisor_stopped: stop.stopped,
         orphans,
+        possibly_left_running,
         memory_top: Vec::new(),
         memory_largest: Vec::new(),
         evidence: Vec::new(),

@@ -569,13 +569,10 @@ fn a_planned_stop_that_leaves_workers_behind_is_orphaned_workers() {
         .iter()
         .map(|o| (o.pid, o.process.as_str(), o.basis.as_str()))
         .collect();
-    assert_eq!(
-        o,
-        vec![
-            (Some(555), "gunicorn", "remains-running"),
-            (None, "a", "waiting-list")
-        ]
-    );
+    // systemd's list is complete for the unit: program `a`, which supervisord still waited
+    // for, had gone — not an orphan, and not "possibly left running" either.
+    assert_eq!(o, vec![(Some(555), "gunicorn", "remains-running")]);
+    assert!(i.possibly_left_running.is_empty());
     assert_eq!(i.outage_s, None);
     assert!(
         i.summary.ends_with("; no restart seen in the logs"),
@@ -584,6 +581,32 @@ fn a_planned_stop_that_leaves_workers_behind_is_orphaned_workers() {
     );
     let recs: Vec<&str> = i.recommendations.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(recs, vec!["i1-orphans", "i1-stop-timeout"]);
+}
+
+#[test]
+fn without_a_systemd_list_the_waiting_list_is_possibly_left_running_not_orphans() {
+    let ev = seq(vec![
+        e("2025-06-01T09:00:00Z", K::UnitStopping).unit(SUP),
+        e("2025-06-01T09:00:00Z", K::SupervisorctlShutdown).pid(700),
+        e("2025-06-01T09:00:00Z", K::SupervisorWaiting).a("programs", json!(["a", "b"])),
+        e("2025-06-01T09:00:01Z", K::SupervisorStopped)
+            .program("b")
+            .a("signal", json!("SIGTERM")),
+        e("2025-06-01T09:01:30Z", K::UnitStopTimeout).unit(SUP),
+        e("2025-06-01T09:01:30Z", K::UnitFailed)
+            .unit(SUP)
+            .a("result", json!("timeout")),
+    ]);
+    let r = run(ev);
+    assert_eq!(r.incidents.len(), 1, "{:#?}", r.incidents);
+    let i = &r.incidents[0];
+    assert!(i.orphans.is_empty(), "{:?}", i.orphans);
+    let p: Vec<(&str, &str)> = i
+        .possibly_left_running
+        .iter()
+        .map(|o| (o.process.as_str(), o.basis.as_str()))
+        .collect();
+    assert_eq!(p, vec![("a", "waiting-list")]);
 }
 
 #[test]

@@ -508,6 +508,17 @@ fn root_cause(s: &mut String, r: &Report) {
             }
             s.push('\n');
         }
+        if !i.possibly_left_running.is_empty() {
+            let names: Vec<String> = i
+                .possibly_left_running
+                .iter()
+                .map(|o| format!("`{}`", code_span_text(&o.process)))
+                .collect();
+            s.push_str(&format!(
+                "**Possibly left running:** {} — supervisord still waited for them when it was killed, and systemd listed no process left in the unit, so the logs do not say whether they ran on.\n\n",
+                names.join(", ")
+            ));
+        }
         if !i.memory_top.is_empty() {
             s.push_str("**What held the memory** (task table at the OOM kill)\n\n| Process | Tasks | RSS | Share |\n|---|---:|---:|---:|\n");
             let total: u64 = i.memory_top.iter().map(|m| m.rss_kb).sum();

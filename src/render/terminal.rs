@@ -593,6 +593,20 @@ fn casualties(w: &mut dyn Write, i: &Incident) -> io::Result<()> {
             )?;
         }
     }
+    if !i.possibly_left_running.is_empty() {
+        writeln!(
+            w,
+            "    possibly left running (supervisord still waited for them when it was killed; systemd listed no process left, so this is not certain): {}",
+            i.possibly_left_running
+                .iter()
+                .map(|o| match o.pid {
+                    Some(p) => format!("{} (pid {p})", o.process),
+                    None => o.process.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
     // Stopped and still-running programs are listed apart: an orphaned program was not lost,
     // it ran on without its supervisor.
     if !i.programs_stopped.is_empty() {

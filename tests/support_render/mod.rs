@@ -520,6 +520,7 @@ fn build(fill: usize) -> Report {
             Orphan { pid: Some(2410), process: "python3".into(), basis: OrphanBasis::RemainsRunning, event: id(orphans[0]), program: None },
             Orphan { pid: Some(2411), process: "python3".into(), basis: OrphanBasis::RemainsRunning, event: id(orphans[1]), program: None },
         ],
+        possibly_left_running: vec![],
         memory_top: vec![
             MemoryUse { process: "gunicorn".into(), count: 9, rss_kb: 5210000, includes: vec![] },
             MemoryUse { process: "mariadbd".into(), count: 1, rss_kb: 2890000, includes: vec![] },
@@ -555,6 +556,7 @@ fn build(fill: usize) -> Report {
         oom_kills: vec![OomKill { pid: 5120, process: "gzip".into(), program: None, unit: Some("cron.service".into()), anon_rss_kb: Some(65536), container: None, event: id(k2) }],
         supervisor_stopped: false,
         orphans: vec![],
+        possibly_left_running: vec![],
         memory_top: vec![
             MemoryUse { process: "gzip".into(), count: 1, rss_kb: 65536, includes: vec![] },
             MemoryUse { process: "sync".into(), count: 1, rss_kb: 12000, includes: vec![] },
