@@ -96,7 +96,8 @@ pub const CONTRACT: &[AttrSpec] = &[
     opt(K::UnitResources, "wall_s", Float),
     opt(K::UnitResources, "memory_peak_bytes", Uint),
     // Incidents: what was killed, by whom, and whether supervisord expected it.
-    req(K::OomKill, "anon_rss_kb", Uint),
+    // 2.6.2x kernels print only the pid and name of a kill: the RSS is optional.
+    opt(K::OomKill, "anon_rss_kb", Uint),
     req(K::UnitOom, "killer", Str),
     opt(K::UnitFailed, "result", Str),
     req(K::SupervisorExited, "expected", Bool),

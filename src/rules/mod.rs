@@ -483,3 +483,21 @@ pub fn list(set: &RuleSet) -> Vec<RuleInfo> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Teddy packs at most 64 literals; past that aho-corasick silently falls back to its
+    /// automaton, which once took 40 % of the scan. A rule that adds the 65th literal must
+    /// fail here, not in a benchmark.
+    #[test]
+    fn builtin_rules_keep_the_teddy_prefilter() {
+        let set = RuleSet::load(&[], &[]).expect("built-in rules");
+        let n = scan_literals(&set.rules).len();
+        assert!(
+            set.prefilter().teddy.is_some(),
+            "{n} scan literals: give a new rule a scan_hint that an existing literal contains"
+        );
+    }
+}
