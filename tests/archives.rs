@@ -310,3 +310,33 @@ fn a_truncated_archive_and_a_bomb_are_reported_not_fatal() {
     assert!(err.contains("decompression bomb"), "{err}");
     assert!(r["stats"]["bytes"].as_u64().unwrap() <= 64 << 20);
 }
+
+#[test]
+fn a_fleet_archive_names_hosts_by_their_folders_when_the_logs_do_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("fleet");
+    for h in ["web1", "web2"] {
+        let d = root.join(h).join("var/log/supervisor");
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("supervisord.log"),
+            "2025-09-27 09:47:13,100 WARN exited: frappe-web (terminated by SIGKILL; not expected)\n",
+        )
+        .unwrap();
+    }
+    let a = tmp.path().join("fleet.tar.gz");
+    sh(&format!(
+        "tar -C {} -czf {} web1 web2",
+        root.display(),
+        a.display()
+    ));
+    let (code, r, err) = analyze(&a, &["--tz".into(), "UTC".into()]);
+    assert_eq!(code, 0, "{err}");
+    let hosts: Vec<&str> = r["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["web1", "web2"], "{r}");
+}

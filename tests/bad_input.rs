@@ -692,3 +692,22 @@ fn warnings_are_short_and_on_stderr() {
         "{err}"
     );
 }
+
+/// An unwritable `-o` got the hint meant for unreadable logs ("run as root or as a member of
+/// the adm group").
+#[test]
+fn write_errors_get_write_hints() {
+    use logautopsy::model::Error;
+    let denied = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+    let w = Error::output("/srv/report.html", denied()).to_string();
+    assert!(w.starts_with("/srv/report.html: "), "{w}");
+    assert!(w.contains("choose a directory you can write to"), "{w}");
+    assert!(!w.contains("adm"), "{w}");
+    let r = Error::io("/var/log/syslog", denied()).to_string();
+    assert!(r.contains("adm"), "{r}");
+    let full = Error::output(
+        "standard output",
+        std::io::Error::from(std::io::ErrorKind::StorageFull),
+    );
+    assert!(full.to_string().contains("free some space"), "{full}");
+}

@@ -69,6 +69,7 @@ pub(super) fn expand(
         // an archive reads exactly like its unpacked directory.
         let mut members = listing.members;
         members.sort_by(|a, b| std::path::Path::new(&a.name).cmp(std::path::Path::new(&b.name)));
+        let folder_hosts = folder_hosts(&members);
         for m in members {
             let sn = m.sniffed;
             match &sn.kind {
@@ -79,7 +80,9 @@ pub(super) fn expand(
                 }
             }
             let host = match &sn.kind {
-                Kind::Text(f) => input::sniff::head_host(&sn.head, *f).or(listing.host.clone()),
+                Kind::Text(f) => input::sniff::head_host(&sn.head, *f)
+                    .or(listing.host.clone())
+                    .or_else(|| folder_hosts.get(top_folder(&m.name)?).cloned()),
                 _ => None,
             };
             let gzip_mtime = sn
@@ -126,6 +129,45 @@ pub(super) fn expand(
         }
     }
     out
+}
+
+fn top_folder(name: &str) -> Option<&str> {
+    name.split_once('/').map(|(top, _)| top)
+}
+
+/// A fleet archive (`web1/var/log/…`, `web2/var/log/…`): when it has several top-level folders
+/// and none of the logs in a folder names a host, the folder's name is the host of its
+/// host-less logs (supervisord.log, dmesg). A folder whose logs name a host leaves it to them.
+fn folder_hosts(members: &[archive::Member]) -> std::collections::BTreeMap<String, String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut named: BTreeMap<&str, bool> = BTreeMap::new();
+    for m in members {
+        let Some(top) = top_folder(&m.name) else {
+            continue;
+        };
+        let names = match &m.sniffed.kind {
+            Kind::Text(f) => input::sniff::head_host(&m.sniffed.head, *f).is_some(),
+            // Journals carry their host in every entry.
+            Kind::Journal | Kind::JournalExport | Kind::JournalJson => true,
+            _ => false,
+        };
+        *named.entry(top).or_default() |= names;
+    }
+    let tops: BTreeSet<&str> = named.keys().copied().collect();
+    let hostlike = |t: &str| {
+        !t.is_empty()
+            && t.len() <= 63
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    };
+    if tops.len() < 2 {
+        return BTreeMap::new();
+    }
+    named
+        .into_iter()
+        .filter(|(t, names)| !names && hostlike(t))
+        .map(|(t, _)| (t.to_string(), t.to_string()))
+        .collect()
 }
 
 /// Scan the members `members` (indices into `prepared`, all of one archive, in entry order)
