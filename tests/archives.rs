@@ -340,3 +340,38 @@ fn a_fleet_archive_names_hosts_by_their_folders_when_the_logs_do_not() {
         .collect();
     assert_eq!(hosts, ["web1", "web2"], "{r}");
 }
+
+#[test]
+fn a_binary_journal_member_reads_like_the_file() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/journal/plain-regular-jenkins.journal.zst");
+    let journal = zstd::decode_all(std::fs::File::open(fixture).unwrap()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("copy/var/log/journal/abc");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("system.journal"), &journal).unwrap();
+    let (code, want, err) = analyze(&dir.join("system.journal"), &[]);
+    assert_eq!(code, 0, "{err}");
+    let a = tmp.path().join("journal.tar.zst");
+    sh(&format!(
+        "tar -C {} --zstd -cf {} var",
+        tmp.path().join("copy").display(),
+        a.display()
+    ));
+    let (code, got, err) = analyze(&a, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(got["inputs"][0]["format"], "journal");
+    assert_eq!(got["inputs"][0]["records"], want["inputs"][0]["records"]);
+    assert_eq!(
+        findings(
+            &got,
+            &format!("{}:var/log/journal/abc/system.journal", a.display()),
+            "J"
+        ),
+        findings(
+            &want,
+            &dir.join("system.journal").display().to_string(),
+            "J"
+        )
+    );
+}

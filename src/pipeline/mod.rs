@@ -817,14 +817,25 @@ fn stream_unit(
     }
 }
 
+/// The largest binary journal spooled from a stream or an archive member. journald rotates
+/// its files at a fraction of this (`SystemMaxFileSize=`, 128 MiB by default); anything bigger
+/// is not a journal file worth filling a disk for.
+const MAX_SPOOL: u64 = 4 << 30;
+
 /// Copy a stream to a temporary file with an unpredictable name, created exclusively and
-/// readable only by us (removed on drop).
+/// readable only by us (removed on drop), at most `MAX_SPOOL` bytes.
 fn spool(r: &mut dyn Read) -> std::io::Result<(tempfile::NamedTempFile, crate::cleanup::Listed)> {
     let mut f = tempfile::Builder::new()
         .prefix("logautopsy-stream-")
         .suffix(".journal")
         .tempfile()?;
     let listed = crate::cleanup::list(f.path());
-    std::io::copy(r, f.as_file_mut())?;
+    let n = std::io::copy(&mut r.take(MAX_SPOOL + 1), f.as_file_mut())?;
+    if n > MAX_SPOOL {
+        return Err(std::io::Error::other(format!(
+            "a binary journal over {} GiB from a stream or an archive: not spooled; unpack it and pass the file",
+            MAX_SPOOL >> 30
+        )));
+    }
     Ok((f, listed))
 }
