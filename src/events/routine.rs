@@ -65,12 +65,26 @@ pub fn is_routine_unit(unit: &str) -> bool {
 /// The same units in the older wording that names only the description (`Started Session 12
 /// of user root.`, `Starting User Manager for UID 0...`).
 fn is_routine_description(d: &str) -> bool {
-    let lower_start = |p: &str| d.len() >= p.len() && d[..p.len()].eq_ignore_ascii_case(p);
+    // Bytes, not a str slice: the cut may fall inside a multi-byte character (found by fuzzing).
+    let lower_start = |p: &str| {
+        d.as_bytes()
+            .get(..p.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(p.as_bytes()))
+    };
     (lower_start("Session ") && d.to_ascii_lowercase().contains(" of user "))
         || lower_start("User Manager for UID ")
         || lower_start("User Runtime Directory /run/user/")
         || lower_start("User Slice of ")
         || d.starts_with("/run/user/")
+}
+
+#[cfg(test)]
+#[test]
+fn a_description_cut_inside_a_character_is_not_a_panic() {
+    // The fuzzer's crash: "Session" followed by U+FFFD straddling the prefix's length.
+    assert!(!is_routine_description("Sessio\u{fffd}n of user x"));
+    assert!(!is_routine_description("User Manager f\u{fffd}"));
+    assert!(is_routine_description("Session 12 of user root."));
 }
 
 /// Is this freshly matched event routine? (Step 1 of the module doc.)
