@@ -148,13 +148,15 @@ fn html_report_in_headless_chromium() {
     assert!(ev.contains("OOMPolicy=continue"), "recommendations shown");
     assert!(ev.contains("gunicorn"), "memory table shown");
     d.screenshot(&dir.join("incident-i1.png")).unwrap();
+    // Opening an incident puts it in the URL: a link to paste into the incident channel.
+    assert_eq!(d.exec("return location.hash").unwrap(), "#i1");
 
     // Clicking a marker on the canvas: the OOM kill of python3 in erp1's supervisor.service lane.
     let pos = d
         .exec(
             "var D = JSON.parse(document.getElementById('logautopsy-data').textContent);\
              var i = D.ev.id.indexOf(D.incidents[0].oom_kills[1].event);\
-             var inc = D.incidents[0], span = Math.max(inc.e - inc.s, 600e3), t0 = inc.s - span * 0.5, t1 = inc.e + span * 0.5;\
+             var v = document.getElementById('timeline').dataset.view.split(',').map(Number), t0 = v[0], t1 = v[1];\
              var c = document.getElementById('timeline'), w = c.clientWidth, h = c.clientHeight;\
              var lab = document.querySelector('.lane-label[data-lane=\"' + D.ev.lane[i] + '\"]');\
              return [(D.ev.t[i] - t0) / (t1 - t0) * w, lab.offsetTop + lab.offsetHeight / 2, w, h];",
@@ -279,4 +281,57 @@ fn html_report_in_headless_chromium() {
     d.screenshot(&dir.join("big.png")).unwrap();
     no_console_errors(&d, "100k events");
     only_local_requests(&d, "100k events");
+}
+
+/// `report.html#iN` opens the page framed on incident N: selected, its host shown, the view
+/// from just before its backup's start to just after its last line — on load and on a hash
+/// change.
+#[test]
+fn deep_links_frame_their_incident() {
+    let Some(d) = browser::require_browser() else {
+        return;
+    };
+    let page = out_dir().join("deep-link.html");
+    let report = frappe_report();
+    std::fs::write(&page, html::render(&report)).unwrap();
+    d.goto(&page).unwrap();
+    let ready = "return document.body.dataset.ready === '1'";
+    d.wait_for(ready, Duration::from_secs(60)).unwrap();
+    let framed = |id: &str| {
+        let selected = d
+            .exec("var n = document.querySelector('.incident.selected'); return n ? n.dataset.id : null")
+            .unwrap();
+        assert_eq!(selected, id, "selected incident");
+        let view: Vec<f64> = d
+            .exec("return document.getElementById('timeline').dataset.view.split(',').map(Number)")
+            .map(|v| serde_json::from_value(v).unwrap())
+            .unwrap();
+        let inc = report.incidents.iter().find(|i| i.id == id).unwrap();
+        let (s, e) = (inc.start.micros as f64 / 1e3, inc.end.micros as f64 / 1e3);
+        let from = inc
+            .backup_window
+            .and_then(|b| report.backup_windows.iter().find(|w| w.id == b))
+            .map_or(s, |w| (w.start.micros as f64 / 1e3).min(s));
+        assert!(view[0] < from && view[1] > e, "{view:?} frames {from}…{e}");
+        // Framed, not the whole range: at most the incident and its backup, plus margins.
+        assert!(
+            view[1] - view[0] <= (e - from).max(600e3) * 1.25,
+            "{view:?}"
+        );
+    };
+    d.exec("location.hash = '#i2'; return true").unwrap();
+    d.wait_for(
+        "var n = document.querySelector('.incident.selected'); return !!n && n.dataset.id === 'i2'",
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    framed("i2");
+    // On load, as when the link is opened from a chat message.
+    d.exec(
+        "document.body.dataset.ready = '0'; location.hash = '#i1'; location.reload(); return true",
+    )
+    .unwrap();
+    d.wait_for(ready, Duration::from_secs(60)).unwrap();
+    framed("i1");
+    no_console_errors(&d, "deep link");
 }

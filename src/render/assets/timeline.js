@@ -306,6 +306,7 @@
       }
     }
     canvas.dataset.markers = String(drawnCount);
+    canvas.dataset.view = Math.round(S.t0) + ',' + Math.round(S.t1);
   }
 
   // ---- hit testing, zoom, pan ----------------------------------------------------------------
@@ -507,18 +508,39 @@
         add(d, ul);
       }
       if (S.selected && S.selected.type === 'incident' && S.selected.i === ii) d.classList.add('selected');
-      function open() {
-        var span = Math.max(inc.e - inc.s, 10 * 60e3);
-        S.t0 = inc.s - span * 0.5; S.t1 = inc.e + span * 0.5;
-        S.hostOn[inc.host] = true;
-        var cb = document.querySelector('input[data-host="' + inc.host + '"]'); if (cb) cb.checked = true;
-        layout(); select({ type: 'incident', i: ii }); listEvents();
-      }
+      function open() { openIncident(ii); }
       d.addEventListener('click', open);
       d.addEventListener('keydown', function (ev) { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); open(); } });
       box.appendChild(d);
     });
   }
+
+  // ---- deep links: report.html#i2 opens the page framed on incident i2 ---------------------
+  // The frame runs from just before the start of the backup the incident fell in (or the
+  // incident's start) to just after its last line, recovery included; its host is shown.
+  function openIncident(ii) {
+    var inc = D.incidents[ii];
+    var from = inc.s;
+    var b = inc.backup_window && D.backups.filter(function (x) { return x.id === inc.backup_window; })[0];
+    if (b) from = Math.min(from, b.s);
+    var span = Math.max(inc.e - from, 10 * 60e3);
+    S.t0 = from - span * 0.1; S.t1 = inc.e + span * 0.1;
+    S.hostOn[inc.host] = true;
+    var cb = document.querySelector('input[data-host="' + inc.host + '"]'); if (cb) cb.checked = true;
+    layout(); select({ type: 'incident', i: ii }); listEvents();
+    if (location.hash !== '#' + inc.id) history.replaceState(null, '', '#' + inc.id);
+  }
+  function fromHash() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    for (var ii = 0; ii < D.incidents.length; ii++) {
+      if (D.incidents[ii].id !== id) continue;
+      openIncident(ii);
+      var n = document.querySelector('.incident[data-index="' + ii + '"]');
+      if (n) n.scrollIntoView({ block: 'nearest' });
+      return;
+    }
+  }
+  window.addEventListener('hashchange', fromHash);
 
   var MAX_ROWS = 300, listTimer = 0;
   function scheduleList() { clearTimeout(listTimer); listTimer = setTimeout(listEvents, 120); }
@@ -608,5 +630,6 @@
   renderBackups();
   renderInputs();
   listEvents();
+  fromHash();
   document.body.dataset.ready = '1';
 })();
