@@ -26,6 +26,7 @@ pub mod cleanup;
 pub mod config;
 pub mod correlate;
 pub mod events;
+pub mod format;
 pub mod input;
 pub mod model;
 pub mod parse;

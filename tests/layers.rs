@@ -10,6 +10,7 @@ use std::path::Path;
 
 const ORDER: &[&str] = &[
     "model",
+    "format",
     "config",
     "parse",
     "events",

@@ -334,4 +334,20 @@ fn deep_links_frame_their_incident() {
     d.wait_for(ready, Duration::from_secs(60)).unwrap();
     framed("i1");
     no_console_errors(&d, "deep link");
+
+    // The page formats durations as the report does (src/format.rs): one rule everywhere.
+    let probes = logautopsy::format::DURATION_PROBES;
+    let js: Vec<String> = serde_json::from_value(
+        d.exec(&format!(
+            "return {:?}.map(window.logautopsyFormat.duration)",
+            probes
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let rust: Vec<String> = probes
+        .iter()
+        .map(|&s| logautopsy::format::duration(s))
+        .collect();
+    assert_eq!(js, rust);
 }

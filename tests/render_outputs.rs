@@ -78,8 +78,11 @@ fn markdown_post_mortem_matches_golden() {
         assert!(md.contains(section), "missing {section}");
     }
     // Impact: erp1 lost its four programs; the outage runs from the kill to the restart.
-    assert!(md.contains("| erp1 | 1 | 2 | **yes** | frappe-schedule, frappe-web, frappe-worker-long, frappe-worker-short | 2 | 6h 21m |"), "{md}");
-    assert!(md.contains("6h 21m"), "outage from 01:41 to 08:02 local");
+    assert!(md.contains("| erp1 | 1 | 2 | **yes** | frappe-schedule, frappe-web, frappe-worker-long, frappe-worker-short | 2 | 6h 21m 28s |"), "{md}");
+    assert!(
+        md.contains("6h 21m 28s"),
+        "outage from 01:41 to 08:02 local, as every output says it"
+    );
     // What held the memory, with a share.
     assert!(md.contains("| gunicorn | 9 | 5.0 GiB | 50 % |"), "{md}");
     // Hostile text: no raw HTML outside code blocks, and no table row broken by a `|`.

@@ -310,46 +310,7 @@ pub(crate) fn offset_str(o: i32) -> String {
     format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
 }
 
-/// kB (KiB, as the kernel prints them) in a human unit.
-pub fn human_kb(kb: u64) -> String {
-    let k = kb as f64;
-    if k >= 1024.0 * 1024.0 {
-        format!("{:.1} GiB", k / (1024.0 * 1024.0))
-    } else if k >= 1024.0 {
-        format!("{:.1} MiB", k / 1024.0)
-    } else {
-        format!("{kb} KiB")
-    }
-}
-
-/// Seconds as `6h 02m 05s` / `4m 10s` / `12s`.
-pub fn human_duration(s: f64) -> String {
-    let neg = s < 0.0;
-    let t = s.abs().round() as u64;
-    let (h, m, sec) = (t / 3600, (t % 3600) / 60, t % 60);
-    let body = if h > 0 {
-        format!("{h}h {m:02}m {sec:02}s")
-    } else if m > 0 {
-        format!("{m}m {sec:02}s")
-    } else {
-        format!("{sec}s")
-    };
-    if neg {
-        format!("-{body}")
-    } else {
-        body
-    }
-}
-
-/// Seconds for an outage: one decimal under ten seconds (1.512 s is "1.5s", not "2s"), the
-/// usual `4m 10s` form above.
-pub fn human_outage(s: f64) -> String {
-    if s.abs() < 10.0 {
-        format!("{s:.1}s")
-    } else {
-        human_duration(s)
-    }
-}
+pub use crate::format::{duration as human_duration, size_kb as human_kb};
 
 /// A time in prose of the JSON report: UTC like every other time in it, with the host's own
 /// clock in parentheses when it differs (that is what the people on the box saw).
@@ -529,7 +490,7 @@ fn summary(
     }
     match (inc.outage_s, inc.recovery) {
         (Some(o), Some(Recovery::Running)) => {
-            s += &format!("; recovered after {}", human_outage(o))
+            s += &format!("; recovered after {}", human_duration(o))
         }
         (Some(o), _) => {
             let at = Timestamp::from_utc_micros(
@@ -539,7 +500,7 @@ fn summary(
             s += &format!(
                 "; restart attempted at {} ({} later), but no RUNNING/Started line confirms it",
                 utc_with_local(&at),
-                human_outage(o)
+                human_duration(o)
             )
         }
         (None, _) if inc.supervisor_stopped => s += "; no restart seen in the logs",

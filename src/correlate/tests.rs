@@ -1404,8 +1404,8 @@ fn recovery_is_claimed_only_on_running_evidence() {
         i.summary
     );
     assert!(!i.summary.contains("recovered"), "{}", i.summary);
-    assert_eq!(super::human_outage(12.4), "12s");
-    assert_eq!(super::human_outage(0.25), "0.2s");
+    assert_eq!(super::human_duration(12.4), "12s");
+    assert_eq!(super::human_duration(0.24), "0.2s");
 }
 
 /// multi-host shape: a cron backup seen twice (schedule known) on one host and a systemd backup

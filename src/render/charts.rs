@@ -285,7 +285,7 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
             (Some(e), Some(d)) => (
                 hours(&e, t0),
                 RGBColor(31, 119, 180).mix(0.25),
-                crate::render::markdown::duration(d),
+                crate::format::duration(d),
             ),
             _ => (
                 span,

@@ -7,6 +7,7 @@
 //! through [`cell`] (table cells and prose) or [`code_block`] (evidence lines, fenced longer than
 //! any backtick run inside). Output depends only on the Report: no clock, no locale.
 
+use crate::format::duration;
 use crate::model::Timestamp;
 use crate::render::escape;
 use crate::render::tables::{self, Aggregates};
@@ -169,32 +170,6 @@ pub fn utc(t: &Timestamp) -> String {
 /// The writer's local time with its offset, e.g. `01:41:12 +05:30`.
 pub fn local(t: &Timestamp) -> String {
     t.local().format("%Y-%m-%d %H:%M:%S %:z").to_string()
-}
-
-/// `1h 02m`, `41m 11s`, `12.3s`.
-pub fn duration(s: f64) -> String {
-    if !s.is_finite() {
-        return "?".into();
-    }
-    let neg = s < 0.0;
-    let a = s.abs();
-    let body = if a < 60.0 {
-        format!("{a:.1}s")
-    } else if a < 3600.0 {
-        format!(
-            "{}m {:02}s",
-            (a / 60.0).floor() as u64,
-            (a % 60.0).floor() as u64
-        )
-    } else {
-        let m = (a / 60.0).floor() as u64;
-        format!("{}h {:02}m", m / 60, m % 60)
-    };
-    if neg {
-        format!("-{body}")
-    } else {
-        body
-    }
 }
 
 fn header(s: &mut String, r: &Report) {
@@ -743,12 +718,5 @@ mod tests {
         let b = code_block(&["a ```` b".to_string()]);
         assert!(b.starts_with("`````text\n"), "{b}");
         assert!(b.ends_with("\n`````\n"));
-    }
-
-    #[test]
-    fn durations_read_like_people_write_them() {
-        assert_eq!(duration(12.34), "12.3s");
-        assert_eq!(duration(2471.0), "41m 11s");
-        assert_eq!(duration(3720.0), "1h 02m");
     }
 }

@@ -112,7 +112,7 @@ fn local_short(t: &Timestamp, since: &Timestamp) -> String {
 }
 
 fn dur(s: Option<f64>) -> String {
-    s.map(crate::correlate::human_duration)
+    s.map(crate::format::duration)
         .unwrap_or_else(|| "?".to_string())
 }
 
@@ -379,9 +379,9 @@ fn headline(p: &Paint, report: &Report, i: &Incident) -> String {
     }
     match (i.outage_s, i.recovery) {
         (Some(o), Some(crate::report::Recovery::Running)) => {
-            facts.push(format!("down {}", crate::correlate::human_outage(o)))
+            facts.push(format!("down {}", crate::format::duration(o)))
         }
-        (Some(o), _) => facts.push(format!("down ≥ {}", crate::correlate::human_outage(o))),
+        (Some(o), _) => facts.push(format!("down ≥ {}", crate::format::duration(o))),
         (None, _) if i.supervisor_stopped => facts.push("no restart seen".into()),
         _ => {}
     }
@@ -466,12 +466,12 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
     }
     match (i.outage_s, i.recovery) {
         (Some(o), Some(crate::report::Recovery::Running)) => {
-            writeln!(w, "    outage: {}", crate::correlate::human_outage(o))?
+            writeln!(w, "    outage: {}", crate::format::duration(o))?
         }
         (Some(o), _) => writeln!(
             w,
             "    outage: at least {} (restart attempted then; no RUNNING/Started line confirms it)",
-            crate::correlate::human_outage(o)
+            crate::format::duration(o)
         )?,
         _ => {}
     }
@@ -567,7 +567,7 @@ fn casualties(w: &mut dyn Write, i: &Incident) -> io::Result<()> {
                     .map(|x| format!("  unit {x}"))
                     .unwrap_or_default(),
                 k.anon_rss_kb
-                    .map(|x| format!("  anon-rss {}", crate::correlate::human_kb(x)))
+                    .map(|x| format!("  anon-rss {}", crate::format::size_kb(x)))
                     .unwrap_or_default(),
                 k.event
             )?;
@@ -638,7 +638,7 @@ fn memory(w: &mut dyn Write, i: &Incident) -> io::Result<()> {
             writeln!(
                 w,
                 "      {:>10}  {:>4}×  {}{}",
-                crate::correlate::human_kb(m.rss_kb),
+                crate::format::size_kb(m.rss_kb),
                 m.count,
                 m.process,
                 if m.includes.is_empty() {
@@ -661,7 +661,7 @@ fn memory(w: &mut dyn Write, i: &Incident) -> io::Result<()> {
             writeln!(
                 w,
                 "      {:>10}  pid {} {}{}",
-                crate::correlate::human_kb(m.rss_kb),
+                crate::format::size_kb(m.rss_kb),
                 m.pid,
                 m.process,
                 if m.roles.is_empty() {

@@ -98,13 +98,18 @@
     s = s.slice(0, 19) + '.' + ('000000' + frac).slice(-6);
     return s + ' ' + (local ? offStr(o) : 'UTC');
   }
+  // The rule of src/format.rs `duration`, so a number reads the same in every output.
   function fmtDur(s) {
     if (s == null || !isFinite(s)) return 'unknown';
-    var a = Math.abs(s);
-    if (a < 60) return a.toFixed(1) + 's';
-    if (a < 3600) return Math.floor(a / 60) + 'm ' + pad2(Math.floor(a % 60)) + 's';
-    var m = Math.floor(a / 60); return Math.floor(m / 60) + 'h ' + pad2(m % 60) + 'm';
+    var sign = s < 0 ? '-' : '', a = Math.abs(s), tenths = Math.round(a * 10);
+    if (tenths < 100) return sign + (tenths / 10).toFixed(1) + 's';
+    var t = Math.round(a), h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), sec = t % 60;
+    if (h > 0) return sign + h + 'h ' + pad2(m) + 'm ' + pad2(sec) + 's';
+    if (m > 0) return sign + m + 'm ' + pad2(sec) + 's';
+    return sign + sec + 's';
   }
+  // For tests: the page's formatting, to compare with the report's.
+  window.logautopsyFormat = { duration: fmtDur };
   function srcText(src) {
     return src.map(function (s) {
       var p = D.paths[s[0]];
