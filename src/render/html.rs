@@ -89,7 +89,7 @@ const BODY: &str = r#"<body>
   </section>
 </main>
 <section><h2>Incidents</h2><div id="incidents"></div></section>
-<section><h2>Events in view <span id="events-count"></span></h2><div id="events"></div></section>
+<section id="events-section"><h2>Events in view <span id="events-count"></span></h2><div id="events"></div></section>
 <section><h2>Backups</h2><div id="backups"></div></section>
 <section><h2>Inputs and warnings</h2><div id="inputs"></div></section>
 "#;
