@@ -72,6 +72,7 @@ const BODY: &str = r#"<body>
   <div id="meta"></div>
   <noscript><p>This report draws its timeline with JavaScript; the data is in the page source.</p></noscript>
 </header>
+<section id="incidents-section"><h2>Incidents</h2><div id="incidents"></div></section>
 <section id="controls" aria-label="controls">
   <div class="group"><button type="button" id="zoom-in" title="zoom in (or mouse wheel)">+</button><button type="button" id="zoom-out" title="zoom out">&minus;</button><button type="button" id="zoom-reset" title="show everything">reset</button></div>
   <div class="group"><label for="tz">times</label> <select id="tz"><option value="utc">UTC</option><option value="local">host local</option></select> <span id="axis-note"></span></div>
@@ -88,7 +89,6 @@ const BODY: &str = r#"<body>
     <div id="evidence"><p class="hint">Click a marker, an incident or an event to see its evidence.</p></div>
   </section>
 </main>
-<section><h2>Incidents</h2><div id="incidents"></div></section>
 <section id="events-section"><h2>Events in view <span id="events-count"></span></h2><div id="events"></div></section>
 <section><h2>Backups</h2><div id="backups"></div></section>
 <section><h2>Inputs and warnings</h2><div id="inputs"></div></section>

@@ -90,6 +90,8 @@
   }
   // Full time: UTC, or the writer's own clock when the switch says so.
   function fmtTime(ms, off) { return fmtAt(ms, off, S.local); }
+  // To the second, as the terminal and the Markdown write an incident's time.
+  function fmtSec(ms, off) { return fmtAt(ms, off, S.local).replace(/\.\d{6} /, ' '); }
   function fmtAt(ms, off, local) {
     var o = local ? (off || 0) : 0;
     var d = new Date(ms + o * 1000);
@@ -498,20 +500,25 @@
       add(box, ab);
     }
     if (!D.incidents.length) { add(box, el('p', 'muted', 'No incidents found.')); return; }
-    D.incidents.forEach(function (inc, ii) {
+    // Worst first, as the terminal: a reader answers "how bad" before "when".
+    var RANK = { critical: 0, high: 1, medium: 2, low: 3 };
+    var order = D.incidents.map(function (inc, ii) { return ii; });
+    order.sort(function (a, b) {
+      var x = D.incidents[a], y = D.incidents[b];
+      return (RANK[x.severity] - RANK[y.severity]) || (x.s - y.s) || (a - b);
+    });
+    order.forEach(function (ii) {
+      var inc = D.incidents[ii];
       var d = el('div', 'incident sev-' + inc.severity);
       d.tabIndex = 0; d.dataset.index = String(ii); d.dataset.id = inc.id;
       d.setAttribute('role', 'button');
       var head = el('div', 'head');
       add(head, el('span', 'badge sev-' + inc.severity, inc.severity),
-        el('span', null, inc.id + ' · ' + inc.kind + ' on ' + D.hosts[inc.host].name + ' · ' + fmtTime(inc.s, inc.off)));
+        el('span', null, inc.id + ' · ' + inc.kind + ' on ' + D.hosts[inc.host].name + ' · ' + fmtSec(inc.s, inc.off)));
       add(d, head, el('div', 'summary', inc.summary));
       if (inc.chain.length) add(d, el('div', 'muted', 'chain: ' + inc.chain.map(function (c) { return c.kind; }).join(' \u2192 ')));
-      if ((inc.recommendations || []).length) {
-        var ul = el('ul', 'recs');
-        inc.recommendations.forEach(function (r) { add(ul, el('li', null, r.text)); });
-        add(d, ul);
-      }
+      // Compact: the recommendations are in the evidence panel when the incident is opened.
+      if ((inc.recommendations || []).length) add(d, el('div', 'muted', inc.recommendations.length + ' recommendation(s) — open to read them'));
       if (S.selected && S.selected.type === 'incident' && S.selected.i === ii) d.classList.add('selected');
       function open() { openIncident(ii); }
       d.addEventListener('click', open);
