@@ -508,3 +508,30 @@ fn markdown_and_charts_cope_with_an_empty_report() {
     let h = html::render(&r);
     assert!(h.contains("\"incidents\":[]"));
 }
+
+/// A recommendation two incidents share is stated once, naming both and the evidence of both.
+#[test]
+fn markdown_states_a_shared_recommendation_once() {
+    let mut r = frappe_report();
+    let shared = r.incidents[0].recommendations[0].clone();
+    let mut copy = shared.clone();
+    copy.id = "i2-copy".into();
+    copy.evidence = r.incidents[1].evidence[..1].to_vec();
+    r.incidents[1].recommendations.push(copy);
+    let md = logautopsy::render::markdown::render(&r, &Default::default());
+    let items: Vec<&str> = md
+        .lines()
+        .filter(|l| l.contains(&logautopsy::render::markdown::rich(&shared.text)))
+        .collect();
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert!(
+        items[0].contains("_(from i1, i2; evidence: "),
+        "{}",
+        items[0]
+    );
+    assert!(
+        items[0].contains(&r.incidents[1].evidence[0].to_string()),
+        "{}",
+        items[0]
+    );
+}

@@ -591,13 +591,22 @@ fn backups(s: &mut String, r: &Report, aggs: &Aggregates) {
     s.push('\n');
 }
 
+/// Each recommendation once: the same advice for several incidents (a fleet whose hosts share
+/// one unit file, a cascade every night) is stated once with every incident it covers and the
+/// union of their evidence, in the order it first appears.
 fn recommendations(s: &mut String, r: &Report) {
-    let mut seen = BTreeSet::new();
-    let mut recs = Vec::new();
+    let mut recs: Vec<(&str, Vec<&str>, Vec<String>)> = Vec::new();
     for i in &r.incidents {
         for rec in &i.recommendations {
-            if seen.insert(rec.id.as_str()) {
-                recs.push((i, rec));
+            let ev = rec.evidence.iter().map(|e| e.to_string());
+            match recs.iter_mut().find(|(t, _, _)| *t == rec.text) {
+                Some((_, incs, evs)) => {
+                    if !incs.contains(&i.id.as_str()) {
+                        incs.push(&i.id);
+                    }
+                    evs.extend(ev.filter(|e| !evs.contains(e)).collect::<Vec<_>>());
+                }
+                None => recs.push((&rec.text, vec![&i.id], ev.collect())),
             }
         }
     }
@@ -605,13 +614,13 @@ fn recommendations(s: &mut String, r: &Report) {
         return;
     }
     s.push_str("## Recommendations\n\n");
-    for (n, (i, rec)) in recs.iter().enumerate() {
+    for (n, (text, incs, evs)) in recs.iter().enumerate() {
         s.push_str(&format!(
             "{}. {} _(from {}; evidence: {})_\n",
             n + 1,
-            rich(&rec.text),
-            id(&i.id),
-            id(&crate::render::evidence_list(&rec.evidence))
+            rich(text),
+            incs.iter().map(|i| id(i)).collect::<Vec<_>>().join(", "),
+            id(&crate::render::evidence_list(evs))
         ));
     }
     s.push('\n');
