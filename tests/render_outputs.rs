@@ -95,13 +95,19 @@ fn markdown_post_mortem_matches_golden() {
         md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "escaped in the timeline table"
     );
-    for line in md.lines().filter(|l| l.starts_with("| 20")) {
-        let cells = line.replace("\\|", "").matches('|').count();
-        assert_eq!(
-            cells, 7,
-            "timeline row has the wrong number of cells: {line}"
-        );
+    // Every row keeps its table's cells: 6 in the timeline, 3 in each chain.
+    let (timeline, root_cause) = md.split_once("## Root cause").unwrap();
+    for (part, pipes) in [(timeline, 7), (root_cause, 4)] {
+        for line in part.lines().filter(|l| l.starts_with("| 20")) {
+            let cells = line.replace("\\|", "").matches('|').count();
+            assert_eq!(cells, pipes, "row with the wrong number of cells: {line}");
+        }
     }
+    // The chain is one table: each step's time, words and `file:line` on one row.
+    assert!(
+        root_cause.contains("**Chain**\n\n| Time (UTC) | Step | Evidence |\n|---|---|---|\n| 20"),
+        "{root_cause}"
+    );
     golden("frappe.md", &md);
 }
 

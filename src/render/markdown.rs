@@ -436,25 +436,23 @@ fn root_cause(s: &mut String, r: &Report) {
         }
         s.push_str("\n\n");
         if !i.chain.is_empty() {
-            s.push_str("**Chain**\n\n");
-            for (n, step) in i.chain.iter().enumerate() {
+            // One row a step: when, what happened in words, and where it is written — the
+            // reader never matches a numbered list against a block of lines by position.
+            s.push_str("**Chain**\n\n| Time (UTC) | Step | Evidence |\n|---|---|---|\n");
+            for step in &i.chain {
                 let src: Vec<String> = step
                     .sources
                     .iter()
                     .map(|l| format!("`{}`", code_span_text(&l.to_string())))
                     .collect();
                 s.push_str(&format!(
-                    "{}. {} UTC · `{}` · {} — {}\n",
-                    n + 1,
+                    "| {} | {} | {} {} |\n",
                     utc(&step.time),
-                    code_span_text(step.kind.as_str()),
+                    rich(&step.text),
                     id(&step.event.to_string()),
                     src.join(", ")
                 ));
             }
-            s.push_str("\n**Evidence**\n\n");
-            let lines: Vec<String> = i.chain.iter().map(|st| st.text.clone()).collect();
-            s.push_str(&code_block(&lines));
             s.push('\n');
         }
         if !i.oom_kills.is_empty() {
