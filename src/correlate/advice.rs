@@ -191,8 +191,8 @@ fn memory(c: &Ctx<'_>, a: &mut Advice) {
                      if the backup is still suspected (page cache, I/O pressure), bound it with \
                      `systemctl edit {u}` → `[Service]` / `MemoryHigh=` (throttles) and \
                      `MemoryMax=` (hard cap).",
-                    super::human_kb(*p),
-                    super::human_kb(*r),
+                    crate::format::size_kb(*p),
+                    crate::format::size_kb(*r),
                     k.process,
                     k.pid
                 ),
@@ -218,7 +218,7 @@ fn memory(c: &Ctx<'_>, a: &mut Advice) {
                 format!(
                     "The incident started {} into the backup `{}`{when}: move the backup off the busy \
                      hours, run it less often, or run it on a replica.",
-                    super::human_duration(inc.backup_lag_s.unwrap_or(0.0)),
+                    crate::format::duration(inc.backup_lag_s.unwrap_or(0.0)),
                     w.job()
                 ),
                 vec![start_id],

@@ -971,10 +971,6 @@ pub(crate) fn step(e: &Event, spawns: &Spawns) -> ChainStep {
     }
 }
 
-fn kb(kb: u64) -> String {
-    super::human_kb(kb)
-}
-
 fn describe(e: &Event, spawns: &Spawns) -> String {
     let unit = e.unit.as_deref().unwrap_or("?");
     let pid = e
@@ -1005,7 +1001,7 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
                 s += &format!(", in {u}");
             }
             if let Some(r) = e.attr_u64("anon_rss_kb") {
-                s += &format!(", anon-rss {}", kb(r));
+                s += &format!(", anon-rss {}", crate::format::size_kb(r));
             }
             if let Some(t) = e.attr_str("trigger") {
                 s += &format!("; triggered by {t}");
@@ -1117,7 +1113,7 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
             e.attrs
                 .get("wall_s")
                 .and_then(|v| v.as_f64())
-                .map(|w| format!(" over {} wall clock", super::human_duration(w)))
+                .map(|w| format!(" over {} wall clock", crate::format::duration(w)))
                 .unwrap_or_default()
         ),
         K::WorkerKilled => format!(

@@ -310,8 +310,6 @@ pub(crate) fn offset_str(o: i32) -> String {
     format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
 }
 
-pub use crate::format::{duration as human_duration, size_kb as human_kb};
-
 /// A time in prose of the JSON report: UTC like every other time in it, with the host's own
 /// clock in parentheses when it differs (that is what the people on the box saw).
 pub fn utc_with_local(t: &Timestamp) -> String {
@@ -478,19 +476,19 @@ fn summary(
         let when = match w.end {
             Some(e) if e < inc.start => format!(
                 "{} after it ended",
-                human_duration(inc.start.seconds_since(&e))
+                crate::format::duration(inc.start.seconds_since(&e))
             ),
             _ => "while it ran".to_string(),
         };
         s += &format!(
             "; {} into the backup `{}` ({when})",
-            human_duration(lag),
+            crate::format::duration(lag),
             w.job()
         );
     }
     match (inc.outage_s, inc.recovery) {
         (Some(o), Some(Recovery::Running)) => {
-            s += &format!("; recovered after {}", human_duration(o))
+            s += &format!("; recovered after {}", crate::format::duration(o))
         }
         (Some(o), _) => {
             let at = Timestamp::from_utc_micros(
@@ -500,7 +498,7 @@ fn summary(
             s += &format!(
                 "; restart attempted at {} ({} later), but no RUNNING/Started line confirms it",
                 utc_with_local(&at),
-                human_duration(o)
+                crate::format::duration(o)
             )
         }
         (None, _) if inc.supervisor_stopped => s += "; no restart seen in the logs",

@@ -213,8 +213,9 @@ pub(super) fn run(
         Err(e) => format!("not reached: {e}"),
     };
     // Members the pass did not reach (the archive broke before them) are said, not lost.
+    let reached: std::collections::BTreeSet<usize> = outs.iter().map(|(j, _)| *j).collect();
     for &i in members {
-        if !outs.iter().any(|(j, _)| *j == i) {
+        if !reached.contains(&i) {
             outs.push((
                 i,
                 UnitOut::Failed(Error::Input {

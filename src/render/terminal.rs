@@ -151,13 +151,9 @@ fn common_root(report: &Report) -> String {
         .iter()
         .filter(|i| i.path != "-")
         .map(|i| {
-            // An archive member `a.tar:x/y` lives in the archive's directory.
-            let file = i
-                .path
-                .split_once(".tar")
-                .map_or(i.path.as_str(), |(a, _)| a);
-            let file = file.split_once(".zip:").map_or(file, |(a, _)| a);
-            let mut parts: Vec<&str> = file.split('/').collect();
+            // An archive member `a.tar.xz:x/y` is a path like any other: the root may end
+            // inside the archive (`a.tar.xz:x`), which reads as well as a directory.
+            let mut parts: Vec<&str> = i.path.split('/').collect();
             parts.pop();
             parts
         })
