@@ -516,7 +516,13 @@
       add(head, el('span', 'badge sev-' + inc.severity, inc.severity),
         el('span', null, inc.id + ' · ' + inc.kind + ' on ' + D.hosts[inc.host].name + ' · ' + fmtSec(inc.s, inc.off)));
       add(d, head, el('div', 'summary', inc.summary));
-      if (inc.chain.length) add(d, el('div', 'muted', 'chain: ' + inc.chain.map(function (c) { return c.kind; }).join(' \u2192 ')));
+      // Runs of one kind (a line per orphan) read as one step: "unit_remains_running ×14".
+      var steps = [];
+      inc.chain.forEach(function (c) {
+        var last = steps[steps.length - 1];
+        if (last && last.kind === c.kind) last.n++; else steps.push({ kind: c.kind, n: 1 });
+      });
+      if (steps.length) add(d, el('div', 'muted', 'chain: ' + steps.map(function (x) { return x.n > 1 ? x.kind + ' \u00d7' + x.n : x.kind; }).join(' \u2192 ')));
       // Compact: the recommendations are in the evidence panel when the incident is opened.
       if ((inc.recommendations || []).length) add(d, el('div', 'muted', inc.recommendations.length + ' recommendation(s) — open to read them'));
       if (S.selected && S.selected.type === 'incident' && S.selected.i === ii) d.classList.add('selected');
