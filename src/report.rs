@@ -34,6 +34,8 @@ vocabulary! {
         OomCascade => "oom-cascade",
         OomKill => "oom-kill",
         OomdKill => "oomd-kill",
+        /// The kernel ran out of memory and found nothing it could kill.
+        OomNoKill => "oom-no-kill",
         RestartLoop => "restart-loop",
         OrphanedWorkers => "orphaned-workers",
         WorkerCrash => "worker-crash",
@@ -152,7 +154,8 @@ vocabulary! {
 impl IncidentKind {
     pub fn severity(self) -> Severity {
         match self {
-            IncidentKind::OomCascade => Severity::Critical,
+            // Nothing killable: the kernel panics or the host hangs.
+            IncidentKind::OomCascade | IncidentKind::OomNoKill => Severity::Critical,
             IncidentKind::OomKill
             | IncidentKind::OomdKill
             | IncidentKind::OrphanedWorkers
@@ -166,7 +169,10 @@ impl IncidentKind {
     pub fn is_oom(self) -> bool {
         matches!(
             self,
-            IncidentKind::OomCascade | IncidentKind::OomKill | IncidentKind::OomdKill
+            IncidentKind::OomCascade
+                | IncidentKind::OomKill
+                | IncidentKind::OomdKill
+                | IncidentKind::OomNoKill
         )
     }
 }
@@ -395,6 +401,11 @@ pub struct Incident {
     /// (supervisord `success: … entered RUNNING state`, or systemd `Started` of the unit) or
     /// `restart-attempted` (only a spawn / `Starting` was seen); `null` without a restart.
     pub recovery: Option<Recovery>,
+    /// How the incident's times were known when its lines gave none: `no-timestamp` (no time
+    /// at all: file order, placed at the file's mtime), `kubectl-age` (counted back from the
+    /// file's mtime), `dmesg-uptime` (boot seconds, the last line placed at the mtime).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_basis: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -407,9 +418,14 @@ pub struct OomKill {
     pub unit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anon_rss_kb: Option<u64>,
-    /// The container the victim ran in, from the kill's memory-cgroup path.
+    /// The container the victim ran in, from the kill's memory-cgroup path (or, before 4.19,
+    /// the trigger's cpuset).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<Container>,
+    /// The memory cgroup's limit, when the kernel printed it (`memory: usage …, limit …`: memory
+    /// cgroup kills only). A kill at a limit is not the host running out of memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memcg_limit_kb: Option<u64>,
     pub event: EventId,
 }
 

@@ -21,6 +21,7 @@ mod golden;
 mod inputs;
 mod journal;
 mod layers;
+mod pasted_formats;
 mod patterns_assemble;
 mod patterns_check;
 mod render_browser;

@@ -23,8 +23,9 @@ struct Ctx<'a> {
     inc: &'a Incident,
     events: &'a [Event],
     chain: &'a [usize],
-    /// The unit the supervisor runs in (`supervisor.service` when nothing says otherwise).
-    unit: String,
+    /// The unit the evidence names: the stopped one, else the first victim's. Never assumed:
+    /// advice without a unit says how to find it.
+    unit: Option<String>,
     /// The incident's OOM evidence (kills, unit notices, oomd kills).
     oom_ids: Vec<EventId>,
     /// The linked backup's start line.
@@ -66,10 +67,12 @@ pub(crate) fn recommend(
         chain,
         unit: sup_unit
             .map(str::to_string)
-            .or_else(|| inc.oom_kills.iter().find_map(|k| k.unit.clone()))
-            .unwrap_or_else(|| "supervisor.service".to_string()),
+            .or_else(|| inc.oom_kills.iter().find_map(|k| k.unit.clone())),
         oom_ids: ids(events, chain, |e| {
-            matches!(e.kind, K::OomKill | K::UnitOom | K::OomdKill)
+            matches!(
+                e.kind,
+                K::OomKill | K::UnitOom | K::OomdKill | K::OomNoKillable
+            )
         }),
         backup_start: window.and_then(|w| w.start_idx).map(|i| events[i].id),
         window,
@@ -98,6 +101,8 @@ fn cascade(c: &Ctx<'_>, a: &mut Advice) {
         ..
     } = c;
     let (backup_start, window) = (c.backup_start, c.window);
+    // A cascade's evidence is a unit's stop: the unit is named unless the lines were cut.
+    let unit = unit.as_deref().unwrap_or("<the unit>");
     if inc.kind == IncidentKind::OomCascade {
         let ev = ids(events, chain, |e| {
             e.kind == K::UnitOom
@@ -224,29 +229,71 @@ fn memory(c: &Ctx<'_>, a: &mut Advice) {
                 vec![start_id],
             );
         } else if !oom_ids.is_empty() && inc.kind != IncidentKind::OomdKill {
+            // A kill in a memory cgroup's OOM is at that cgroup's limit, whatever the host had.
+            let memcg = c.chain.iter().map(|&i| &events[i]).any(|e| {
+                e.kind == K::OomKill
+                    && (e.attr_str("scope") == Some("memcg")
+                        || e.attr_str("constraint") == Some("CONSTRAINT_MEMCG"))
+            });
             a.add(
                 "memory-limit",
-                format!(
-                    "Memory ran out without a backup running: {}, and bound the biggest with fewer worker processes or `MemoryHigh=` \
-                     (throttles) in their unit (`systemctl edit {unit}`). If you add a hard \
-                     `MemoryMax=` to {unit}, add `OOMPolicy=continue` with it: a kill at that limit is \
-                     an OOM kill inside the unit, and the default OOMPolicy=stop would then stop the \
-                     whole unit and every program in it.",
-                    if inc.memory_top.is_empty() {
-                        "the OOM report had no task table, so find what grew with your metrics"
-                    } else {
-                        "check `memory_top` for the processes that held it"
-                    }
-                ),
+                no_backup_memory(inc, unit.as_deref(), memcg),
                 oom_ids.clone(),
             );
         }
     }
 }
 
+/// Advice for an OOM no backup overlapped, from what the evidence shows: a kill at a memory
+/// cgroup's limit (a container's, a unit's `MemoryMax=`) is about that limit, not the host; a
+/// unit is named only when a line names it.
+fn no_backup_memory(inc: &Incident, unit: Option<&str>, memcg: bool) -> String {
+    let find = if inc.memory_top.is_empty() {
+        "the OOM report has no task table (add kern.log or the journal's kernel lines if you have \
+         them), so find what grew with your metrics"
+    } else {
+        "`memory_top` lists the processes that held the memory"
+    };
+    let at_limit = inc
+        .oom_kills
+        .iter()
+        .find(|k| k.container.is_some() || k.memcg_limit_kb.is_some())
+        .or_else(|| inc.oom_kills.first().filter(|_| memcg));
+    if let Some(k) = at_limit {
+        let whose = match &k.container {
+            Some(c) => c.to_string(),
+            None => "its memory cgroup".to_string(),
+        };
+        let limit = k
+            .memcg_limit_kb
+            .map(|l| format!(" ({})", crate::format::size_kb(l)))
+            .unwrap_or_default();
+        return format!(
+            "{} {} was killed at the memory limit of {whose}{limit}, not because the host ran out: \
+             raise that limit (the container's or pod's `resources.limits.memory`, or the unit's \
+             `MemoryMax=`) or cut what runs inside it; {find}.",
+            k.process, k.pid
+        );
+    }
+    let bound = match unit {
+        Some(u) => format!(
+            "bound the biggest with fewer worker processes or `MemoryHigh=` (throttles) in their \
+             unit (`systemctl edit {u}`). If you add a hard `MemoryMax=` to {u}, add \
+             `OOMPolicy=continue` with it: a kill at that limit is an OOM kill inside the unit, and \
+             the default OOMPolicy=stop would then stop the whole unit and every program in it"
+        ),
+        None => "no line names the victim's unit (on the host, `systemctl status <pid>` tells while \
+                 it runs); bound the biggest consumer with fewer worker processes or `MemoryHigh=` \
+                 in its unit"
+            .to_string(),
+    };
+    format!("No backup window in these logs overlaps this OOM: {find}, and {bound}.")
+}
+
 /// Processes that outlived their supervisor.
 fn orphans(c: &Ctx<'_>, a: &mut Advice) {
     let Ctx { inc, unit, .. } = c;
+    let unit = unit.as_deref().unwrap_or("<the unit>");
     if !inc.orphans.is_empty() {
         let ev: Vec<EventId> = {
             let mut v: Vec<EventId> = inc.orphans.iter().map(|o| o.event).collect();
@@ -276,6 +323,7 @@ fn stop_timeout(c: &Ctx<'_>, a: &mut Advice) {
         unit,
         ..
     } = c;
+    let unit = unit.as_deref().unwrap_or("<the unit>");
     let timeouts = ids(events, chain, |e| {
         e.kind == K::UnitStopTimeout
             || (e.kind == K::UnitFailed && e.attr_str("result") == Some("timeout"))

@@ -11,6 +11,19 @@ fn short(id: &str) -> Option<String> {
     (id.len() >= 12 && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| id[..12].to_string())
 }
 
+/// The container of a ≤ 4.18 cpuset (`cpuset=<64 hex>` is a Docker cgroup v1 container; other
+/// values are cgroup paths or names read like a memory-cgroup path).
+pub fn from_cpuset(cpuset: &str) -> Option<Container> {
+    if cpuset.len() == 64 && cpuset.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some(Container {
+            runtime: "docker",
+            id: cpuset[..12].to_string(),
+            pod: None,
+        });
+    }
+    from_memcg(cpuset)
+}
+
 /// The container a memory-cgroup path belongs to, if it names one.
 pub fn from_memcg(path: &str) -> Option<Container> {
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();

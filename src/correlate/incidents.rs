@@ -54,6 +54,7 @@ fn is_failure(e: &Event) -> bool {
         | K::UnitRemainsRunning
         | K::UnitLeftoverProcess
         | K::UnitStopTimeout
+        | K::OomNoKillable
         | K::WorkerKilled => true,
         K::SupervisorExited => e.attrs.get("expected").and_then(|v| v.as_bool()) == Some(false),
         _ => false,
@@ -69,13 +70,19 @@ fn is_bridge(e: &Event, watched: &HashSet<String>) -> bool {
     match e.kind {
         K::OomInvoked
         | K::OomReaped
+        | K::OomReapFailed
+        | K::OomVictimExiting
         | K::SupervisorctlShutdown
         | K::SupervisorWaiting
         | K::SupervisorStopped
         | K::SupervisorExited
         | K::SupervisorSignal
         | K::UnitRestartScheduled => true,
-        K::UnitStopping | K::UnitStopped | K::UnitKilling | K::UnitMainExited => e
+        K::UnitStopping
+        | K::UnitStopped
+        | K::UnitKilling
+        | K::UnitMainExited
+        | K::UnitControlExited => e
             .unit
             .as_deref()
             .is_some_and(|u| watched.contains(u) || supervisorish(u)),
@@ -615,6 +622,8 @@ fn classify(
         IncidentKind::OomKill
     } else if !oomd.is_empty() {
         IncidentKind::OomdKill
+    } else if c.iter().any(|&i| events[i].kind == K::OomNoKillable) {
+        IncidentKind::OomNoKill
     } else if looping {
         IncidentKind::RestartLoop
     } else if !orphans.is_empty() {
@@ -725,7 +734,9 @@ fn build(
             container: e
                 .attr_str("task_memcg")
                 .or_else(|| e.attr_str("oom_memcg"))
-                .and_then(super::container::from_memcg),
+                .and_then(super::container::from_memcg)
+                .or_else(|| e.attr_str("cpuset").and_then(super::container::from_cpuset)),
+            memcg_limit_kb: e.attr_u64("memcg_limit_kb"),
             event: e.id,
         })
         .collect();
@@ -787,6 +798,7 @@ fn build(
                 Recovery::RestartAttempted
             }
         }),
+        time_basis: None,
     };
     let window = link_backup(windows, &host, start, slack_s);
     let backup_pid = window
@@ -988,6 +1000,20 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
                 .unwrap_or_default()
         ),
         K::OomInvoked => format!("{proc_} invoked the OOM killer"),
+        K::OomVictimExiting => format!(
+            "OOM victim pid {pid} ({proc_}) was already exiting: the kernel skipped killing"
+        ),
+        K::OomNoKillable => {
+            "the OOM killer found no killable process (a panic or hang usually follows)".to_string()
+        }
+        K::OomReapFailed => format!(
+            "the OOM reaper could not free the memory of pid {pid} ({proc_}); it is freed when the process exits"
+        ),
+        K::UnitControlExited => format!(
+            "{unit}: control process (ExecStartPre/ExecStop…) exited, code={}, status={}",
+            e.attr_str("code").unwrap_or("?"),
+            e.attr_str("status").unwrap_or("?")
+        ),
         K::OomKill => {
             let program = e
                 .program

@@ -152,6 +152,10 @@ pub fn correlate(
                 .iter()
                 .find(|j| j.host == w.host && j.job == w.job())
         });
+        inc.time_basis = chain_idx
+            .iter()
+            .find_map(|&i| events[i].attr_str("time_basis"))
+            .map(str::to_string);
         inc.summary = summary(&inc, w, d.sup_unit.as_deref());
         inc.recommendations =
             advice::recommend(&inc, &events, &chain_idx, d.sup_unit.as_deref(), w, job);
@@ -356,6 +360,21 @@ fn programs_down(inc: &crate::report::Incident) -> String {
     }
 }
 
+/// When the incident started, as honestly as its lines tell it.
+fn when(inc: &crate::report::Incident) -> String {
+    match inc.time_basis.as_deref() {
+        Some("no-timestamp") => {
+            "an unknown time (the log has no timestamps; shown at the file's mtime)".to_string()
+        }
+        Some("kubectl-age") => format!("about {} (from kubectl's event age)", local(&inc.start)),
+        Some("dmesg-uptime") => format!(
+            "about {} (dmesg uptime, counted back from the file's mtime)",
+            local(&inc.start)
+        ),
+        _ => local(&inc.start),
+    }
+}
+
 fn summary(
     inc: &crate::report::Incident,
     w: Option<&windows::Window>,
@@ -371,6 +390,12 @@ fn summary(
             };
             if let Some(c) = &k.container {
                 v.push_str(&format!(" in {c}"));
+            }
+            if let Some(l) = k.memcg_limit_kb {
+                v.push_str(&format!(
+                    " at its memory cgroup's limit of {}",
+                    crate::format::size_kb(l)
+                ));
             }
             v
         })
@@ -403,14 +428,14 @@ fn summary(
         IncidentKind::OomCascade => format!(
             "OOM killer killed {} at {}; {} was stopped as a result (OOMPolicy=stop inferred){}",
             killed,
-            local(&inc.start),
+            when(inc),
             sup_unit.unwrap_or("the supervising unit"),
             programs_down(inc)
         ),
         IncidentKind::OomKill if inc.supervisor_stopped => format!(
             "OOM killer killed {} at {}; {} failed with it{}",
             killed,
-            local(&inc.start),
+            when(inc),
             sup_unit.unwrap_or("its unit"),
             match inc.recovery {
                 Some(Recovery::Running) => " and was started again",
@@ -421,7 +446,7 @@ fn summary(
         IncidentKind::OomKill if supervised => format!(
             "OOM killer killed {} at {}; the supervisor survived{}",
             killed,
-            local(&inc.start),
+            when(inc),
             if inc.outage_s.is_some() {
                 " and respawned it"
             } else {
@@ -429,12 +454,16 @@ fn summary(
             }
         ),
         IncidentKind::OomKill => {
-            format!("OOM killer killed {} at {}", killed, local(&inc.start))
+            format!("OOM killer killed {} at {}", killed, when(inc))
         }
+        IncidentKind::OomNoKill => format!(
+            "the kernel ran out of memory at {} and found no process it could kill (a panic or hang usually follows)",
+            when(inc)
+        ),
         IncidentKind::OomdKill => format!(
             "a userspace OOM killer (systemd-oomd/earlyoom) killed {} at {}",
             sup_unit.map_or_else(|| "a cgroup".to_string(), |u| format!("the processes of {u}")),
-            local(&inc.start)
+            when(inc)
         ),
         IncidentKind::WorkerCrash => format!(
             "program(s) {} exited unexpectedly at {} without an OOM kill",
@@ -443,22 +472,22 @@ fn summary(
             } else {
                 inc.workers_lost.join(", ")
             },
-            local(&inc.start)
+            when(inc)
         ),
         IncidentKind::RestartLoop => format!(
             "{} kept dying after start from {}",
             inc.workers_lost.join(", "),
-            local(&inc.start)
+            when(inc)
         ),
         IncidentKind::OrphanedWorkers if !inc.supervisor_stopped => format!(
             "{} found process(es) of an earlier run still alive when it started at {} (that run's stop left them behind)",
             first_unit.unwrap_or("a unit"),
-            local(&inc.start)
+            when(inc)
         ),
         IncidentKind::OrphanedWorkers => format!(
             "{} stopped at {} and left processes of its programs running",
             sup_unit.unwrap_or("the supervisor"),
-            local(&inc.start)
+            when(inc)
         ),
         _ => format!(
             "{} at {}",
@@ -466,7 +495,7 @@ fn summary(
                 .iter()
                 .find(|c| c.kind != crate::events::EventKind::BackupStart)
                 .map_or("unit failure", |c| c.text.as_str()),
-            local(&inc.start)
+            when(inc)
         ),
     };
     if !inc.orphans.is_empty() {

@@ -5,7 +5,7 @@
 //! `unit_oom` line for the service *and* each parent slice, and old systemd names a unit only
 //! by its description. This pass, per host:
 //! 1. folds each OOM block's internal fragments into its `oom_kill` event (trigger, constraint,
-//!    memcg, unit, summed task table) and drops the fragments;
+//!    memcg, cpuset, memcg limit, unit, summed task table) and drops the fragments;
 //! 2. collapses the parent-slice copies of one kill's `unit_oom` into the leaf unit
 //!    (`also_units`);
 //! 3. resolves old-style job descriptions to unit names, from the same host's new-style lines
@@ -99,6 +99,8 @@ struct Block {
     summary: Option<usize>,
     select: Option<usize>,
     cpu: Option<usize>,
+    cpuset: Option<usize>,
+    usage: Option<usize>,
     tasks: Vec<usize>,
 }
 
@@ -117,7 +119,9 @@ fn fold_oom(events: &mut [Event], idxs: &[usize]) {
             EventKind::OomSummary
             | EventKind::OomSelect
             | EventKind::OomTaskTable
-            | EventKind::OomTask => {
+            | EventKind::OomTask
+            | EventKind::OomCpuset
+            | EventKind::OomMemcgUsage => {
                 let b = block.get_or_insert_with(|| Block {
                     start: t,
                     ..Block::default()
@@ -125,6 +129,8 @@ fn fold_oom(events: &mut [Event], idxs: &[usize]) {
                 match events[i].kind {
                     EventKind::OomSummary => b.summary = Some(i),
                     EventKind::OomSelect => b.select = Some(i),
+                    EventKind::OomCpuset => b.cpuset = Some(i),
+                    EventKind::OomMemcgUsage => b.usage = Some(i),
                     EventKind::OomTask => b.tasks.push(i),
                     // A second table header in one block means the first block had no kill line.
                     _ if !b.tasks.is_empty() => {
@@ -171,6 +177,19 @@ fn fold_block(events: &mut [Event], b: &Block, k: usize) {
     }
     if let Some(pid) = b.cpu.and_then(|c| events[c].pid) {
         add.push(("trigger_pid".into(), Value::from(pid)));
+    }
+    if let Some(c) = b.cpuset {
+        // `/` is the root cpuset: no container.
+        if let Some(cs) = events[c].attr_str("cpuset").filter(|cs| *cs != "/") {
+            add.push(("cpuset".into(), Value::from(cs)));
+        }
+    }
+    if let Some(u) = b.usage {
+        for key in ["memcg_usage_kb", "memcg_limit_kb"] {
+            if let Some(v) = events[u].attrs.get(key) {
+                add.push((key.into(), v.clone()));
+            }
+        }
     }
     let mut constraint = None;
     if let Some(s) = b.summary {

@@ -38,6 +38,11 @@ kinds! {
     OomKill => "oom_kill",
     OomReaped => "oom_reaped",
     OomdKill => "oomd_kill",
+    // The OOM killer ran but killed nothing: its victim was already dying, nothing was
+    // killable (panic follows), or the reaper could not free the victim's memory.
+    OomVictimExiting => "oom_victim_exiting",
+    OomNoKillable => "oom_no_killable",
+    OomReapFailed => "oom_reap_failed",
     UnitOom => "unit_oom",
     UnitStarting => "unit_starting",
     UnitStarted => "unit_started",
@@ -45,6 +50,8 @@ kinds! {
     UnitStopped => "unit_stopped",
     UnitFailed => "unit_failed",
     UnitMainExited => "unit_main_exited",
+    // A unit's ExecStartPre=/ExecStop=/… process failed (`Control process exited, …`).
+    UnitControlExited => "unit_control_exited",
     UnitStopTimeout => "unit_stop_timeout",
     UnitKilling => "unit_killing",
     UnitLeftoverProcess => "unit_leftover_process",
@@ -83,6 +90,10 @@ kinds! {
     OomTask => "oom_task",
     // `CPU: N PID: P Comm: C` of the OOM report's stack dump: the trigger's pid.
     OomCpu => "oom_cpu",
+    // ≤ 4.18's `<comm> cpuset=<cgroup> mems_allowed=<nodes>` (the trigger's cpuset: a container
+    // id under Docker) and the memory cgroup's `memory: usage N kB, limit M kB, failcnt F`.
+    OomCpuset => "oom_cpuset",
+    OomMemcgUsage => "oom_memcg_usage",
 }
 
 impl EventKind {
@@ -95,6 +106,8 @@ impl EventKind {
                 | EventKind::OomTaskTable
                 | EventKind::OomTask
                 | EventKind::OomCpu
+                | EventKind::OomCpuset
+                | EventKind::OomMemcgUsage
         )
     }
 }

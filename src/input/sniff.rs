@@ -158,8 +158,10 @@ pub fn kind(head: &[u8]) -> Kind {
     if ctrl * 10 > text.len() {
         return Kind::Unsupported("not a log file: binary data".into());
     }
-    match text_format(&split_nul_runs(head)) {
+    let head = split_nul_runs(head);
+    match text_format(&head) {
         Some(f) => Kind::Text(f),
+        None if kernel_text(&head) => Kind::Text(LineFormat::Bare),
         None => Kind::Unsupported(
             "not a recognised log format: none of the first lines has a syslog, journalctl, supervisord or dmesg timestamp".into(),
         ),
@@ -199,9 +201,42 @@ pub fn is_journalctl_decoration(line: &str) -> bool {
     line.starts_with("-- ") || line.starts_with("░░") || line == "--"
 }
 
+/// Lines only the kernel writes: a file of kernel messages without any stamp (printk times
+/// off, or `dmesg -t`) holds one of them near its top, an OOM report one of the last.
+const KERNEL_MARKS: &[&str] = &[
+    "Linux version ",
+    "Command line: ",
+    " invoked oom-killer: ",
+    "Out of memory: ",
+    "Out of memory and no killable processes",
+    "Memory cgroup out of memory: ",
+    "Killed process ",
+    "oom-kill:constraint=",
+    "oom_reaper: ",
+    "Call Trace:",
+];
+
+/// A text file none of whose first lines has an envelope, but which holds kernel messages.
+fn kernel_text(head: &[u8]) -> bool {
+    head.split(|b| *b == b'\n').take(400).any(|raw| {
+        let line = String::from_utf8_lossy(raw);
+        KERNEL_MARKS.iter().any(|m| line.contains(m))
+    })
+}
+
 /// The envelope most of the first (up to 40) non-empty lines have; `None` when under a third
-/// of them parse as any log line.
+/// of them parse as any log line. `kubectl describe` is the exception: its events table is
+/// the end of a longer text, so one event row under an `Events:` heading decides.
 pub fn text_format(head: &[u8]) -> Option<LineFormat> {
+    let kubectl_events = head
+        .split(|b| *b == b'\n')
+        .skip_while(|l| l.trim_ascii() != b"Events:")
+        .any(|l| {
+            envelope::parse_as(&String::from_utf8_lossy(l), LineFormat::Kubectl).is_some()
+        });
+    if kubectl_events {
+        return Some(LineFormat::Kubectl);
+    }
     let mut tally: BTreeMap<LineFormat, usize> = BTreeMap::new();
     let mut seen = 0;
     for raw in head.split(|b| *b == b'\n').take(400) {
@@ -282,6 +317,40 @@ mod tests {
             .as_deref(),
             Some("web1")
         );
+    }
+
+    #[test]
+    fn pasted_dmesg_kubectl_and_compose() {
+        let text = |s: &str| kind(s.as_bytes());
+        assert_eq!(
+            text("[Mar  9 18:14] php-fpm invoked oom-killer: gfp_mask=0x140cca, order=0\n[  +0.000120] CPU: 1 PID: 3902942 Comm: php-fpm\n"),
+            Kind::Text(LineFormat::DmesgHuman)
+        );
+        assert_eq!(
+            text("2025-03-09T18:14:14,123456+01:00 php-fpm invoked oom-killer: gfp_mask=0x140cca\n"),
+            Kind::Text(LineFormat::DmesgIso)
+        );
+        assert_eq!(
+            text("[ 5864.708443] web01 kernel: php-fpm invoked oom-killer: gfp_mask=0x140cca\n[ 5864.9] web01 systemd[1]: Started x.\n"),
+            Kind::Text(LineFormat::ShortMonotonic)
+        );
+        // A task table row is a pid in brackets, not an uptime: raw dmesg with rows stays dmesg.
+        assert_eq!(
+            text("[ 1234.568000] [ pid ]   uid  tgid total_vm      rss name\n[ 1234.568010] [ 4321]    48  4321   308641   246913 httpd\n[ 4321]    48  4321   308641   246913 httpd\n"),
+            Kind::Text(LineFormat::Dmesg)
+        );
+        assert_eq!(
+            text("worker-1  | 2025-09-27 19:13:48,368 INFO spawned: 'rq-worker' with pid 41\n"),
+            Kind::Text(LineFormat::Compose)
+        );
+        let describe = "Name:         web-5d4f\nNamespace:    default\nNode:         node-1/10.0.0.5\nStatus:       Running\nEvents:\n  Type     Reason      Age   From                    Message\n  ----     ------      ----  ----                    -------\n  Warning  OOMKilling  44m   kernel-monitor, node-1  Memory cgroup out of memory: Killed process 1012 (node)\n";
+        assert_eq!(text(describe), Kind::Text(LineFormat::Kubectl));
+        // No envelope anywhere, but kernel lines: read with unknown times.
+        assert_eq!(
+            text("php-fpm invoked oom-killer: gfp_mask=0x140cca, order=0\nOut of memory: Killed process 1 (x)\n"),
+            Kind::Text(LineFormat::Bare)
+        );
+        assert!(matches!(text("hello\nworld\n"), Kind::Unsupported(_)));
     }
 
     #[test]

@@ -8,7 +8,18 @@
 //! * RFC 5424: `<165>1 2003-08-24T05:14:15.000003-07:00 host app procid msgid sd msg`;
 //! * journalctl `short-unix`: `1790033574.259647 host ident[pid]: msg`;
 //! * supervisord.log: `2025-09-27 19:13:48,368 INFO msg` (local time, no host);
-//! * `dmesg` raw `[ 1234.567890] msg` and `dmesg -T` `[Sun Jun 29 15:57:11 2025] msg`.
+//! * `dmesg` raw `[ 1234.567890] msg` and `dmesg -T` `[Sun Jun 29 15:57:11 2025] msg`;
+//! * `dmesg --time-format iso`: `2025-03-09T18:14:14,123456+01:00 msg` (a comma before the
+//!   fraction and no host: what tells it from RFC 3339);
+//! * `dmesg -H`: `[Mar  9 18:14] msg` when the minute changes, then `[  +0.000120] msg`, the
+//!   seconds since the previous line (`Stamp::Relative`; the scanner keeps the running clock);
+//! * `journalctl -o short-monotonic`: `[ 1234.567890] host ident[pid]: msg`;
+//! * kernel messages with no stamp at all (printk times off): `Stamp::Unknown`, never guessed
+//!   from the line — only chosen when the sniffer found no other envelope (`LineFormat::Bare`);
+//! * `docker compose logs`: `service-1  | <any line above>` (the service stands in for a host
+//!   the inner line does not name; with `-t`, docker's own RFC 3339 stamp dates the line);
+//! * `kubectl describe` events: `  Warning  OOMKilling  44m  kernel-monitor, node-1  <message>`
+//!   (the age is relative to when kubectl ran: `Stamp::Ago`).
 //!
 //! Parsing here is pure and allocation-free: it returns borrowed pieces and a `Stamp` that still
 //! needs a year and/or a zone; `time.rs` turns stamps into UTC instants.
@@ -30,6 +41,12 @@ pub enum Stamp {
     },
     /// Only the kernel's boot-relative seconds (raw dmesg).
     Uptime(f64),
+    /// Seconds since the previous line of the file (`dmesg -H`).
+    Relative(f64),
+    /// Seconds before the file was written (`kubectl describe`'s `Age`, the newest sighting).
+    Ago(i64),
+    /// No time on the line at all.
+    Unknown,
 }
 
 /// Which envelope a line had. Also the per-file format the sniffer reports.
@@ -42,6 +59,14 @@ pub enum LineFormat {
     Supervisord,
     Dmesg,
     DmesgT,
+    DmesgIso,
+    DmesgHuman,
+    ShortMonotonic,
+    Compose,
+    Kubectl,
+    /// Lines without any envelope (kernel messages without printk times). Never sniffed from
+    /// one line: `sniff` picks it for a whole file (see `sniff::text_format`).
+    Bare,
 }
 
 impl LineFormat {
@@ -54,16 +79,30 @@ impl LineFormat {
             LineFormat::Supervisord => "supervisord",
             LineFormat::Dmesg => "dmesg",
             LineFormat::DmesgT => "dmesg-T",
+            LineFormat::DmesgIso => "dmesg-iso",
+            LineFormat::DmesgHuman => "dmesg-H",
+            LineFormat::ShortMonotonic => "journalctl-short-monotonic",
+            LineFormat::Compose => "docker-compose",
+            LineFormat::Kubectl => "kubectl-events",
+            LineFormat::Bare => "no-timestamps",
         }
     }
-    pub const ALL: [LineFormat; 7] = [
+    /// Every format a single line can be recognised in, in the order they are tried: the
+    /// stricter of two forms that can read one line comes first (`dmesg-iso` before RFC 3339,
+    /// short-monotonic before raw dmesg). `Bare` is not here: any line would be one.
+    pub const ALL: [LineFormat; 12] = [
+        LineFormat::DmesgIso,
         LineFormat::Rfc3339,
         LineFormat::Rfc3164,
         LineFormat::Supervisord,
         LineFormat::Rfc5424,
         LineFormat::ShortUnix,
+        LineFormat::ShortMonotonic,
         LineFormat::Dmesg,
         LineFormat::DmesgT,
+        LineFormat::DmesgHuman,
+        LineFormat::Kubectl,
+        LineFormat::Compose,
     ];
 }
 
@@ -104,6 +143,12 @@ pub fn parse_as(line: &str, format: LineFormat) -> Option<Envelope<'_>> {
         LineFormat::Supervisord => supervisord(line),
         LineFormat::Dmesg => dmesg(line),
         LineFormat::DmesgT => dmesg_t(line),
+        LineFormat::DmesgIso => dmesg_iso(line),
+        LineFormat::DmesgHuman => dmesg_human(line),
+        LineFormat::ShortMonotonic => short_monotonic(line),
+        LineFormat::Compose => compose(line),
+        LineFormat::Kubectl => kubectl(line),
+        LineFormat::Bare => bare(line),
     }?;
     if env.uptime.is_none() {
         if let Some((up, rest)) = strip_uptime(env.message) {
@@ -359,6 +404,10 @@ pub fn parse_rfc3339(s: &str) -> Option<DateTime<FixedOffset>> {
 fn rfc3339(line: &str) -> Option<Envelope<'_>> {
     let s = strip_pri(line);
     let (ts, rest) = token(s)?;
+    if ts.as_bytes().get(19) == Some(&b',') {
+        // `dmesg --time-format iso`: no host follows; read as `dmesg_iso`.
+        return None;
+    }
     let dt = parse_rfc3339(ts)?;
     let (host, ident, pid, message) = host_tag_msg(rest);
     Some(Envelope {
@@ -520,6 +569,215 @@ fn dmesg_t(line: &str) -> Option<Envelope<'_>> {
         ident: Some("kernel"),
         pid: None,
         message: msg.strip_prefix(' ').unwrap_or(msg),
+        uptime: None,
+    })
+}
+
+/// `dmesg --time-format iso`: `2025-03-09T18:14:14,123456+01:00 msg`, kernel messages only.
+fn dmesg_iso(line: &str) -> Option<Envelope<'_>> {
+    let (ts, rest) = token(line)?;
+    if ts.as_bytes().get(19) != Some(&b',') {
+        return None;
+    }
+    let dt = parse_rfc3339(ts)?;
+    Some(Envelope {
+        format: LineFormat::DmesgIso,
+        stamp: Stamp::Full(dt),
+        host: None,
+        ident: Some("kernel"),
+        pid: None,
+        message: rest,
+        uptime: None,
+    })
+}
+
+/// `dmesg -H`: `[Mar  9 18:14] msg` (util-linux prints the minute when it changes) or
+/// `[  +0.000120] msg` (seconds since the previous line).
+fn dmesg_human(line: &str) -> Option<Envelope<'_>> {
+    let rest = line.strip_prefix('[')?;
+    let close = rest.find(']')?;
+    let inner = rest[..close].trim();
+    let msg = &rest[close + 1..];
+    let msg = msg.strip_prefix(' ').unwrap_or(msg);
+    let stamp = if let Some(d) = inner.strip_prefix('+') {
+        if !d.contains('.') || !d.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return None;
+        }
+        Stamp::Relative(d.parse().ok()?)
+    } else {
+        let mut it = inner.split_whitespace();
+        let month = month_from_name(it.next()?)?;
+        let day: u32 = it.next()?.parse().ok()?;
+        let hm = it.next()?;
+        if it.next().is_some() || hm.len() != 5 {
+            return None;
+        }
+        let time = parse_hms(&format!("{hm}:00"))?;
+        if !(1..=31).contains(&day) {
+            return None;
+        }
+        Stamp::YearLess { month, day, time }
+    };
+    Some(Envelope {
+        format: LineFormat::DmesgHuman,
+        stamp,
+        host: None,
+        ident: Some("kernel"),
+        pid: None,
+        message: msg,
+        uptime: None,
+    })
+}
+
+/// `journalctl -o short-monotonic`: `[ 1234.567890] host ident[pid]: msg`. Raw dmesg has lines
+/// of that shape too (`usb 1-1: new device`), so the tag must be `kernel:` or carry a pid.
+fn short_monotonic(line: &str) -> Option<Envelope<'_>> {
+    let (up, rest) = strip_uptime(line)?;
+    let (host, rest) = token(rest)?;
+    if host.contains([':', '[', '(', '=']) {
+        return None;
+    }
+    let (tag, msg) = token(rest)?;
+    let (ident, pid) = parse_tag(tag)?;
+    if pid.is_none() && ident != "kernel" {
+        return None;
+    }
+    Some(Envelope {
+        format: LineFormat::ShortMonotonic,
+        stamp: Stamp::Uptime(up),
+        host: Some(host),
+        ident: Some(ident),
+        pid,
+        message: msg,
+        uptime: Some(up),
+    })
+}
+
+/// `docker compose logs`: `service-1  | line` (v1: `service_1  | line`). The inner line is read
+/// in any other envelope; with `-t` docker puts its own RFC 3339 stamp first, which dates the
+/// line (the app's text after it may have no envelope at all). The service names the host when
+/// the inner line names none: one container of a compose project is one machine to a reader.
+fn compose(line: &str) -> Option<Envelope<'_>> {
+    let bar = line.find(" | ").or_else(|| {
+        // An empty inner line: `service-1  |`.
+        line.strip_suffix(" |").map(|l| l.len())
+    })?;
+    let service = line[..bar].trim_end();
+    if service.is_empty()
+        || !service
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        return None;
+    }
+    let inner = line.get(bar + 3..).unwrap_or("");
+    let docker_stamp = token(inner).and_then(|(ts, rest)| {
+        let dt = parse_rfc3339(ts)?;
+        Some((dt, rest))
+    });
+    fn parsed(l: &str) -> Option<Envelope<'_>> {
+        LineFormat::ALL
+            .iter()
+            .filter(|f| **f != LineFormat::Compose)
+            .find_map(|f| parse_as(l, *f))
+    }
+    let mut env = match docker_stamp {
+        Some((dt, rest)) => {
+            let mut env = parsed(rest).unwrap_or(Envelope {
+                format: LineFormat::Compose,
+                stamp: Stamp::Full(dt),
+                host: None,
+                ident: None,
+                pid: None,
+                message: rest,
+                uptime: None,
+            });
+            env.stamp = Stamp::Full(dt);
+            env
+        }
+        None => parsed(inner)?,
+    };
+    env.format = LineFormat::Compose;
+    env.host = env.host.or(Some(service));
+    Some(env)
+}
+
+/// `kubectl describe` event rows: `  Type  Reason  Age  From  Message`, columns two or more
+/// spaces apart. The node-problem-detector's `kernel-monitor, NODE` source carries kernel
+/// lines: ident `kernel`, host the node.
+fn kubectl(line: &str) -> Option<Envelope<'_>> {
+    let s = line.strip_prefix("  ")?.trim_start();
+    let (ty, rest) = s.split_once("  ")?;
+    if ty != "Normal" && ty != "Warning" {
+        return None;
+    }
+    fn cols(s: &str) -> Option<(&str, &str)> {
+        let s = s.trim_start();
+        s.find("  ").map(|i| (&s[..i], &s[i..]))
+    }
+    let (_reason, rest) = cols(rest)?;
+    let (age, rest) = cols(rest)?;
+    let (from, rest) = cols(rest)?;
+    let message = rest.trim_start();
+    let ago = kubectl_age(age)?;
+    let (ident, host) = match from.split_once(", ") {
+        Some((component, node)) => (component, Some(node)),
+        None => (from, None),
+    };
+    let ident = if ident == "kernel-monitor" {
+        "kernel"
+    } else {
+        ident
+    };
+    Some(Envelope {
+        format: LineFormat::Kubectl,
+        stamp: Stamp::Ago(ago),
+        host,
+        ident: Some(ident),
+        pid: None,
+        message,
+        uptime: None,
+    })
+}
+
+/// `44m`, `3h2m`, `2d5h`, `10s`, `3m (x2 over 5m)`, `<unknown>`: seconds ago of the newest
+/// sighting (the part before any parenthesis).
+fn kubectl_age(age: &str) -> Option<i64> {
+    let a = age.split(" (").next()?.trim();
+    if a == "<unknown>" || a == "<invalid>" {
+        return Some(0);
+    }
+    let (mut total, mut n, mut any) = (0i64, 0i64, false);
+    for c in a.chars() {
+        if let Some(d) = c.to_digit(10) {
+            n = n.checked_mul(10)?.checked_add(d as i64)?;
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'y' => 365 * 86_400,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        (n, any) = (0, true);
+    }
+    (any && n == 0).then_some(total)
+}
+
+/// A line with no envelope: a kernel message whose time is unknown. A `kernel: ` left by a
+/// paste that cut the stamp and host off a syslog line is not part of the message.
+fn bare(line: &str) -> Option<Envelope<'_>> {
+    let message = line.strip_prefix("kernel: ").unwrap_or(line);
+    (!message.trim().is_empty()).then_some(Envelope {
+        format: LineFormat::Bare,
+        stamp: Stamp::Unknown,
+        host: None,
+        ident: Some("kernel"),
+        pid: None,
+        message,
         uptime: None,
     })
 }
@@ -691,6 +949,80 @@ mod tests {
         let e = p("[Di Aug 12 03:54:03 2025] php-fpm invoked oom-killer: gfp_mask=0x140cca");
         assert_eq!(e.format, LineFormat::DmesgT);
         assert_eq!(e.message, "php-fpm invoked oom-killer: gfp_mask=0x140cca");
+    }
+
+    #[test]
+    fn dmesg_as_people_paste_it() {
+        // `dmesg --time-format iso`: the comma before the fraction, no host.
+        let e = p("2025-03-09T18:14:14,123456+01:00 Out of memory: Killed process 3902942 (php-fpm)");
+        assert_eq!(e.format, LineFormat::DmesgIso);
+        assert_eq!((e.host, e.ident), (None, Some("kernel")));
+        assert_eq!(e.message, "Out of memory: Killed process 3902942 (php-fpm)");
+        assert_eq!(
+            e.stamp,
+            Stamp::Full(DateTime::parse_from_rfc3339("2025-03-09T18:14:14.123456+01:00").unwrap())
+        );
+        // `dmesg -H`: the minute, then seconds since the line before.
+        let e = p("[Mar  9 18:14] php-fpm invoked oom-killer: gfp_mask=0x140cca, order=0");
+        assert_eq!(e.format, LineFormat::DmesgHuman);
+        assert_eq!(
+            e.stamp,
+            Stamp::YearLess {
+                month: 3,
+                day: 9,
+                time: NaiveTime::from_hms_opt(18, 14, 0).unwrap()
+            }
+        );
+        let e = p("[  +0.000120] CPU: 1 PID: 3902942 Comm: php-fpm Not tainted 5.15.0-97-generic");
+        assert_eq!((e.format, e.stamp), (LineFormat::DmesgHuman, Stamp::Relative(0.00012)));
+        assert_eq!(e.message, "CPU: 1 PID: 3902942 Comm: php-fpm Not tainted 5.15.0-97-generic");
+        // `journalctl -o short-monotonic`: an uptime, then host and tag.
+        let e = p("[ 5864.708443] web01 kernel: Out of memory: Killed process 1 (x)");
+        assert_eq!(e.format, LineFormat::ShortMonotonic);
+        assert_eq!((e.host, e.ident, e.uptime), (Some("web01"), Some("kernel"), Some(5864.708443)));
+        assert_eq!(e.message, "Out of memory: Killed process 1 (x)");
+        let e = p("[   12.000001] web01 systemd[1]: Started cron.service - Regular background program processing daemon.");
+        assert_eq!((e.format, e.ident, e.pid), (LineFormat::ShortMonotonic, Some("systemd"), Some(1)));
+        // Raw dmesg lines shaped like `host tag:` stay raw dmesg.
+        let e = p("[    2.512000] usb 1-1: new high-speed USB device number 2 using ehci-pci");
+        assert_eq!((e.format, e.host), (LineFormat::Dmesg, None));
+        assert_eq!(e.message, "usb 1-1: new high-speed USB device number 2 using ehci-pci");
+        let e = p("[    5.100000] systemd[1]: Started Journal Service.");
+        assert_eq!(e.format, LineFormat::Dmesg);
+    }
+
+    #[test]
+    fn compose_and_kubectl_wrappers() {
+        let e = p("worker-1  | 2025-09-27 19:20:01,002 WARN exited: rq-worker (terminated by SIGKILL; not expected)");
+        assert_eq!(e.format, LineFormat::Compose);
+        assert_eq!((e.host, e.ident), (Some("worker-1"), Some("supervisord")));
+        assert_eq!(e.message, "2025-09-27 19:20:01,002 WARN exited: rq-worker (terminated by SIGKILL; not expected)");
+        // An inner syslog line names its own host.
+        let e = p("syslog_1  | Sep 27 19:13:48 web1 CRON[1]: (root) CMD (x)");
+        assert_eq!((e.format, e.host, e.ident), (LineFormat::Compose, Some("web1"), Some("CRON")));
+        // `docker compose logs -t`: docker's stamp dates app text that has none.
+        let e = p("web-1  | 2025-09-27T19:20:02.100000000Z [2025-09-27 19:20:02 +0000] [41] [CRITICAL] WORKER TIMEOUT (pid:57)");
+        assert_eq!((e.format, e.host, e.ident), (LineFormat::Compose, Some("web-1"), None));
+        assert_eq!(
+            e.stamp,
+            Stamp::Full(DateTime::parse_from_rfc3339("2025-09-27T19:20:02.1Z").unwrap())
+        );
+        assert_eq!(e.message, "[2025-09-27 19:20:02 +0000] [41] [CRITICAL] WORKER TIMEOUT (pid:57)");
+        assert!(parse("web-1  | just some text", None).is_none());
+
+        let e = p("  Warning  OOMKilling  44m                kernel-monitor, gke-pool-1-abc  Memory cgroup out of memory: Killed process 1012 (node) total-vm:1045916kB");
+        assert_eq!(e.format, LineFormat::Kubectl);
+        assert_eq!((e.host, e.ident, e.stamp), (Some("gke-pool-1-abc"), Some("kernel"), Stamp::Ago(44 * 60)));
+        assert_eq!(e.message, "Memory cgroup out of memory: Killed process 1012 (node) total-vm:1045916kB");
+        let e = p("  Normal   Killing     3m (x2 over 5m)    kubelet            Stopping container app");
+        assert_eq!((e.host, e.ident, e.stamp), (None, Some("kubelet"), Stamp::Ago(180)));
+        assert_eq!(kubectl_age("2d5h"), Some(2 * 86_400 + 5 * 3600));
+        assert_eq!(kubectl_age("5"), None);
+        assert!(parse("  Type     Reason      Age   From          Message", None).is_none());
+        // No envelope: only as the file's format, never sniffed from a line.
+        assert!(parse("Out of memory: Killed process 1 (x)", None).is_none());
+        let e = parse_as("Out of memory: Killed process 1 (x)", LineFormat::Bare).unwrap();
+        assert_eq!((e.stamp, e.ident), (Stamp::Unknown, Some("kernel")));
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub fn parse_line_for_sample(line: &str) -> Option<Record> {
             None,
         ),
         Stamp::Uptime(up) => Timestamp::from_utc_micros((up * 1e6) as i64, 0),
+        // Relative to something a single line does not have: the epoch stands in.
+        Stamp::Relative(_) | Stamp::Ago(_) | Stamp::Unknown => Timestamp::from_utc_micros(0, 0),
     };
     Some(record_from(
         &env,

@@ -227,8 +227,12 @@ pub fn extract(cfg: &Config, rules: &RuleSet, progress: Option<Progress<'_>>) ->
             continue;
         }
         match (&p.kind, &p.src, p.compression) {
-            (Kind::Text(_), Source::File { .. }, input::Compression::None)
-                if p.file_bytes > SPLIT_ABOVE && p.kept.is_none() && !p.cr_only =>
+            // `dmesg -H` lines are timed by the lines above them: never split.
+            (Kind::Text(f), Source::File { .. }, input::Compression::None)
+                if p.file_bytes > SPLIT_ABOVE
+                    && p.kept.is_none()
+                    && !p.cr_only
+                    && *f != LineFormat::DmesgHuman =>
             {
                 let n = p.file_bytes.div_ceil(RANGE);
                 for k in 0..n {

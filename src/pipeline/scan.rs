@@ -35,6 +35,10 @@ pub enum RawTime {
         time: NaiveTime,
     },
     Uptime(f64),
+    /// Seconds before the file was written (`kubectl describe` ages).
+    Ago(i64),
+    /// No time at all: placed at the file's mtime, in file order.
+    Unknown,
 }
 
 /// What one piece of a text file produced.
@@ -59,6 +63,51 @@ pub struct ChunkScan {
     /// Routine lines (`events::routine`), with the raw time of each.
     pub routine: routine::Part,
     pub routine_times: Vec<(RawTime, PendingLine)>,
+    /// `dmesg -H`: the time of every line of the current buffer (see `human_clock`).
+    human: HumanClock,
+    /// Lines whose time had to be estimated, by how (for the input's warnings).
+    pub untimed: u64,
+    pub aged: u64,
+}
+
+/// `dmesg -H` prints the minute when it changes and otherwise the seconds since the line
+/// before, so a line's time depends on every line above it: for such files every line of a
+/// buffer is read for its stamp (they are small: a kernel ring buffer), and the pieces are
+/// never split (`pipeline::units`). Times are in a leap placeholder year; the year policy
+/// dates them like any year-less stamp. Precision: the printed minute plus the deltas.
+#[derive(Default)]
+struct HumanClock {
+    /// Line number (piece-local, 0-based) of `at[0]`.
+    base: u64,
+    at: Vec<Option<NaiveDateTime>>,
+    last: Option<NaiveDateTime>,
+}
+
+impl HumanClock {
+    fn read(&mut self, base: u64, buf: &[u8]) {
+        self.base = base;
+        self.at.clear();
+        for line in buf.split_inclusive(|&b| b == b'\n') {
+            let text = String::from_utf8_lossy(line);
+            let t = match envelope::parse_as(text.trim_end(), LineFormat::DmesgHuman).map(|e| e.stamp) {
+                Some(Stamp::YearLess { month, day, time }) => {
+                    chrono::NaiveDate::from_ymd_opt(2000, month, day).map(|d| d.and_time(time))
+                }
+                Some(Stamp::Relative(d)) => self
+                    .last
+                    .and_then(|l| l.checked_add_signed(chrono::TimeDelta::microseconds((d * 1e6) as i64))),
+                _ => self.last,
+            };
+            self.last = t.or(self.last);
+            self.at.push(t);
+        }
+    }
+
+    /// The time of 1-based piece-local line `line_no`.
+    fn get(&self, line_no: u64) -> Option<NaiveDateTime> {
+        let i = line_no.checked_sub(1 + self.base)?;
+        self.at.get(usize::try_from(i).ok()?).copied().flatten()
+    }
 }
 
 /// Per-file settings of a scan.
@@ -77,8 +126,9 @@ impl ChunkScan {
         Self::default()
     }
 
-    fn raw_time(&mut self, env: &Envelope<'_>) -> RawTime {
-        match env.stamp {
+    /// `line_no` (piece-local, 1-based) places `dmesg -H` deltas; `None` for sampled lines.
+    fn raw_time(&mut self, env: &Envelope<'_>, line_no: Option<u64>) -> Option<RawTime> {
+        Some(match env.stamp {
             Stamp::Full(dt) => RawTime::Final(Timestamp::from_datetime(&dt)),
             Stamp::Local(ndt) => RawTime::Local(ndt),
             Stamp::YearLess { month, day, time } => RawTime::YearLess {
@@ -91,7 +141,32 @@ impl ChunkScan {
                 self.max_uptime = Some(self.max_uptime.map_or(u, |m: f64| m.max(u)));
                 RawTime::Uptime(u)
             }
-        }
+            Stamp::Relative(_) => {
+                use chrono::Datelike;
+                // Sampled lines are not placed: the clock is indexed by line number.
+                let at = line_no.map(|n| self.human.get(n))?;
+                let Some(at) = at else {
+                    // Before the first minute stamp: nothing to count from.
+                    self.untimed += 1;
+                    return Some(RawTime::Unknown);
+                };
+                let (month, day, time) = (at.month(), at.day(), at.time());
+                RawTime::YearLess {
+                    rel: self.tracker.observe(month, day, time),
+                    month,
+                    day,
+                    time,
+                }
+            }
+            Stamp::Ago(s) => {
+                self.aged += 1;
+                RawTime::Ago(s)
+            }
+            Stamp::Unknown => {
+                self.untimed += 1;
+                RawTime::Unknown
+            }
+        })
     }
 
     fn host_of(ctx: &ScanCtx<'_>, env: &Envelope<'_>) -> Option<String> {
@@ -106,7 +181,13 @@ impl ChunkScan {
         let text = String::from_utf8_lossy(line);
         let text = text.trim_end_matches(['\n', '\r']);
         if let Some(env) = envelope::parse_as(text, ctx.format) {
-            let t = self.raw_time(&env);
+            if matches!(env.stamp, Stamp::Unknown | Stamp::Relative(_) | Stamp::Ago(_)) {
+                // Not counted twice: the time range comes from the events of such files.
+                return;
+            }
+            let Some(t) = self.raw_time(&env, None) else {
+                return;
+            };
             let host = Self::host_of(ctx, &env);
             if let Some(h) = &host {
                 *self.hosts.entry(h.clone()).or_default() += 1;
@@ -162,7 +243,9 @@ impl ChunkScan {
             }
             return None;
         };
-        let t = self.raw_time(&env);
+        let t = self
+            .raw_time(&env, Some(line_no))
+            .unwrap_or(RawTime::Unknown);
         let host: Option<&str> = if ctx.force_host {
             ctx.host.as_deref()
         } else {
@@ -242,6 +325,9 @@ impl ChunkScan {
         }
         let ac = ctx.rules.prefilter();
         let base = self.lines;
+        if ctx.format == LineFormat::DmesgHuman {
+            self.human.read(base, buf);
+        }
         self.nul_lines += lines_with_nul(buf);
         // Line numbers are counted incrementally between hits: one pass over the buffer overall.
         let mut counted_to = 0usize;
@@ -417,6 +503,9 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     let mut any_yearless = false;
     let mut any_local = false;
     let mut max_uptime: Option<f64> = None;
+    let pieces_untimed: u64 = pieces.iter().map(|p| p.untimed).sum();
+    let pieces_aged: u64 = pieces.iter().map(|p| p.aged).sum();
+    let human = pieces.iter().any(|p| !p.human.at.is_empty());
     for p in &pieces {
         let off = if global.last.is_none() {
             0
@@ -489,6 +578,9 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         };
     }
     let mut bad_dates = 0u64;
+    // Where times relative to the file's writing are placed: its mtime (the epoch for a
+    // stream that has none, which the warnings below say).
+    let end = fctx.not_after.map(|t| t.timestamp_micros()).unwrap_or(0);
     let resolve = |t: RawTime, host: Option<&str>, off: i32, bad: &mut u64| -> Timestamp {
         let tz = fctx.tz.for_host(host);
         match t {
@@ -515,9 +607,12 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
             RawTime::Uptime(u) => {
                 // Raw dmesg has only boot-relative seconds: place the newest line at the
                 // file's mtime.
-                let end = fctx.not_after.map(|t| t.timestamp_micros()).unwrap_or(0);
-                Timestamp::from_utc_micros(end - ((max_uptime.unwrap_or(u) - u) * 1e6) as i64, 0)
+                Timestamp::from_utc_micros(end - ((max_uptime.unwrap_or(u) - u) * 1e6).round() as i64, 0)
             }
+            RawTime::Ago(secs) => Timestamp::from_utc_micros(end - secs * 1_000_000, 0),
+            // Every line at one instant: the log order (`merge::sort_in_log_order`) keeps them
+            // in file order.
+            RawTime::Unknown => Timestamp::from_utc_micros(end, 0),
         }
     };
     let mut line_base = 0u64;
@@ -525,6 +620,16 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         for (ev, (t, host)) in p.events.iter_mut().zip(p.times) {
             ev.time = resolve(t, host.as_deref(), off, &mut bad_dates);
             out.assumed.push(!matches!(t, RawTime::Final(_)));
+            // A time the line did not give says so, for the incident summary to repeat.
+            let basis = match t {
+                RawTime::Unknown => Some("no-timestamp"),
+                RawTime::Ago(_) => Some("kubectl-age"),
+                RawTime::Uptime(_) => Some("dmesg-uptime"),
+                _ => None,
+            };
+            if let Some(b) = basis {
+                ev.attrs.insert_static("time_basis", serde_json::Value::from(b));
+            }
             for s in &mut ev.sources {
                 if let Location::Line { line, path: sp } = s {
                     if **sp == *path {
@@ -589,8 +694,25 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     if bad_dates > 0 {
         out.warnings.push(format!("{bad_dates} line(s) dated Feb 29 in a year without one: the year policy is off; pass --year"));
     }
+    let placed_at = match fctx.not_after {
+        Some(t) => format!("the file's mtime ({})", t.format("%Y-%m-%d %H:%M:%S UTC")),
+        None => "1970-01-01 (a stream has no mtime)".to_string(),
+    };
     if max_uptime.is_some() {
-        out.warnings.push("dmesg without wall-clock times: times estimated by placing the last line at the file's mtime".into());
+        out.warnings.push(format!("dmesg without wall-clock times: times estimated by placing the last line at {placed_at}"));
+    }
+    if pieces_untimed > 0 {
+        out.warnings.push(format!(
+            "{pieces_untimed} line(s) without a timestamp (kernel printk times off?): the time is unknown; they are kept in file order, all placed at {placed_at}"
+        ));
+    }
+    if pieces_aged > 0 {
+        out.warnings.push(format!(
+            "{pieces_aged} kubectl event(s) dated by their age, counted back from {placed_at}: minute precision at best, and only as right as the file's time is for when kubectl ran"
+        ));
+    }
+    if human {
+        out.warnings.push("dmesg -H prints the minute only when it changes: times are that minute plus the seconds between lines".into());
     }
     if out.nul_lines > 0 {
         out.warnings.push(format!(

@@ -350,6 +350,7 @@ fn headline(p: &Paint, report: &Report, i: &Incident) -> String {
         K::OomCascade => "OOM kill stopped the supervisor",
         K::OomKill => "OOM kill",
         K::OomdKill => "systemd-oomd kill",
+        K::OomNoKill => "out of memory, nothing killable",
         K::RestartLoop => "restart loop",
         K::OrphanedWorkers => "workers orphaned",
         K::WorkerCrash => "worker crash",

@@ -512,8 +512,8 @@ fn build(fill: usize) -> Report {
         backup_window: erp1_last_bw,
         backup_lag_s: Some(by_id(inv).time.seconds_since(&ts("2025-09-27T01:00:01+05:30"))),
         oom_kills: vec![
-            OomKill { pid: 2211, process: "gunicorn".into(), program: Some("frappe-web".into()), unit: Some("supervisor.service".into()), anon_rss_kb: Some(1523412), container: None, event: id(kill1) },
-            OomKill { pid: 2305, process: "python3".into(), program: Some("frappe-worker-long".into()), unit: Some("supervisor.service".into()), anon_rss_kb: Some(811220), container: None, event: id(kill2) },
+            OomKill { pid: 2211, process: "gunicorn".into(), program: Some("frappe-web".into()), unit: Some("supervisor.service".into()), anon_rss_kb: Some(1523412), container: None, memcg_limit_kb: None, event: id(kill1) },
+            OomKill { pid: 2305, process: "python3".into(), program: Some("frappe-worker-long".into()), unit: Some("supervisor.service".into()), anon_rss_kb: Some(811220), container: None, memcg_limit_kb: None, event: id(kill2) },
         ],
         supervisor_stopped: true,
         orphans: vec![
@@ -541,6 +541,7 @@ fn build(fill: usize) -> Report {
             programs_stopped: vec![],
             programs_unsupervised: vec![],
             recovery: None,
+            time_basis: None,
     };
     let chain2: Vec<EventId> = [xss, k2, wk, sp].iter().map(|&i| id(i)).collect();
     let small = Incident {
@@ -553,7 +554,7 @@ fn build(fill: usize) -> Report {
         summary: "Memory cgroup OOM kill of gzip (cron.service) during a root cron job; a gunicorn worker was SIGKILLed and respawned".into(),
         backup_window: erp2_bw,
         backup_lag_s: None,
-        oom_kills: vec![OomKill { pid: 5120, process: "gzip".into(), program: None, unit: Some("cron.service".into()), anon_rss_kb: Some(65536), container: None, event: id(k2) }],
+        oom_kills: vec![OomKill { pid: 5120, process: "gzip".into(), program: None, unit: Some("cron.service".into()), anon_rss_kb: Some(65536), container: None, memcg_limit_kb: None, event: id(k2) }],
         supervisor_stopped: false,
         orphans: vec![],
         possibly_left_running: vec![],
@@ -570,6 +571,7 @@ fn build(fill: usize) -> Report {
             programs_stopped: vec![],
             programs_unsupervised: vec![],
             recovery: None,
+            time_basis: None,
     };
 
     let hosts: Vec<HostSummary> = HOSTS
