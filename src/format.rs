@@ -39,6 +39,9 @@ pub fn size_kb(kb: u64) -> String {
     }
 }
 
+/// Values the HTML's `fmtSize` must format exactly as [`size_kb`] does.
+pub const SIZE_PROBES: &[u64] = &[0, 980, 1023, 1024, 20_480, 1_048_575, 1_048_576, 12_625_252];
+
 /// Values the HTML's `fmtDur` must format exactly as [`duration`] does (`tests/render_browser.rs`).
 pub const DURATION_PROBES: &[f64] = &[
     0.0, 0.04, 0.25, 1.512, 9.94, 9.96, 10.4, 12.5, 59.6, 61.0, 3458.6, 3599.6, 4426.0, 90061.0,

@@ -191,6 +191,21 @@ fn kubectl_describe_events_are_dated_by_their_age() {
     assert!(advice.contains("killed at the memory limit of its memory cgroup"), "{advice}");
     assert!(!advice.contains("supervisor"), "{advice}");
     assert!(input_warnings(&r).contains("dated by their age"));
+
+    // Kernels ≤ 5.0: node-problem-detector's message holds both report lines; kubectl prints
+    // the second flush left, under the row it belongs to. The victim is the kill line's.
+    let text = "Events:\n\
+                \x20 Type     Reason      Age                From                    Message\n\
+                \x20 ----     ------      ----               ----                    -------\n\
+                \x20 Warning  OOMKilling  3m (x2 over 5m)    kernel-monitor, node-2  Memory cgroup out of memory: Kill process 4242 (java) score 1000 or sacrifice child\n\
+                Killed process 4243 (java-child) total-vm:2000000kB, anon-rss:1000000kB, file-rss:1000kB\n";
+    let r = report("describe.txt", text, &[]);
+    assert_eq!(
+        events(&r),
+        vec![ev("oom_kill", "2025-03-10T11:57:00.000000Z", "node-2")]
+    );
+    assert_eq!(r["events"][0]["pid"], 4243);
+    assert_eq!(r["inputs"][0]["unparsed"], 0);
 }
 
 #[test]

@@ -350,4 +350,16 @@ fn deep_links_frame_their_incident() {
         .map(|&s| logautopsy::format::duration(s))
         .collect();
     assert_eq!(js, rust);
+    // And sizes.
+    let probes = logautopsy::format::SIZE_PROBES;
+    let js: Vec<String> = serde_json::from_value(
+        d.exec(&format!("return {:?}.map(window.logautopsyFormat.size)", probes))
+            .unwrap(),
+    )
+    .unwrap();
+    let rust: Vec<String> = probes
+        .iter()
+        .map(|&k| logautopsy::format::size_kb(k))
+        .collect();
+    assert_eq!(js, rust);
 }

@@ -68,6 +68,16 @@ pub struct ChunkScan {
     /// Lines whose time had to be estimated, by how (for the input's warnings).
     pub untimed: u64,
     pub aged: u64,
+    /// The last `kubectl describe` event row read, for the lines that continue its message.
+    kubectl_row: Option<KubectlRow>,
+}
+
+#[derive(Clone)]
+struct KubectlRow {
+    line: u64,
+    ago: i64,
+    host: Option<String>,
+    ident: String,
 }
 
 /// `dmesg -H` prints the minute when it changes and otherwise the seconds since the line
@@ -233,7 +243,36 @@ impl ChunkScan {
         if crate::input::sniff::is_journalctl_decoration(text) {
             return None;
         }
-        let Some(env) = envelope::parse(text, Some(ctx.format)) else {
+        // kubectl prints a multi-line event message (node-problem-detector's two-line OOM
+        // report) with its later lines flush left: they belong to the row just above.
+        let row = self.kubectl_row.clone();
+        let parsed = envelope::parse(text, Some(ctx.format));
+        if let Some(e) = parsed.as_ref().filter(|e| e.format == LineFormat::Kubectl) {
+            if let Stamp::Ago(ago) = e.stamp {
+                self.kubectl_row = Some(KubectlRow {
+                    line: line_no,
+                    ago,
+                    host: e.host.map(str::to_string),
+                    ident: e.ident.unwrap_or_default().to_string(),
+                });
+            }
+        }
+        let parsed = match parsed {
+            None if ctx.format == LineFormat::Kubectl => row
+                .as_ref()
+                .filter(|r| line_no - r.line <= 3)
+                .map(|r| Envelope {
+                    format: LineFormat::Kubectl,
+                    stamp: Stamp::Ago(r.ago),
+                    host: r.host.as_deref(),
+                    ident: Some(r.ident.as_str()),
+                    pid: None,
+                    message: text.trim(),
+                    uptime: None,
+                }),
+            p => p,
+        };
+        let Some(env) = parsed else {
             if follow.is_none() {
                 self.unparsed += 1;
                 if self.unparsed_samples.len() < ctx.max_samples {

@@ -464,7 +464,7 @@ fn root_cause(s: &mut String, r: &Report) {
                     cell(&k.process),
                     k.program.as_deref().map(cell).unwrap_or_default(),
                     k.unit.as_deref().map(cell).unwrap_or_default(),
-                    k.anon_rss_kb.map(kb).unwrap_or_default()
+                    k.anon_rss_kb.map(crate::format::size_kb).unwrap_or_default()
                 ));
             }
             s.push('\n');
@@ -505,24 +505,14 @@ fn root_cause(s: &mut String, r: &Report) {
                     "| {} | {} | {} | {:.0} % |\n",
                     cell(&m.process),
                     m.count,
-                    kb(m.rss_kb),
+                    crate::format::size_kb(m.rss_kb),
                     share
                 ));
             }
             s.push('\n');
+        } else if i.kind.is_oom() && !i.oom_kills.is_empty() {
+            s.push_str("**What held the memory:** unknown — the OOM report has no task table in these logs (add kern.log or the journal's kernel lines if you have them).\n\n");
         }
-    }
-}
-
-/// `1.5 GiB`, `64.0 MiB`, `512 kB`.
-pub fn kb(v: u64) -> String {
-    let v = v as f64;
-    if v >= 1024.0 * 1024.0 {
-        format!("{:.1} GiB", v / 1024.0 / 1024.0)
-    } else if v >= 1024.0 {
-        format!("{:.1} MiB", v / 1024.0)
-    } else {
-        format!("{v:.0} kB")
     }
 }
 

@@ -649,7 +649,7 @@ fn memory(w: &mut dyn Write, i: &Incident) -> io::Result<()> {
         // Only the victims' anon-rss is known; it is not what the host's memory was spent on.
         writeln!(
             w,
-            "    memory at the OOM kill: the OOM report has no task table (the victims' anon-rss is under OOM kills)"
+            "    memory at the OOM kill: unknown, the OOM report has no task table (add kern.log or the journal's kernel lines if you have them; the victims' anon-rss is under OOM kills)"
         )?;
     }
     if !i.memory_largest.is_empty() {

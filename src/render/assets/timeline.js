@@ -110,8 +110,14 @@
     if (m > 0) return sign + m + 'm ' + pad2(sec) + 's';
     return sign + sec + 's';
   }
+  // The rule of src/format.rs `size_kb`.
+  function fmtSize(kb) {
+    if (kb >= 1048576) return (kb / 1048576).toFixed(1) + ' GiB';
+    if (kb >= 1024) return (kb / 1024).toFixed(1) + ' MiB';
+    return kb + ' KiB';
+  }
   // For tests: the page's formatting, to compare with the report's.
-  window.logautopsyFormat = { duration: fmtDur };
+  window.logautopsyFormat = { duration: fmtDur, size: fmtSize };
   function srcText(src) {
     return src.map(function (s) {
       var p = D.paths[s[0]];
@@ -463,14 +469,16 @@
     if ((inc.memory_top || []).length) {
       add(box, el('h3', null, 'What held the memory'));
       var tb = el('table'), hr = el('tr');
-      add(hr, el('th', null, 'process'), el('th', 'num', 'tasks'), el('th', 'num', 'RSS MiB'));
+      add(hr, el('th', null, 'process'), el('th', 'num', 'tasks'), el('th', 'num', 'RSS'));
       tb.appendChild(hr);
       inc.memory_top.forEach(function (m) {
         var tr = el('tr');
-        add(tr, el('td', null, m.process), el('td', 'num', m.count), el('td', 'num', (m.rss_kb / 1024).toFixed(0)));
+        add(tr, el('td', null, m.process), el('td', 'num', m.count), el('td', 'num', fmtSize(m.rss_kb)));
         tb.appendChild(tr);
       });
       add(box, tb);
+    } else if ((inc.oom_kills || []).length) {
+      add(box, el('p', 'note', 'What held the memory: unknown — the OOM report has no task table in these logs (add kern.log or the journal\'s kernel lines if you have them).'));
     }
     if ((inc.recommendations || []).length) {
       add(box, el('h3', null, 'Recommendations'));
