@@ -358,15 +358,19 @@ fn svg_charts_carry_their_text() {
         t.contains("58m") || t.contains("47m 00s"),
         "backup durations are labelled"
     );
+    // Incidents are shaded and named on their lane.
+    for label in ["i1 CRITICAL", "incident (id, severity)"] {
+        assert!(t.contains(label), "timeline.svg lacks {label}");
+    }
     let m = charts::svg(&r, Chart::Memory).unwrap();
-    for label in ["gunicorn", "mariadbd", "i1 erp1"] {
+    // GiB past 2 GiB, each bar with its size, the victim's row marked.
+    for label in ["gunicorn", "mariadbd", "i1 erp1", "resident memory (GiB)", "5.0 GiB · victim"] {
         assert!(m.contains(label), "memory.svg lacks {label}");
     }
     let b = charts::svg(&r, Chart::Backups).unwrap();
-    assert!(
-        b.contains("erp1: cd /home/frappe"),
-        "backups.svg lacks its legend"
-    );
+    for label in ["erp1: cd", "/home/frappe", "run during an incident"] {
+        assert!(b.contains(label), "backups.svg lacks {label}");
+    }
     assert!(
         !t.contains("http://www.w3.org/1999/xlink\" href=\"http"),
         "no external references"

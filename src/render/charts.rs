@@ -1,12 +1,17 @@
 //! Charts (plotters), as PNG or SVG: the picture to paste next to the post-mortem.
 //!
 //! Three charts, all from the Report:
-//! * **timeline** — one lane per host: backup windows as shaded bands labelled with their
-//!   duration, and markers for OOM kills, unit stops/failures, supervisor shutdowns, orphaned
-//!   workers and restarts;
+//! * **timeline** — one lane per host: incidents shaded, backup windows as bands labelled with
+//!   their duration, and markers for OOM kills, unit stops/failures, supervisor shutdowns,
+//!   orphaned workers and restarts (OOM kills drawn last, on top);
 //! * **memory** — what held the memory at each OOM kill: resident memory by process name, one bar
-//!   per incident;
-//! * **backups** — backup duration per run over time, one line per host and job.
+//!   per incident, in GiB past 2 GiB, the victim, trigger and likely backup marked; OOM
+//!   incidents without a task table are named in the legend, not silently left out;
+//! * **backups** — backup duration per run over time, one line per host and job, runs that
+//!   failed or overlapped an incident marked.
+//!
+//! Every legend sits in a panel beside the plot (never over data); labels that would collide
+//! go to a second row or are left out and counted; time axes show hours under ten days.
 //!
 //! Which chart `-o FILE.png` / `-o FILE.svg` writes is chosen by the file name's stem
 //! ([`Chart::for_path`]): a stem containing `memory` or `mem` gives the memory chart, one
@@ -167,22 +172,152 @@ fn nothing<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Marker classes of the timeline, in legend order.
+/// Width of the legend panel beside the plot: legends never cover data.
+const LEGEND_W: u32 = 270;
+
+/// How a legend entry is drawn.
+#[derive(Clone, Copy)]
+enum Swatch {
+    Dot(RGBColor),
+    Band(RGBColor, f64),
+    Line(RGBColor),
+    Ring(RGBColor),
+    Cross(RGBColor),
+    /// Text only (a note under the entries).
+    Note,
+}
+
+/// The legend panel: entries with swatches, then notes, wrapped to the panel's width.
+fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(Swatch, String)],
+) -> DrawResult<DB> {
+    let (w, _) = area.dim_in_pixel();
+    let font = ("sans-serif", 13).into_font();
+    let note_font = ("sans-serif", 12).into_font().color(&RGBColor(90, 90, 90));
+    let mut y = 30i32;
+    for (sw, text) in entries {
+        let (x, cy) = (10i32, y + 7);
+        match *sw {
+            Swatch::Dot(c) => area.draw(&Circle::new((x + 8, cy), 5, c.filled()))?,
+            Swatch::Band(c, a) => {
+                area.draw(&Rectangle::new([(x, cy - 6), (x + 16, cy + 6)], c.mix(a).filled()))?
+            }
+            Swatch::Line(c) => area.draw(&PathElement::new(
+                vec![(x, cy), (x + 16, cy)],
+                c.stroke_width(2),
+            ))?,
+            Swatch::Ring(c) => area.draw(&Circle::new((x + 8, cy), 7, c.stroke_width(2)))?,
+            Swatch::Cross(c) => area.draw(&Cross::new((x + 8, cy), 5, c.stroke_width(2)))?,
+            Swatch::Note => {}
+        }
+        let (tx, f) = match sw {
+            Swatch::Note => (x, &note_font),
+            _ => (x + 24, &font.color(&BLACK)),
+        };
+        // Wrap on words to the panel's width (about 7 px a character at 13 px).
+        let per_line = ((w as i32 - tx - 6) / 7).max(10) as usize;
+        for line in wrap_words(text, per_line) {
+            area.draw(&Text::new(line, (tx, y), f.clone()))?;
+            y += 17;
+        }
+        y += 5;
+    }
+    Ok(())
+}
+
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let cur = lines.last_mut().expect("one line");
+        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_string());
+        } else {
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(word);
+        }
+    }
+    lines
+}
+
+/// The title above, the plot and the legend panel side by side below it. Text placed at a
+/// chart's `backend_coord` is drawn on `root`: those coordinates are the backend's, not the
+/// plot area's.
+fn layout<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+) -> std::result::Result<
+    (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>),
+    DrawingAreaErrorKind<DB::ErrorType>,
+> {
+    let body = root.margin(8, 0, 0, 0).titled(title, ("sans-serif", 22))?;
+    let (w, _) = body.dim_in_pixel();
+    Ok(body.split_horizontally(w.saturating_sub(LEGEND_W)))
+}
+
+/// Time-axis labels: hours whenever the span is under ten days, the date always.
+fn time_format(span_h: f64) -> &'static str {
+    if span_h > 240.0 {
+        "%Y-%m-%d"
+    } else {
+        "%m-%d %H:%M"
+    }
+}
+
+/// Axis numbers without a useless `.0`.
+fn axis_num(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-6 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Labels placed left to right in rows: a label goes in the first row where it does not
+/// overlap the previous one, or is left out (and counted).
+struct Rows {
+    right: Vec<i32>,
+    hidden: usize,
+}
+
+impl Rows {
+    fn new(rows: usize) -> Self {
+        Rows {
+            right: vec![i32::MIN; rows],
+            hidden: 0,
+        }
+    }
+    /// The row for a label from `x` that is `width` px wide, if one has room.
+    fn place(&mut self, x: i32, width: i32) -> Option<usize> {
+        let row = self.right.iter().position(|&r| x > r + 4);
+        match row {
+            Some(k) => {
+                self.right[k] = x + width;
+                Some(k)
+            }
+            None => {
+                self.hidden += 1;
+                None
+            }
+        }
+    }
+}
+
+/// Marker classes of the timeline, least important first: drawn in this order, so an OOM kill
+/// is never hidden under a restart or an orphan.
 const MARKS: &[(&str, RGBColor, &[&str])] = &[
     (
-        "OOM kill",
-        RGBColor(214, 39, 40),
-        &["oom_kill", "oomd_kill", "worker_killed"],
+        "restart",
+        RGBColor(44, 160, 44),
+        // Starts count only when they are restarts (`events::routine::is_restart`).
+        &["unit_restart_scheduled"],
     ),
     (
-        "unit stop/failure",
-        RGBColor(255, 127, 14),
-        &[
-            "unit_stopped",
-            "unit_failed",
-            "unit_oom",
-            "unit_stop_timeout",
-        ],
+        "orphaned worker",
+        RGBColor(140, 86, 75),
+        &["unit_remains_running", "unit_leftover_process"],
     ),
     (
         "supervisor shutdown",
@@ -197,20 +332,32 @@ const MARKS: &[(&str, RGBColor, &[&str])] = &[
         ],
     ),
     (
-        "orphaned worker",
-        RGBColor(140, 86, 75),
-        &["unit_remains_running", "unit_leftover_process"],
+        "unit stop/failure",
+        RGBColor(255, 127, 14),
+        &[
+            "unit_stopped",
+            "unit_failed",
+            "unit_oom",
+            "unit_stop_timeout",
+        ],
     ),
     (
-        "restart",
-        RGBColor(44, 160, 44),
-        // Starts count only when they are restarts (`events::routine::is_restart`).
-        &["unit_restart_scheduled"],
+        "OOM kill",
+        RGBColor(214, 39, 40),
+        &[
+            "oom_kill",
+            "oomd_kill",
+            "worker_killed",
+            "oom_no_killable",
+        ],
     ),
 ];
 
+const BACKUP: RGBColor = RGBColor(31, 119, 180);
+const INCIDENT: RGBColor = RGBColor(214, 39, 40);
+
 fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> DrawResult<DB> {
-    let title = "Timeline: backups, OOM kills, stops and restarts per host (UTC)";
+    let title = "Timeline: incidents, backups, OOM kills, stops and restarts per host (UTC)";
     let (Some(t0), Some(t1)) = (
         r.events
             .iter()
@@ -241,14 +388,11 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
     let n = hosts.len().max(1) as f64;
     let span = ((t1 - t0) as f64 / HOUR_US).max(1.0 / 60.0);
     let pad = span * 0.02;
-    let fmt = if span > 48.0 {
-        "%m-%d %H:%M"
-    } else {
-        "%d %H:%M"
-    };
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 22))
-        .margin(15)
+    let fmt = time_format(span);
+    let (plot, side) = layout(root, title)?;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(10)
+        .margin_right(50)
         .x_label_area_size(40)
         .y_label_area_size(120)
         .build_cartesian_2d(-pad..span + pad, 0f64..n)?;
@@ -256,7 +400,7 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(0)
-        .x_labels(10)
+        .x_labels(8)
         .x_label_formatter(&|h| label_time(t0, *h, fmt))
         .x_desc("time (UTC)")
         .label_style(("sans-serif", 14))
@@ -277,36 +421,67 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
         ))?;
     }
     let lane_y = |host: &str| lane.get(host).map(|i| n - *i as f64 - 0.5);
-    // Backup bands, with their duration above.
+    let min_w = span / 400.0;
+    let font12 = ("sans-serif", 12).into_font();
+    // Incidents first, shaded behind everything, their id at the lane's foot.
+    let mut inc_rows: BTreeMap<&str, Rows> = BTreeMap::new();
+    for i in &r.incidents {
+        let Some(y) = lane_y(&i.host) else { continue };
+        let (x0, x1) = (hours(&i.start, t0), hours(&i.end, t0));
+        let alpha = if i.severity >= crate::report::Severity::High {
+            0.16
+        } else {
+            0.09
+        };
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(x0, y - 0.5), (x1.max(x0 + min_w), y + 0.5)],
+            INCIDENT.mix(alpha).filled(),
+        )))?;
+        let label = format!("{} {}", i.id, i.severity.as_str().to_uppercase());
+        let (px, py) = chart.backend_coord(&(x0, y - 0.5));
+        let width = plot.estimate_text_size(&label, &font12.clone().into())?.0 as i32;
+        let rows = inc_rows.entry(i.host.as_str()).or_insert_with(|| Rows::new(1));
+        if rows.place(px, width).is_some() {
+            root.draw(&Text::new(
+                label,
+                (px + 2, py - 15),
+                font12.color(&RGBColor(160, 30, 30)),
+            ))?;
+        }
+    }
+    // Backup bands, with their duration above (two rows of labels per lane; a label with no
+    // room is left out and counted in the legend).
+    let mut backup_rows: BTreeMap<&str, Rows> = BTreeMap::new();
+    let mut open_ended = 0;
     for w in &r.backup_windows {
         let Some(y) = lane_y(&w.host) else { continue };
         let x0 = hours(&w.start, t0);
-        let (x1, color, label) = match (w.end, w.duration_s) {
-            (Some(e), Some(d)) => (
-                hours(&e, t0),
-                RGBColor(31, 119, 180).mix(0.25),
-                crate::format::duration(d),
-            ),
-            _ => (
-                span,
-                RGBColor(31, 119, 180).mix(0.10),
-                "end unknown".to_string(),
-            ),
+        let (x1, alpha, label) = match (w.end, w.duration_s) {
+            (Some(e), Some(d)) => (hours(&e, t0), 0.28, crate::format::duration(d)),
+            _ => {
+                open_ended += 1;
+                (span, 0.10, "end unknown".to_string())
+            }
         };
         chart.draw_series(std::iter::once(Rectangle::new(
-            [(x0, y - 0.38), (x1.max(x0 + span / 800.0), y + 0.38)],
-            color.filled(),
+            [(x0, y - 0.30), (x1.max(x0 + min_w), y + 0.30)],
+            BACKUP.mix(alpha).filled(),
         )))?;
-        let (px, py) = chart.backend_coord(&(x0, y + 0.38));
-        root.draw(&Text::new(
-            label,
-            (px + 2, py - 2),
-            ("sans-serif", 12).into_font().color(&RGBColor(31, 80, 140)),
-        ))?;
+        let (px, py) = chart.backend_coord(&(x0, y + 0.30));
+        let width = plot.estimate_text_size(&label, &font12.clone().into())?.0 as i32;
+        let rows = backup_rows.entry(w.host.as_str()).or_insert_with(|| Rows::new(2));
+        if let Some(row) = rows.place(px, width) {
+            root.draw(&Text::new(
+                label,
+                (px + 2, py - 14 - 13 * row as i32),
+                font12.color(&RGBColor(31, 80, 140)),
+            ))?;
+        }
     }
-    // Markers, one series per class so the legend explains them.
+    // Markers, least important first.
+    let mut entries: Vec<(Swatch, String)> = Vec::new();
     for (ci, (name, color, kinds)) in MARKS.iter().enumerate() {
-        let dy = (ci as f64 - 2.0) * 0.12;
+        let dy = (2.0 - ci as f64) * 0.09;
         let pts: Vec<(f64, f64)> = r
             .events
             .iter()
@@ -317,24 +492,27 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
             .filter_map(|e| lane_y(&e.host).map(|y| (hours(&e.time, t0), y + dy)))
             .collect();
         let c = *color;
-        chart
-            .draw_series(pts.into_iter().map(move |p| Circle::new(p, 5, c.filled())))?
-            .label(*name)
-            .legend(move |(x, y)| Circle::new((x + 8, y), 5, c.filled()));
+        chart.draw_series(pts.into_iter().map(move |p| Circle::new(p, 5, c.filled())))?;
     }
-    let c = RGBColor(31, 119, 180).mix(0.25);
-    chart
-        .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
-        .label("backup window")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], c.filled()));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", 13))
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(180, 180, 180))
-        .draw()?;
-    Ok(())
+    for (name, color, _) in MARKS.iter().rev() {
+        entries.push((Swatch::Dot(*color), name.to_string()));
+    }
+    entries.push((Swatch::Band(BACKUP, 0.28), "backup window (label: duration)".into()));
+    entries.push((Swatch::Band(INCIDENT, 0.16), "incident (id, severity)".into()));
+    let hidden: usize = backup_rows.values().map(|r| r.hidden).sum();
+    if hidden > 0 {
+        entries.push((
+            Swatch::Note,
+            format!("{hidden} backup label(s) left out where runs are close: every duration is in the Markdown and HTML reports."),
+        ));
+    }
+    if open_ended > 0 {
+        entries.push((
+            Swatch::Note,
+            format!("{open_ended} backup run(s) with no end in the logs: drawn pale to the right edge."),
+        ));
+    }
+    legend(&side, &entries)
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -358,16 +536,49 @@ const PALETTE: &[RGBColor] = &[
     RGBColor(127, 127, 127),
 ];
 
+/// What a memory row held that a reader must see: the victim, the trigger, a likely backup.
+fn row_marks(m: &crate::report::MemoryUse) -> String {
+    let mut marks: Vec<&str> = Vec::new();
+    for (needle, mark) in [
+        ("oom victim", "victim"),
+        ("oom trigger", "trigger"),
+        ("likely backup", "backup?"),
+    ] {
+        if m.includes.iter().any(|s| s.starts_with(needle)) && !marks.contains(&mark) {
+            marks.push(mark);
+        }
+    }
+    marks.join(", ")
+}
+
 fn memory<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> DrawResult<DB> {
-    let title = "Memory at each OOM kill, by process (resident, MiB)";
+    let title = "What held the memory at each OOM kill (resident, by process)";
     let incs: Vec<_> = r
         .incidents
         .iter()
         .filter(|i| !i.memory_top.is_empty())
         .take(PALETTE.len())
         .collect();
+    // OOM incidents the chart cannot show are named, not silently left out.
+    let untabled: Vec<String> = r
+        .incidents
+        .iter()
+        .filter(|i| i.kind.is_oom() && i.memory_top.is_empty())
+        .map(|i| {
+            format!(
+                "{} {} {} UTC: no task table in the OOM report (add kern.log or the journal's kernel lines)",
+                i.id,
+                truncate(&i.host, 16),
+                i.start.utc().format("%Y-%m-%d %H:%M")
+            )
+        })
+        .collect();
     if incs.is_empty() {
-        return nothing(root, title, "No OOM kill with a task table in this report.");
+        let what = match untabled.first() {
+            Some(u) => format!("Nothing to draw. {u}"),
+            None => "No OOM kill with a task table in this report.".to_string(),
+        };
+        return nothing(root, title, &what);
     }
     // Processes ranked by their largest RSS in any incident; ties by name for determinism.
     let mut best: BTreeMap<&str, u64> = BTreeMap::new();
@@ -380,24 +591,29 @@ fn memory<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Draw
     let mut procs: Vec<(&str, u64)> = best.into_iter().collect();
     procs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     procs.truncate(12);
-    let max_mib = procs
-        .first()
-        .map(|p| p.1 as f64 / 1024.0)
-        .unwrap_or(1.0)
-        .max(1.0)
-        * 1.15;
+    let max_kb = procs.first().map_or(1, |p| p.1).max(1);
+    // GiB once the biggest row passes 2 GiB: "17.4", not "17800.0".
+    let (unit, div) = if max_kb >= 2 * 1024 * 1024 {
+        ("GiB", 1024.0 * 1024.0)
+    } else {
+        ("MiB", 1024.0)
+    };
+    // Room right of the longest bar for its size and marks.
+    let max_v = max_kb as f64 / div * 1.35;
     let np = procs.len() as f64;
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 22))
-        .margin(15)
+    let (plot, side) = layout(root, title)?;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(10)
+        .margin_right(30)
         .x_label_area_size(40)
         .y_label_area_size(140)
-        .build_cartesian_2d(0f64..max_mib, 0f64..np)?;
+        .build_cartesian_2d(0f64..max_v, 0f64..np)?;
     chart
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(0)
-        .x_desc("resident memory (MiB)")
+        .x_label_formatter(&|v| axis_num(*v))
+        .x_desc(format!("resident memory ({unit})"))
         .label_style(("sans-serif", 14))
         .draw()?;
     let w = 0.8 / incs.len() as f64;
@@ -410,56 +626,76 @@ fn memory<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Draw
             ("sans-serif", 15).into_font(),
         ))?;
     }
+    let mut entries = Vec::new();
     for (k, i) in incs.iter().enumerate() {
         let color = PALETTE[k % PALETTE.len()];
-        let bars: Vec<Rectangle<(f64, f64)>> = procs
-            .iter()
-            .enumerate()
-            .filter_map(|(pi, (p, _))| {
-                let m = i.memory_top.iter().find(|m| m.process == *p)?;
-                let top = np - pi as f64 - 0.1 - k as f64 * w;
-                Some(Rectangle::new(
-                    [(0.0, top - w), (m.rss_kb as f64 / 1024.0, top)],
-                    color.filled(),
-                ))
-            })
-            .collect();
-        let label = format!(
-            "{} {} {} UTC",
-            i.id,
-            truncate(&i.host, 16),
-            i.start.utc().format("%Y-%m-%d %H:%M")
-        );
-        chart
-            .draw_series(bars)?
-            .label(label)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled()));
+        for (pi, (p, _)) in procs.iter().enumerate() {
+            let Some(m) = i.memory_top.iter().find(|m| m.process == *p) else {
+                continue;
+            };
+            let top = np - pi as f64 - 0.1 - k as f64 * w;
+            let v = m.rss_kb as f64 / div;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, top - w), (v, top)],
+                color.filled(),
+            )))?;
+            let marks = row_marks(m);
+            let text = if marks.is_empty() {
+                crate::format::size_kb(m.rss_kb)
+            } else {
+                format!("{} · {marks}", crate::format::size_kb(m.rss_kb))
+            };
+            let (px, py) = chart.backend_coord(&(v, top - w / 2.0));
+            let size = if w * 60.0 >= 12.0 { 12 } else { 10 };
+            root.draw(&Text::new(
+                text,
+                (px + 4, py - size / 2),
+                ("sans-serif", size).into_font().color(&RGBColor(60, 60, 60)),
+            ))?;
+        }
+        entries.push((
+            Swatch::Band(color, 1.0),
+            format!(
+                "{} {} {} UTC",
+                i.id,
+                truncate(&i.host, 16),
+                i.start.utc().format("%Y-%m-%d %H:%M")
+            ),
+        ));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(("sans-serif", 13))
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(180, 180, 180))
-        .draw()?;
-    Ok(())
+    entries.push((
+        Swatch::Note,
+        "victim: the process the OOM killer killed; trigger: the one whose allocation failed; backup?: forked right after the backup's cron line.".into(),
+    ));
+    for u in untabled {
+        entries.push((Swatch::Note, u));
+    }
+    legend(&side, &entries)
 }
 
 fn backups<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> DrawResult<DB> {
     let title = "Backup duration per run (minutes)";
-    let mut series: BTreeMap<(String, String), Vec<(i64, f64)>> = BTreeMap::new();
+    /// One run: start, minutes, failed, incident ids it overlapped.
+    type Run = (i64, f64, bool, Vec<String>);
+    let mut series: BTreeMap<(String, String), Vec<Run>> = BTreeMap::new();
+    let mut open_ended = 0;
     for w in &r.backup_windows {
-        let job = w
-            .command
-            .clone()
-            .or_else(|| w.unit.clone())
-            .unwrap_or_else(|| "?".into());
-        if let Some(d) = w.duration_s {
-            series
-                .entry((w.host.clone(), job))
-                .or_default()
-                .push((w.start.micros, d / 60.0));
-        }
+        let Some(d) = w.duration_s else {
+            open_ended += 1;
+            continue;
+        };
+        // cron logs `grandchild #N failed` only for a failed job.
+        let failed = w.end_basis == "cron-grandchild";
+        let incidents: Vec<String> = r
+            .incidents
+            .iter()
+            .filter(|i| i.backup_window == Some(w.id))
+            .map(|i| i.id.clone())
+            .collect();
+        series
+            .entry((w.host.clone(), w.job()))
+            .or_default()
+            .push((w.start.micros, d / 60.0, failed, incidents));
     }
     if series.is_empty() {
         return nothing(
@@ -471,66 +707,79 @@ fn backups<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dra
     for v in series.values_mut() {
         v.sort_by_key(|p| p.0);
     }
-    let t0 = series
-        .values()
-        .flat_map(|v| v.iter().map(|p| p.0))
-        .min()
-        .unwrap_or(0);
-    let t1 = series
-        .values()
-        .flat_map(|v| v.iter().map(|p| p.0))
-        .max()
-        .unwrap_or(t0);
+    let starts = || series.values().flat_map(|v| v.iter().map(|p| p.0));
+    let t0 = starts().min().unwrap_or(0);
+    let t1 = starts().max().unwrap_or(t0);
     let span = ((t1 - t0) as f64 / HOUR_US).max(1.0);
     let ymax = series
         .values()
         .flat_map(|v| v.iter().map(|p| p.1))
         .fold(1.0f64, f64::max)
-        * 1.15;
-    let fmt = if span > 72.0 {
-        "%Y-%m-%d"
-    } else {
-        "%m-%d %H:%M"
-    };
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 22))
-        .margin(15)
+        * 1.2;
+    let fmt = time_format(span);
+    let (plot, side) = layout(root, title)?;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(10)
+        .margin_right(50)
         .x_label_area_size(40)
         .y_label_area_size(60)
         .build_cartesian_2d(-span * 0.03..span * 1.03, 0f64..ymax)?;
     chart
         .configure_mesh()
-        .x_labels(8)
+        .x_labels(6)
         .x_label_formatter(&|h| label_time(t0, *h, fmt))
+        .y_label_formatter(&|v| axis_num(*v))
         .x_desc("run start (UTC)")
         .y_desc("minutes")
         .label_style(("sans-serif", 14))
         .draw()?;
-    for (k, ((host, job), pts)) in series.iter().enumerate() {
+    let mut entries = Vec::new();
+    let (mut any_failed, mut any_incident) = (false, false);
+    for (k, ((host, job), runs)) in series.iter().enumerate() {
         let color = PALETTE[k % PALETTE.len()];
-        let pts: Vec<(f64, f64)> = pts
+        let pts: Vec<(f64, f64)> = runs
             .iter()
-            .map(|(t, m)| ((*t - t0) as f64 / HOUR_US, *m))
+            .map(|(t, m, ..)| ((*t - t0) as f64 / HOUR_US, *m))
             .collect();
-        chart
-            .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?
-            .label(format!("{}: {}", truncate(host, 16), truncate(job, 48)))
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
-            });
+        chart.draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?;
         chart.draw_series(
-            pts.into_iter()
-                .map(move |p| Circle::new(p, 4, color.filled())),
+            pts.iter()
+                .map(move |p| Circle::new(*p, 4, color.filled())),
         )?;
+        for ((_, _, failed, incs), p) in runs.iter().zip(&pts) {
+            if *failed {
+                any_failed = true;
+                chart.draw_series(std::iter::once(Cross::new(*p, 7, BLACK.stroke_width(2))))?;
+            }
+            if !incs.is_empty() {
+                any_incident = true;
+                chart.draw_series(std::iter::once(Circle::new(*p, 9, INCIDENT.stroke_width(2))))?;
+                let (px, py) = chart.backend_coord(p);
+                root.draw(&Text::new(
+                    incs.join(" "),
+                    (px + 12, py - 6),
+                    ("sans-serif", 12).into_font().color(&RGBColor(160, 30, 30)),
+                ))?;
+            }
+        }
+        entries.push((
+            Swatch::Line(color),
+            format!("{}: {}", truncate(host, 16), truncate(job, 60)),
+        ));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(("sans-serif", 13))
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(180, 180, 180))
-        .draw()?;
-    Ok(())
+    if any_incident {
+        entries.push((Swatch::Ring(INCIDENT), "run during an incident (its id)".into()));
+    }
+    if any_failed {
+        entries.push((Swatch::Cross(BLACK), "failed run (cron: grandchild failed)".into()));
+    }
+    if open_ended > 0 {
+        entries.push((
+            Swatch::Note,
+            format!("{open_ended} run(s) with no end in the logs are not drawn (see the report's end_hint)."),
+        ));
+    }
+    legend(&side, &entries)
 }
 
 #[cfg(test)]

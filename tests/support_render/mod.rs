@@ -522,7 +522,7 @@ fn build(fill: usize) -> Report {
         ],
         possibly_left_running: vec![],
         memory_top: vec![
-            MemoryUse { process: "gunicorn".into(), count: 9, rss_kb: 5210000, includes: vec![] },
+            MemoryUse { process: "gunicorn".into(), count: 9, rss_kb: 5210000, includes: vec!["oom victim pid 2211".into()] },
             MemoryUse { process: "mariadbd".into(), count: 1, rss_kb: 2890000, includes: vec![] },
             MemoryUse { process: "python3".into(), count: 4, rss_kb: 1730000, includes: vec![] },
             MemoryUse { process: "redis-server".into(), count: 2, rss_kb: 410000, includes: vec![] },
