@@ -363,3 +363,172 @@ fn deep_links_frame_their_incident() {
         .collect();
     assert_eq!(js, rust);
 }
+
+/// Finding one's way on the page: the overview strip and the timeline zoom to a dragged
+/// range (shift+drag pans), previous/next step through the incidents, the search dims what
+/// does not match and Enter opens the next match, a host's lanes fold, routine lanes stay
+/// hidden until their kind is shown, recommendations link their evidence, and the page
+/// follows a dark colour scheme.
+#[test]
+fn timeline_navigation_in_headless_chromium() {
+    let Some(d) = browser::require_browser() else {
+        return;
+    };
+    let page = out_dir().join("navigation.html");
+    let report = frappe_report();
+    std::fs::write(&page, html::render(&report)).unwrap();
+    d.goto(&page).unwrap();
+    d.wait_for("return document.body.dataset.ready === '1'", Duration::from_secs(60))
+        .unwrap();
+    let view = || -> Vec<f64> {
+        serde_json::from_value(
+            d.exec("return document.getElementById('timeline').dataset.view.split(',').map(Number)")
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    // On load: the whole range, and the worst incident's evidence (never an empty panel).
+    let full = view();
+    assert!(d.text("#evidence").unwrap().contains("oom-cascade on erp1"));
+
+    // Drag on the timeline: the view becomes the dragged range (a tenth of the width here).
+    let w = d
+        .exec("return document.getElementById('timeline').clientWidth")
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    d.drag("#timeline", w * 0.40, w * 0.50, 40.0, false).unwrap();
+    let z = view();
+    let (span, zspan) = (full[1] - full[0], z[1] - z[0]);
+    assert!(
+        (zspan / span - 0.10).abs() < 0.02,
+        "dragged a tenth: {zspan} of {span}"
+    );
+    assert!((z[0] - (full[0] + span * 0.40)).abs() < span * 0.02, "{z:?} from {full:?}");
+    // Shift+drag pans: same span, moved.
+    d.drag("#timeline", w * 0.50, w * 0.25, 40.0, true).unwrap();
+    let p = view();
+    assert!(((p[1] - p[0]) - zspan).abs() < 2.0, "pan keeps the span");
+    assert!(p[0] > z[0] + zspan * 0.2, "panned later in time: {p:?} after {z:?}");
+    // The overview: drag the first half of the whole range.
+    let ow = d
+        .exec("return document.getElementById('overview').clientWidth")
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    d.drag("#overview", 0.0, ow * 0.5, 18.0, false).unwrap();
+    let o = view();
+    assert!((o[0] - full[0]).abs() < span * 0.02 && ((o[1] - o[0]) / span - 0.5).abs() < 0.02, "{o:?}");
+
+    // Previous/next incident: i1, then i2, framed and in the URL.
+    d.exec("history.replaceState(null, '', location.pathname); return true").unwrap();
+    d.click("#zoom-reset").unwrap();
+    d.click("#inc-prev").unwrap();
+    d.click("#inc-prev").unwrap();
+    let sel = || d.exec("var n = document.querySelector('.incident.selected'); return n ? n.dataset.id : null").unwrap();
+    assert_eq!(sel(), "i1", "previous stops at the first");
+    d.click("#inc-next").unwrap();
+    assert_eq!(sel(), "i2", "next moves on");
+    assert_eq!(d.exec("return location.hash").unwrap(), format!("#{}", sel().as_str().unwrap()));
+
+    // Search: matches counted, misses drawn faint, Enter opens the next match.
+    d.exec("var s = document.getElementById('search'); s.value = 'Killed process'; s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'})); return true").unwrap();
+    let n: usize = d.exec("return document.getElementById('search').dataset.matches").unwrap().as_str().unwrap().parse().unwrap();
+    let want = report.events.iter().filter(|e| e.message.contains("Killed process")).count();
+    assert_eq!(n, want);
+    let ev = d.text("#evidence").unwrap();
+    assert!(ev.contains("Killed process"), "Enter opened a match: {ev}");
+    assert!(d.text("#events-count").unwrap().contains("matching"));
+    d.exec("var s = document.getElementById('search'); s.value = ''; s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'})); return true").unwrap();
+
+    // Folding a host: its sub-lanes go, its events stay drawn in its own row.
+    let subs = || d.exec("return document.querySelectorAll('.lane-label.sub').length").unwrap().as_u64().unwrap();
+    let before = subs();
+    d.click(".lane-label.host.expanded").unwrap();
+    assert!(subs() < before, "folded: {} of {before}", subs());
+    assert_eq!(d.exec("return document.querySelectorAll('.lane-label.host.collapsed').length").unwrap(), 1);
+    d.click(".lane-label.host.collapsed").unwrap();
+    assert_eq!(subs(), before);
+    // A lane whose every event is of a hidden kind is not drawn (cron is hidden by default):
+    // hiding supervisord's kinds takes the program lanes away, showing them brings them back.
+    d.click("input[data-kind='sup']").unwrap();
+    d.click("input[data-kind='other']").unwrap();
+    let without = subs();
+    assert!(without < before, "{without} lanes left of {before}");
+    assert!(d.text("#lane-labels").unwrap().contains("supervisor.service"), "units stay");
+    d.click("input[data-kind='sup']").unwrap();
+    d.click("input[data-kind='other']").unwrap();
+    assert_eq!(subs(), before);
+
+    // A recommendation's evidence chip opens that event.
+    d.click(".incident[data-id='i1']").unwrap();
+    let chip = d.exec("var c = document.querySelector('#evidence ul.recs .evlink.chip'); return c ? c.textContent : null").unwrap();
+    let id = chip.as_str().expect("recommendations cite their evidence").to_string();
+    d.click("#evidence ul.recs .evlink.chip").unwrap();
+    let ev = d.text("#evidence").unwrap();
+    assert!(ev.contains(&id), "the chip opened {id}: {ev}");
+
+    no_console_errors(&d, "navigation");
+    only_local_requests(&d, "navigation");
+}
+
+/// The page follows `prefers-color-scheme: dark` (the canvas reads its colours from the
+/// stylesheet, so the lanes go dark with the rest), and prints the answer without controls.
+#[test]
+fn dark_colour_scheme_and_print() {
+    let Some(d) = browser::require_browser() else {
+        return;
+    };
+    let page = out_dir().join("dark.html");
+    std::fs::write(&page, html::render(&frappe_report())).unwrap();
+    d.goto(&page).unwrap();
+    d.wait_for("return document.body.dataset.ready === '1'", Duration::from_secs(60))
+        .unwrap();
+    // Emulated through the DevTools protocol Chromium's driver exposes.
+    d.http(
+        "POST",
+        &d.s("/goog/cdp/execute"),
+        Some(serde_json::json!({"cmd": "Emulation.setEmulatedMedia", "params": {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}})),
+    )
+    .unwrap();
+    d.wait_for(
+        "return matchMedia('(prefers-color-scheme: dark)').matches",
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    let bg = d.exec("return getComputedStyle(document.body).backgroundColor").unwrap();
+    assert_eq!(bg, "rgb(20, 23, 28)");
+    // A lane background pixel, away from markers, goes dark once the page has redrawn (the
+    // media change event comes asynchronously).
+    let px = "var c = document.getElementById('timeline'), g = c.getContext('2d');\
+              var p = g.getImageData(3, Math.round(40 * (window.devicePixelRatio || 1)), 1, 1).data;";
+    d.wait_for(
+        "return document.documentElement.dataset.scheme === 'dark'",
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    let seen: Vec<u64> =
+        serde_json::from_value(d.exec(&format!("{px} return [p[0], p[1], p[2]];")).unwrap())
+            .unwrap();
+    assert!(seen.iter().all(|&c| c < 80), "lane drawn dark: {seen:?}");
+
+    // Printed: the incidents with their chains and advice; no controls, no canvas.
+    d.http(
+        "POST",
+        &d.s("/goog/cdp/execute"),
+        Some(serde_json::json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": "print"}})),
+    )
+    .unwrap();
+    let shown = |css: &str| {
+        d.exec(&format!(
+            "var n = document.querySelector({css:?}); return !!n && getComputedStyle(n).display !== 'none';"
+        ))
+        .unwrap()
+    };
+    assert_eq!(shown("#controls"), false);
+    assert_eq!(shown("main"), false);
+    assert_eq!(shown(".incident .print-only"), true);
+    let printed = d.text(".incident[data-id='i1'] .print-only").unwrap();
+    assert!(printed.contains("Recommendations") && printed.contains("OOMPolicy=continue"), "{printed}");
+    no_console_errors(&d, "dark");
+}

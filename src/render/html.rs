@@ -52,6 +52,7 @@ pub fn render(report: &Report) -> String {
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n"
     ));
     s.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    s.push_str("<meta name=\"color-scheme\" content=\"light dark\">\n");
     s.push_str(&format!(
         "<title>{}</title>\n<style>\n{CSS}</style>\n</head>\n",
         text(&title)
@@ -72,18 +73,23 @@ const BODY: &str = r#"<body>
   <div id="meta"></div>
   <noscript><p>This report draws its timeline with JavaScript; the data is in the page source.</p></noscript>
 </header>
-<section id="incidents-section"><h2>Incidents</h2><div id="incidents"></div></section>
+<section id="incidents-section"><h2>Incidents</h2><div id="fleet"></div><div id="incidents"></div></section>
 <section id="controls" aria-label="controls">
-  <div class="group"><button type="button" id="zoom-in" title="zoom in (or mouse wheel)">+</button><button type="button" id="zoom-out" title="zoom out">&minus;</button><button type="button" id="zoom-reset" title="show everything">reset</button></div>
+  <div class="group"><button type="button" id="inc-prev" title="previous incident (p)">&lsaquo; incident</button><button type="button" id="inc-next" title="next incident (n)">incident &rsaquo;</button></div>
+  <div class="group"><button type="button" id="zoom-in" title="zoom in (or mouse wheel)">+</button><button type="button" id="zoom-out" title="zoom out">&minus;</button><button type="button" id="zoom-reset" title="show everything">reset</button> <span class="muted small">drag to zoom, shift+drag to pan</span></div>
+  <div class="group"><input type="search" id="search" placeholder="search event text" aria-label="search event text" size="22"> <span id="search-count" class="muted small"></span></div>
   <div class="group"><label for="tz">times</label> <select id="tz"><option value="utc">UTC</option><option value="local">host local</option></select> <span id="axis-note"></span></div>
   <div class="group" id="host-filter" aria-label="hosts"></div>
   <div class="group" id="kind-filter" aria-label="event kinds"></div>
 </section>
 <main>
+  <div id="tl-col">
+  <canvas id="overview" aria-label="overview of the whole time range; drag to zoom"></canvas>
   <section id="timeline-wrap" aria-label="timeline">
     <div id="lane-labels"></div>
     <div id="canvas-wrap"><canvas id="timeline"></canvas><div id="tooltip" hidden></div></div>
   </section>
+  </div>
   <section id="side">
     <h2>Evidence</h2>
     <div id="evidence"><p class="hint">Click a marker, an incident or an event to see its evidence.</p></div>

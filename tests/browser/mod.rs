@@ -182,7 +182,7 @@ impl Driver {
         Ok(v)
     }
 
-    fn s(&self, rest: &str) -> String {
+    pub fn s(&self, rest: &str) -> String {
         format!("/session/{}{rest}", self.session)
     }
 
@@ -258,6 +258,42 @@ impl Driver {
         ]}]});
         self.http("POST", &self.s("/actions"), Some(actions))
             .map(|_| ())
+    }
+
+    /// Drags with the left button from (x0, y) to (x1, y), CSS pixels from the element's
+    /// top-left corner, in a few steps (as a hand does), optionally holding shift.
+    pub fn drag(&self, css: &str, x0: f64, x1: f64, y: f64, shift: bool) -> Result<(), String> {
+        self.exec(&format!(
+            "document.querySelector({}).scrollIntoView({{block: 'center'}}); return true",
+            json!(css)
+        ))?;
+        let r = self.exec(&format!(
+            "var r = document.querySelector({}).getBoundingClientRect(); return [r.left, r.top];",
+            json!(css)
+        ))?;
+        let (left, top) = (r[0].as_f64().unwrap_or(0.0), r[1].as_f64().unwrap_or(0.0));
+        let at = |x: f64| (left + x).round() as i64;
+        let vy = (top + y).round() as i64;
+        let mut pointer = vec![
+            json!({"type": "pointerMove", "duration": 0, "origin": "viewport", "x": at(x0), "y": vy}),
+            json!({"type": "pointerDown", "button": 0}),
+        ];
+        for k in 1..=4 {
+            let x = x0 + (x1 - x0) * k as f64 / 4.0;
+            pointer.push(json!({"type": "pointerMove", "duration": 20, "origin": "viewport", "x": at(x), "y": vy}));
+        }
+        pointer.push(json!({"type": "pointerUp", "button": 0}));
+        let mut sources = vec![json!({"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": pointer})];
+        if shift {
+            // Key and pointer ticks run side by side: shift goes down in the first tick and
+            // up after the last.
+            let mut keys = vec![json!({"type": "keyDown", "value": "\u{E008}"})];
+            keys.extend((0..6).map(|_| json!({"type": "pause", "duration": 0})));
+            keys.push(json!({"type": "keyUp", "value": "\u{E008}"}));
+            sources.push(json!({"type": "key", "id": "keyboard", "actions": keys}));
+        }
+        self.http("POST", &self.s("/actions"), Some(json!({"actions": sources})))?;
+        self.http("DELETE", &self.s("/actions"), None).map(|_| ())
     }
 
     pub fn text(&self, css: &str) -> Result<String, String> {

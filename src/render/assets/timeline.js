@@ -46,8 +46,30 @@
     hostOn: D.hosts.map(function () { return true; }),
     classOn: CLASSES.map(function (c) { return c.key !== 'cron'; }),
     selected: null,          // {type:'event', i} | {type:'incident', i}
-    laneY: [], laneH: [], visibleLanes: [], height: 0
+    collapsed: D.hosts.map(function () { return false; }),
+    match: null,             // Uint8Array: events whose text matches the search, or null
+    brush: null,             // [x0, x1] of a drag-to-zoom on the timeline
+    rows: [], rowOfLane: [], height: 0
   };
+  // Drawn in this order, so the important markers end on top (an OOM kill is never hidden
+  // under a restart or a spawn).
+  var DRAW_ORDER = ['other', 'cron', 'restart', 'orphan', 'sup', 'stop', 'backup', 'oom'].map(function (k) {
+    return CLASSES.map(function (c) { return c.key; }).indexOf(k);
+  });
+
+  // ---- colours: the stylesheet's, so the canvas follows prefers-color-scheme -----------------
+  var COL = {};
+  function readColors() {
+    var cs = getComputedStyle(document.documentElement);
+    function cv(n, f) { var v = cs.getPropertyValue(n).trim(); return v || f; }
+    COL = { lane: cv('--lane', '#ffffff'), laneHost: cv('--lane-host', '#fafbfd'), sep: cv('--lane-sep', '#eceff4'),
+      panel: cv('--panel', '#f5f7fa'), line: cv('--line', '#d8dde6'), muted: cv('--muted', '#5b6576'),
+      fg: cv('--fg', '#1d2430'), backupText: cv('--backup-text', '#1f508c'), view: cv('--view', '#4a90d9') };
+    // Which scheme the canvas was last coloured for (tests wait on it).
+    document.documentElement.dataset.scheme =
+      window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  }
+  readColors();
 
   // Per-lane sorted event indices (events arrive time-sorted; sort anyway, stably, to be safe).
   var laneEvents = D.lanes.map(function () { return []; });
@@ -148,7 +170,7 @@
   CLASSES.forEach(function (c, ci) {
     var lab = el('label', 'chk');
     var cb = el('input'); cb.type = 'checkbox'; cb.checked = S.classOn[ci]; cb.dataset.kind = c.key;
-    cb.addEventListener('change', function () { S.classOn[ci] = cb.checked; draw(); listEvents(); });
+    cb.addEventListener('change', function () { S.classOn[ci] = cb.checked; layout(); draw(); listEvents(); });
     var sw = el('span', 'swatch'); sw.style.background = c.color;
     add(lab, cb, sw, el('span', null, c.name));
     $('kind-filter').appendChild(lab);
@@ -158,37 +180,79 @@
     draw(); listEvents(); renderIncidents(); renderBackups(); showSelected();
   });
 
-  // ---- layout: lanes -------------------------------------------------------------------------
+  // ---- layout: rows of lanes ------------------------------------------------------------------
+  // A row is a host's own lane (holding, while the host is collapsed, all its sub-lanes too) or
+  // one sub-lane. Sub-lanes with nothing shown (every event of a hidden kind, e.g. cron) are
+  // left out, so routine lanes do not take the screen.
   var HOST_H = 30, SUB_H = 22, AXIS_H = 26;
   var canvas = $('timeline');
   var ctx = canvas.getContext('2d');
   var labels = $('lane-labels');
+  var hostLane = [], subLanes = D.hosts.map(function () { return []; });
+  D.lanes.forEach(function (ln, li) { if (ln.name) subLanes[ln.host].push(li); else hostLane[ln.host] = li; });
+  // Sub-lane labels: `program ` dropped, and a prefix all of a host's programs share replaced by
+  // `…` (ten `frappe-bench-frappe-…` rows read as their distinct ends). Full name on hover.
+  var shortName = [];
+  subLanes.forEach(function (lis) {
+    var progs = lis.filter(function (li) { return /^program /.test(D.lanes[li].name); })
+      .map(function (li) { return D.lanes[li].name.slice(8); });
+    var pre = progs.length > 1 ? progs.reduce(function (a, b) {
+      var k = 0; while (k < a.length && k < b.length && a[k] === b[k]) k++; return a.slice(0, k);
+    }) : '';
+    pre = pre.slice(0, Math.max(pre.lastIndexOf('-'), pre.lastIndexOf(':'), pre.lastIndexOf('_')) + 1);
+    lis.forEach(function (li) {
+      var n = D.lanes[li].name;
+      if (!/^program /.test(n)) { shortName[li] = n; return; }
+      n = n.slice(8);
+      shortName[li] = pre.length >= 6 ? '\u2026' + n.slice(pre.length) : n;
+    });
+  });
+  function laneShown(li) {
+    var arr = laneEvents[li];
+    for (var k = 0; k < arr.length; k++) if (S.classOn[classOf(arr[k])]) return true;
+    return false;
+  }
 
   function layout() {
     clear(labels);
-    S.visibleLanes = []; S.laneY = []; S.laneH = [];
+    S.rows = []; S.rowOfLane = [];
     var y = AXIS_H;
-    D.lanes.forEach(function (ln, li) {
-      if (!S.hostOn[ln.host]) return;
-      var h = ln.name ? SUB_H : HOST_H;
-      S.visibleLanes.push(li); S.laneY[li] = y; S.laneH[li] = h;
-      var lab = el('div', 'lane-label ' + (ln.name ? 'sub' : 'host'), ln.name || D.hosts[ln.host].name);
-      lab.style.top = y + 'px'; lab.style.height = h + 'px'; lab.style.lineHeight = h + 'px';
-      lab.title = ln.name ? D.hosts[ln.host].name + ' · ' + ln.name : D.hosts[ln.host].name;
+    D.hosts.forEach(function (h, hi) {
+      if (!S.hostOn[hi]) return;
+      var subs = subLanes[hi].filter(laneShown);
+      var own = hostLane[hi] == null ? [] : [hostLane[hi]];
+      var row = { y: y, h: HOST_H, host: hi, lanes: own, sub: false, nsubs: subs.length };
+      S.rows.push(row); y += HOST_H;
+      if (S.collapsed[hi]) row.lanes = own.concat(subs);
+      else subs.forEach(function (li) { S.rows.push({ y: y, h: SUB_H, host: hi, lanes: [li], sub: true }); y += SUB_H; });
+    });
+    S.rows.forEach(function (row, ri) {
+      row.lanes.forEach(function (li) { S.rowOfLane[li] = ri; });
+      var li = row.lanes[0];
+      var lab = el('div', 'lane-label ' + (row.sub ? 'sub' : 'host'), row.sub ? shortName[li] : D.hosts[row.host].name);
+      lab.style.top = row.y + 'px'; lab.style.height = row.h + 'px'; lab.style.lineHeight = row.h + 'px';
+      lab.title = row.sub ? D.hosts[row.host].name + ' \u00b7 ' + D.lanes[li].name : D.hosts[row.host].name +
+        (row.nsubs ? ' (click to ' + (S.collapsed[row.host] ? 'expand' : 'collapse') + ' its ' + row.nsubs + ' unit/program lanes)' : '');
       lab.dataset.lane = String(li);
+      if (!row.sub && row.nsubs) {
+        lab.classList.add(S.collapsed[row.host] ? 'collapsed' : 'expanded');
+        lab.setAttribute('role', 'button'); lab.tabIndex = 0;
+        var toggle = function () { S.collapsed[row.host] = !S.collapsed[row.host]; layout(); draw(); };
+        lab.addEventListener('click', toggle);
+        lab.addEventListener('keydown', function (ev) { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); toggle(); } });
+      }
       labels.appendChild(lab);
-      y += h;
     });
     S.height = y + 4;
     labels.style.height = S.height + 'px';
-    labels.dataset.lanes = String(S.visibleLanes.length);
+    labels.dataset.lanes = String(S.rows.length);
     resize();
   }
-  function hostSpan(hi) { // [top, bottom] of a host's lane group
+  function hostSpan(hi) { // [top, bottom] of a host's rows
     var top = Infinity, bot = -Infinity;
-    S.visibleLanes.forEach(function (li) {
-      if (D.lanes[li].host !== hi) return;
-      top = Math.min(top, S.laneY[li]); bot = Math.max(bot, S.laneY[li] + S.laneH[li]);
+    S.rows.forEach(function (r) {
+      if (r.host !== hi) return;
+      top = Math.min(top, r.y); bot = Math.max(bot, r.y + r.h);
     });
     return isFinite(top) ? [top, bot] : null;
   }
@@ -199,6 +263,7 @@
     W = Math.max(200, canvas.parentNode.clientWidth);
     canvas.width = Math.round(W * DPR); canvas.height = Math.round(S.height * DPR);
     canvas.style.height = S.height + 'px';
+    ovResize();
   }
   function xOf(t) { return (t - S.t0) / (S.t1 - S.t0) * W; }
   function tOf(x) { return S.t0 + x / W * (S.t1 - S.t0); }
@@ -209,19 +274,23 @@
   }
 
   // ---- drawing -----------------------------------------------------------------------------
-  var TICKS = [1e3, 5e3, 15e3, 30e3, 60e3, 300e3, 900e3, 1800e3, 3600e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 86400e3, 2 * 86400e3, 7 * 86400e3];
+  var DAY = 86400e3;
+  var TICKS = [1e3, 5e3, 15e3, 30e3, 60e3, 300e3, 900e3, 1800e3, 3600e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3,
+    DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 182 * DAY, 365 * DAY];
   function drawAxis() {
     var span = S.t1 - S.t0, step = TICKS[TICKS.length - 1];
     for (var k = 0; k < TICKS.length; k++) if (span / TICKS[k] <= W / 110) { step = TICKS[k]; break; }
     var off = axisOffset() * 1000;
-    ctx.fillStyle = '#f5f7fa'; ctx.fillRect(0, 0, W, AXIS_H);
-    ctx.strokeStyle = '#d8dde6'; ctx.fillStyle = '#5b6576'; ctx.font = '11px sans-serif'; ctx.textBaseline = 'middle';
+    ctx.fillStyle = COL.panel; ctx.fillRect(0, 0, W, AXIS_H);
+    ctx.strokeStyle = COL.line; ctx.fillStyle = COL.muted; ctx.font = '11px sans-serif'; ctx.textBaseline = 'middle';
     var first = Math.ceil((S.t0 + off) / step) * step - off;
     for (var t = first; t <= S.t1; t += step) {
       var x = Math.round(xOf(t)) + 0.5;
       ctx.beginPath(); ctx.moveTo(x, AXIS_H - 5); ctx.lineTo(x, S.height); ctx.stroke();
       var d = new Date(t + off).toISOString();
-      var label = step >= 86400e3 ? d.slice(5, 10) : (step < 60e3 ? d.slice(11, 19) : d.slice(5, 10) + ' ' + d.slice(11, 16));
+      // Months past a month a tick; the year once the view spans most of one.
+      var label = step >= 30 * DAY ? d.slice(0, 7) : step >= DAY ? (span > 300 * DAY ? d.slice(0, 10) : d.slice(5, 10)) :
+        (step < 60e3 ? d.slice(11, 19) : d.slice(5, 10) + ' ' + d.slice(11, 16));
       ctx.fillText(label, x + 3, AXIS_H / 2);
     }
     $('axis-note').textContent = S.local ? 'axis in ' + (D.hosts.filter(function (h, i) { return S.hostOn[i]; })[0] || { name: '?' }).name +
@@ -244,28 +313,32 @@
 
   var drawnCount = 0;
   function draw() {
+    // The page around the canvas may have changed its width (the evidence panel filled, a
+    // scrollbar appeared): pixels must map to the time they show.
+    if (Math.max(200, canvas.parentNode.clientWidth) !== W) resize();
     ctx.setTransform(DPR, 0, 0, DPR, 0, 0);
     ctx.clearRect(0, 0, W, S.height);
-    // lane backgrounds
-    S.visibleLanes.forEach(function (li) {
-      ctx.fillStyle = D.lanes[li].name ? '#ffffff' : '#fafbfd';
-      ctx.fillRect(0, S.laneY[li], W, S.laneH[li]);
-      ctx.fillStyle = '#eceff4'; ctx.fillRect(0, S.laneY[li], W, 1);
+    // row backgrounds
+    S.rows.forEach(function (r) {
+      ctx.fillStyle = r.sub ? COL.lane : COL.laneHost;
+      ctx.fillRect(0, r.y, W, r.h);
+      ctx.fillStyle = COL.sep; ctx.fillRect(0, r.y, W, 1);
     });
-    // hourly density in host lanes (polars aggregate): a faint histogram
+    // hourly density in host rows (polars aggregate): a faint histogram
     var maxH = 1; D.hourly.forEach(function (h) { maxH = Math.max(maxH, h[2]); });
     ctx.fillStyle = 'rgba(91,101,118,0.10)';
     D.hourly.forEach(function (h) {
       if (!S.hostOn[h[0]]) return;
-      var li = D.lanes.findIndex(function (l) { return l.host === h[0] && !l.name; });
-      if (li < 0 || S.laneY[li] == null) return;
+      var ri = S.rowOfLane[hostLane[h[0]]];
+      if (ri == null) return;
+      var row = S.rows[ri];
       var x0 = xOf(h[1]), x1 = xOf(h[1] + 3600e3);
       if (x1 < 0 || x0 > W) return;
-      var hh = (S.laneH[li] - 4) * h[2] / maxH;
-      ctx.fillRect(x0, S.laneY[li] + S.laneH[li] - 2 - hh, Math.max(1, x1 - x0 - 1), hh);
+      var hh = (row.h - 4) * h[2] / maxH;
+      ctx.fillRect(x0, row.y + row.h - 2 - hh, Math.max(1, x1 - x0 - 1), hh);
     });
     drawAxis();
-    // incidents: red wash across the host group
+    // incidents: red wash across the host's rows
     D.incidents.forEach(function (inc, ii) {
       var sp = hostSpan(inc.host); if (!sp) return;
       var x0 = xOf(inc.s), x1 = Math.max(xOf(inc.e), x0 + 3);
@@ -285,61 +358,129 @@
         ctx.fillStyle = b.e == null ? 'rgba(31,119,180,0.08)' : 'rgba(31,119,180,0.18)';
         ctx.fillRect(x0, sp[0] + 1, x1 - x0, sp[1] - sp[0] - 1);
         if (x1 - x0 > 40) {
-          ctx.fillStyle = '#1f508c';
+          ctx.fillStyle = COL.backupText;
           ctx.fillText('backup ' + (b.e == null ? '(end unknown)' : fmtDur(b.d)), Math.max(x0, 0) + 3, sp[0] + 2);
         }
       });
     }
-    // markers
+    // markers, class by class in DRAW_ORDER; search misses are drawn faint
     drawnCount = 0;
     ctx.textBaseline = 'middle';
-    S.visibleLanes.forEach(function (li) {
-      var arr = laneEvents[li]; if (!arr.length) return;
-      var y = S.laneY[li] + S.laneH[li] / 2, r = D.lanes[li].name ? 4 : 5;
-      var a = lowerBound(arr, tOf(-8)), last = {};
-      for (var j = a; j < arr.length; j++) {
-        var ei = arr[j], tt = EV.t[ei];
-        if (tt > S.t1 + (S.t1 - S.t0) * 8 / W) break;
-        var ci = classOf(ei);
-        if (!S.classOn[ci]) continue;
-        var x = Math.round(xOf(tt));
-        if (last[ci] === x) continue; // same pixel, same class: already drawn
-        last[ci] = x;
+    var lo = tOf(-8), hi = S.t1 + (S.t1 - S.t0) * 8 / W;
+    S.rows.forEach(function (row) {
+      var y = row.y + row.h / 2, r = row.sub ? 4 : 5;
+      DRAW_ORDER.forEach(function (ci) {
+        if (!S.classOn[ci]) return;
+        var shape = CLASSES[ci].shape, rr = shape === 'tick' ? r - 1 : r;
         ctx.fillStyle = CLASSES[ci].color;
-        marker(CLASSES[ci].shape, x, y, CLASSES[ci].shape === 'tick' ? r - 1 : r);
-        drawnCount++;
-      }
+        var last = [-1, -1]; // last pixel drawn, for misses and hits
+        row.lanes.forEach(function (li) {
+          var arr = laneEvents[li];
+          for (var j = lowerBound(arr, lo); j < arr.length; j++) {
+            var ei = arr[j];
+            if (EV.t[ei] > hi) break;
+            if (classOf(ei) !== ci) continue;
+            var hit = S.match ? S.match[ei] : 1, x = Math.round(xOf(EV.t[ei]));
+            if (last[hit] === x) continue; // same pixel, same class: already drawn
+            last[hit] = x;
+            ctx.globalAlpha = hit ? 1 : 0.15;
+            marker(shape, x, y, rr);
+            drawnCount++;
+          }
+        });
+        ctx.globalAlpha = 1;
+      });
     });
     // selected event ring
     if (S.selected && S.selected.type === 'event') {
-      var ei = S.selected.i, li = EV.lane[ei];
-      if (S.laneY[li] != null) {
-        ctx.strokeStyle = '#111'; ctx.lineWidth = 2; ctx.beginPath();
-        ctx.arc(xOf(EV.t[ei]), S.laneY[li] + S.laneH[li] / 2, 8, 0, Math.PI * 2); ctx.stroke(); ctx.lineWidth = 1;
+      var ei = S.selected.i, ri = S.rowOfLane[EV.lane[ei]];
+      if (ri != null) {
+        var row = S.rows[ri];
+        ctx.strokeStyle = COL.fg; ctx.lineWidth = 2; ctx.beginPath();
+        ctx.arc(xOf(EV.t[ei]), row.y + row.h / 2, 8, 0, Math.PI * 2); ctx.stroke(); ctx.lineWidth = 1;
       }
+    }
+    // drag-to-zoom selection
+    if (S.brush) {
+      ctx.fillStyle = 'rgba(74,144,217,0.18)'; ctx.strokeStyle = COL.view;
+      ctx.fillRect(S.brush[0], 0, S.brush[1] - S.brush[0], S.height);
+      ctx.strokeRect(S.brush[0] + 0.5, 0.5, S.brush[1] - S.brush[0], S.height - 1);
     }
     canvas.dataset.markers = String(drawnCount);
     canvas.dataset.view = Math.round(S.t0) + ',' + Math.round(S.t1);
+    drawOverview();
   }
 
-  // ---- hit testing, zoom, pan ----------------------------------------------------------------
-  function laneAt(y) {
-    for (var k = 0; k < S.visibleLanes.length; k++) {
-      var li = S.visibleLanes[k];
-      if (y >= S.laneY[li] && y < S.laneY[li] + S.laneH[li]) return li;
+  // ---- overview: the whole range, the view marked; drag on it to zoom, click to move --------
+  var ov = $('overview'), octx = ov.getContext('2d'), OV_H = 36, OW = 800, ovDrag = null;
+  function ovResize() {
+    OW = Math.max(200, ov.parentNode.clientWidth);
+    ov.width = Math.round(OW * DPR); ov.height = Math.round(OV_H * DPR); ov.style.height = OV_H + 'px';
+  }
+  function oxOf(t) { return (t - S.full0) / (S.full1 - S.full0) * OW; }
+  function otOf(x) { return S.full0 + x / OW * (S.full1 - S.full0); }
+  function drawOverview() {
+    octx.setTransform(DPR, 0, 0, DPR, 0, 0);
+    octx.fillStyle = COL.panel; octx.fillRect(0, 0, OW, OV_H);
+    D.backups.forEach(function (b) {
+      if (!S.hostOn[b.host]) return;
+      var x0 = oxOf(b.s), x1 = Math.max(oxOf(b.e == null ? S.full1 : b.e), x0 + 1);
+      octx.fillStyle = 'rgba(31,119,180,0.30)'; octx.fillRect(x0, 6, x1 - x0, OV_H - 12);
+    });
+    var SEVH = { critical: 1, high: 0.8, medium: 0.6, low: 0.45 };
+    D.incidents.forEach(function (inc) {
+      if (!S.hostOn[inc.host]) return;
+      var x0 = oxOf(inc.s), x1 = Math.max(oxOf(inc.e), x0 + 2), h = (OV_H - 4) * (SEVH[inc.severity] || 0.5);
+      octx.fillStyle = '#d62728'; octx.fillRect(x0, OV_H - 2 - h, x1 - x0, h);
+    });
+    var v0 = Math.max(0, oxOf(S.t0)), v1 = Math.min(OW, oxOf(S.t1));
+    octx.fillStyle = 'rgba(74,144,217,0.15)'; octx.fillRect(v0, 0, Math.max(2, v1 - v0), OV_H);
+    octx.strokeStyle = COL.view; octx.lineWidth = 2; octx.strokeRect(v0 + 1, 1, Math.max(2, v1 - v0) - 2, OV_H - 2); octx.lineWidth = 1;
+    if (ovDrag && ovDrag.x1 != null) {
+      var a = Math.min(ovDrag.x, ovDrag.x1), b = Math.max(ovDrag.x, ovDrag.x1);
+      octx.fillStyle = 'rgba(74,144,217,0.30)'; octx.fillRect(a, 0, b - a, OV_H);
     }
-    return -1;
+    ov.dataset.view = Math.round(v0) + ',' + Math.round(v1);
+  }
+  ov.addEventListener('mousedown', function (ev) {
+    var r = ov.getBoundingClientRect(); ovDrag = { x: ev.clientX - r.left, x1: null }; ev.preventDefault();
+  });
+  window.addEventListener('mousemove', function (ev) {
+    if (!ovDrag) return;
+    var r = ov.getBoundingClientRect(); ovDrag.x1 = Math.max(0, Math.min(OW, ev.clientX - r.left)); drawOverview();
+  });
+  window.addEventListener('mouseup', function () {
+    if (!ovDrag) return;
+    var d = ovDrag; ovDrag = null;
+    if (d.x1 != null && Math.abs(d.x1 - d.x) > 3) {
+      setRange(otOf(Math.min(d.x, d.x1)), otOf(Math.max(d.x, d.x1)));
+    } else { // a click moves the view there, same zoom
+      var span = S.t1 - S.t0, t = otOf(d.x); setRange(t - span / 2, t + span / 2);
+    }
+  });
+
+  // ---- hit testing, zoom, pan ----------------------------------------------------------------
+  function rowAt(y) {
+    for (var k = 0; k < S.rows.length; k++) {
+      var r = S.rows[k];
+      if (y >= r.y && y < r.y + r.h) return r;
+    }
+    return null;
   }
   function eventAt(x, y) {
-    var li = laneAt(y); if (li < 0) return -1;
-    var arr = laneEvents[li], a = lowerBound(arr, tOf(x - 7)), best = -1, bd = 8;
-    for (var j = a; j < arr.length; j++) {
-      var ei = arr[j], ex = xOf(EV.t[ei]);
-      if (ex > x + 7) break;
-      if (!S.classOn[classOf(ei)]) continue;
-      var d = Math.abs(ex - x);
-      if (d < bd) { bd = d; best = ei; }
-    }
+    var row = rowAt(y); if (!row) return -1;
+    var best = -1, bd = 8;
+    row.lanes.forEach(function (li) {
+      var arr = laneEvents[li];
+      for (var j = lowerBound(arr, tOf(x - 7)); j < arr.length; j++) {
+        var ei = arr[j], ex = xOf(EV.t[ei]);
+        if (ex > x + 7) break;
+        if (!S.classOn[classOf(ei)]) continue;
+        var d = Math.abs(ex - x);
+        // Search hits win over misses at the same distance; the important class over others.
+        if (d < bd || (d === bd && best >= 0 && DRAW_ORDER.indexOf(classOf(ei)) > DRAW_ORDER.indexOf(classOf(best)))) { bd = d; best = ei; }
+      }
+    });
     return best;
   }
   function backupAt(x, y) {
@@ -365,16 +506,24 @@
     var r = canvas.getBoundingClientRect();
     zoom(ev.deltaY > 0 ? 1.25 : 0.8, ev.clientX - r.left);
   }, { passive: false });
+  // Drag selects a range to zoom to; shift+drag pans.
   canvas.addEventListener('mousedown', function (ev) {
-    drag = { x: ev.clientX, t0: S.t0, t1: S.t1, moved: false };
-    canvas.classList.add('dragging');
+    var r = canvas.getBoundingClientRect();
+    drag = { x: ev.clientX, x0: ev.clientX - r.left, t0: S.t0, t1: S.t1, moved: false, pan: ev.shiftKey };
+    canvas.classList.add(drag.pan ? 'dragging' : 'brushing');
   });
   window.addEventListener('mousemove', function (ev) {
     if (drag) {
       var dx = ev.clientX - drag.x;
       if (Math.abs(dx) > 2) drag.moved = true;
-      var dt = dx / W * (drag.t1 - drag.t0);
-      S.t0 = drag.t0 - dt; S.t1 = drag.t1 - dt; draw();
+      if (drag.pan) {
+        var dt = dx / W * (drag.t1 - drag.t0);
+        S.t0 = drag.t0 - dt; S.t1 = drag.t1 - dt;
+      } else if (drag.moved) {
+        var x1 = Math.max(0, Math.min(W, drag.x0 + dx));
+        S.brush = [Math.min(drag.x0, x1), Math.max(drag.x0, x1)];
+      }
+      draw();
       return;
     }
     var r = canvas.getBoundingClientRect(), x = ev.clientX - r.left, y = ev.clientY - r.top;
@@ -387,8 +536,13 @@
   });
   window.addEventListener('mouseup', function (ev) {
     if (!drag) return;
-    var moved = drag.moved; drag = null; canvas.classList.remove('dragging');
-    if (moved) { scheduleList(); return; }
+    var d = drag; drag = null; canvas.classList.remove('dragging', 'brushing');
+    if (S.brush) {
+      var b = S.brush; S.brush = null;
+      if (b[1] - b[0] > 4) { setRange(tOf(b[0]), tOf(b[1])); return; }
+      draw();
+    }
+    if (d.moved) { scheduleList(); return; }
     var r = canvas.getBoundingClientRect(), x = ev.clientX - r.left, y = ev.clientY - r.top;
     var ei = eventAt(x, y);
     if (ei >= 0) { select({ type: 'event', i: ei }); return; }
@@ -408,8 +562,14 @@
     else if (ev.key === '-') zoom(2);
     else if (ev.key === 'ArrowLeft') setRange(S.t0 - span / 5, S.t1 - span / 5);
     else if (ev.key === 'ArrowRight') setRange(S.t0 + span / 5, S.t1 + span / 5);
+    else if (ev.key === 'n') stepIncident(1);
+    else if (ev.key === 'p') stepIncident(-1);
   });
   window.addEventListener('resize', function () { resize(); draw(); });
+  if (window.matchMedia) {
+    var dark = window.matchMedia('(prefers-color-scheme: dark)');
+    if (dark.addEventListener) dark.addEventListener('change', function () { readColors(); draw(); });
+  }
 
   // ---- evidence panel ----------------------------------------------------------------------
   function dl(pairs) {
@@ -454,17 +614,8 @@
       ['workers lost', (inc.workers_lost || []).join(', ')],
       ['orphans', (inc.orphans || []).map(function (o) { return (o.pid == null ? '?' : o.pid) + ' ' + o.process; }).join(', ')]]));
     if (inc.chain.length) {
-      add(box, el('h3', null, 'Chain'));
-      var ol = el('ol', 'chain');
-      inc.chain.forEach(function (c) {
-        var li = el('li', 'chain-step');
-        add(li, el('div', null, fmtTime(c.t, c.off) + ' · ' + c.kind + ' · ' + c.event));
-        srcText(c.src).forEach(function (sx) { add(li, el('div', 'src', sx)); });
-        add(li, el('pre', 'raw', c.text));
-        li.addEventListener('click', function () { if (c.event in idIndex) select({ type: 'event', i: idIndex[c.event] }); });
-        ol.appendChild(li);
-      });
-      add(box, ol);
+      add(box, el('h3', null, 'What happened, step by step'));
+      add(box, chainList(inc, true));
     }
     if ((inc.memory_top || []).length) {
       add(box, el('h3', null, 'What held the memory'));
@@ -482,10 +633,58 @@
     }
     if ((inc.recommendations || []).length) {
       add(box, el('h3', null, 'Recommendations'));
-      var ul = el('ul', 'recs');
-      inc.recommendations.forEach(function (r) { add(ul, el('li', null, r.text)); });
-      add(box, ul);
+      add(box, recList(inc));
     }
+  }
+  // An event id that opens its evidence (a chip in recommendations and the fleet finding).
+  function evChip(id) {
+    var c = el('span', 'evlink chip', id);
+    c.tabIndex = 0; c.setAttribute('role', 'link');
+    function go(ev) { ev.stopPropagation(); if (id in idIndex) select({ type: 'event', i: idIndex[id] }); }
+    c.addEventListener('click', go);
+    c.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') go(ev); });
+    return c;
+  }
+  // The chain as readable steps: time, what happened in words, and the log line it rests on
+  // (path:line, which opens the event). Runs of one step (a line per orphan) are folded.
+  function chainList(inc, links) {
+    var ol = el('ol', 'chain');
+    var k = 0;
+    while (k < inc.chain.length) {
+      var c = inc.chain[k], n = 1;
+      while (k + n < inc.chain.length && inc.chain[k + n].kind === c.kind && n < 50) n++;
+      var li = el('li', 'chain-step');
+      var head = el('div');
+      add(head, el('span', 'time', fmtSec(c.t, c.off)), document.createTextNode(' '), el('span', 'step', c.text));
+      if (n > 1) add(head, el('span', 'muted', ' (and ' + (n - 1) + ' more like it)'));
+      add(li, head);
+      var meta = el('div', 'src');
+      srcText(c.src).forEach(function (sx) {
+        if (!links) { add(meta, el('span', null, sx + ' ')); return; }
+        var a = el('span', 'evlink', sx); a.tabIndex = 0; a.setAttribute('role', 'link');
+        (function (id) { a.addEventListener('click', function () { if (id in idIndex) select({ type: 'event', i: idIndex[id] }); }); })(c.event);
+        add(meta, a, document.createTextNode(' '));
+      });
+      add(meta, el('span', 'kind', c.kind + ' \u00b7 ' + c.event));
+      add(li, meta);
+      ol.appendChild(li);
+      k += n;
+    }
+    return ol;
+  }
+  function recList(inc) {
+    var ul = el('ul', 'recs');
+    inc.recommendations.forEach(function (r) {
+      var li = el('li', null);
+      add(li, el('span', null, r.text));
+      if ((r.evidence || []).length) {
+        var ev = el('div', 'muted small', 'evidence: ');
+        r.evidence.forEach(function (id) { add(ev, evChip(id), document.createTextNode(' ')); });
+        add(li, ev);
+      }
+      add(ul, li);
+    });
+    return ul;
   }
   function select(s) {
     S.selected = s;
@@ -532,7 +731,12 @@
       });
       if (steps.length) add(d, el('div', 'muted', 'chain: ' + steps.map(function (x) { return x.n > 1 ? x.kind + ' \u00d7' + x.n : x.kind; }).join(' \u2192 ')));
       // Compact: the recommendations are in the evidence panel when the incident is opened.
-      if ((inc.recommendations || []).length) add(d, el('div', 'muted', inc.recommendations.length + ' recommendation(s) — open to read them'));
+      if ((inc.recommendations || []).length) add(d, el('div', 'muted screen-only', inc.recommendations.length + ' recommendation(s) — open to read them'));
+      // On paper there is no evidence panel: the chain and the advice go with the incident.
+      var pr = el('div', 'print-only');
+      add(pr, chainList(inc, false));
+      if ((inc.recommendations || []).length) add(pr, el('div', 'title', 'Recommendations'), recList(inc));
+      add(d, pr);
       if (S.selected && S.selected.type === 'incident' && S.selected.i === ii) d.classList.add('selected');
       function open() { openIncident(ii); }
       d.addEventListener('click', open);
@@ -540,6 +744,82 @@
       box.appendChild(d);
     });
   }
+
+  // The fleet-wide finding (the same incident pattern on several hosts), above the list.
+  function renderFleet() {
+    var box = $('fleet'); clear(box);
+    (D.fleet || []).forEach(function (f) {
+      var p = el('div', 'fleet');
+      add(p, el('span', 'title', 'Across the fleet: '), el('span', null, f.summary + ' '));
+      (f.incidents || []).forEach(function (id) {
+        var c = el('span', 'evlink chip', id); c.tabIndex = 0; c.setAttribute('role', 'link');
+        c.addEventListener('click', function () { location.hash = '#' + id; });
+        add(p, c, document.createTextNode(' '));
+      });
+      add(box, p);
+    });
+  }
+
+  // Previous/next incident, in time order (ids run in time order).
+  function stepIncident(dir) {
+    if (!D.incidents.length) return;
+    var cur = S.selected && S.selected.type === 'incident' ? S.selected.i : -1, n;
+    if (cur < 0) {
+      var mid = (S.t0 + S.t1) / 2;
+      n = dir > 0 ? D.incidents.findIndex(function (x) { return x.s >= mid; }) : -1;
+      if (dir < 0) for (var k = D.incidents.length - 1; k >= 0; k--) if (D.incidents[k].s < mid) { n = k; break; }
+      if (n < 0) n = dir > 0 ? 0 : D.incidents.length - 1;
+    } else n = Math.max(0, Math.min(D.incidents.length - 1, cur + dir));
+    openIncident(n);
+  }
+  $('inc-next').addEventListener('click', function () { stepIncident(1); });
+  $('inc-prev').addEventListener('click', function () { stepIncident(-1); });
+
+  // ---- search over event text ------------------------------------------------------------------
+  var searchTimer = 0;
+  function runSearch() {
+    var q = $('search').value.trim().toLowerCase(), c = 0;
+    if (!q) { S.match = null; $('search-count').textContent = ''; }
+    else {
+      var m = new Uint8Array(N);
+      for (var i = 0; i < N; i++) {
+        if (String(EV.msg[i]).toLowerCase().indexOf(q) >= 0 || D.kinds[EV.k[i]].indexOf(q) >= 0 ||
+            String(EV.who[i] == null ? '' : EV.who[i]).toLowerCase().indexOf(q) >= 0) { m[i] = 1; c++; }
+      }
+      S.match = m;
+      $('search-count').textContent = c + (c === 1 ? ' match' : ' matches') + (c ? ' \u00b7 Enter: next' : '');
+    }
+    $('search').dataset.matches = String(c);
+    draw(); listEvents();
+  }
+  // The next match after the selected event (or the view's start), framed and opened.
+  function nextMatch() {
+    if (!S.match) return;
+    var cur = S.selected && S.selected.type === 'event' ? S.selected.i : -1;
+    var t = cur >= 0 ? EV.t[cur] : S.t0, best = -1, first = -1;
+    for (var i = 0; i < N; i++) {
+      if (!S.match[i]) continue;
+      if (first < 0 || EV.t[i] < EV.t[first]) first = i;
+      var after = EV.t[i] > t || (EV.t[i] === t && i > cur);
+      if (after && (best < 0 || EV.t[i] < EV.t[best] || (EV.t[i] === EV.t[best] && i < best))) best = i;
+    }
+    if (best < 0) best = first;
+    if (best < 0) return;
+    var hi = D.lanes[EV.lane[best]].host, ci = classOf(best);
+    if (!S.hostOn[hi] || !S.classOn[ci]) {
+      S.hostOn[hi] = true; S.classOn[ci] = true;
+      var hb = document.querySelector('input[data-host="' + hi + '"]'); if (hb) hb.checked = true;
+      var kb = document.querySelector('input[data-kind="' + CLASSES[ci].key + '"]'); if (kb) kb.checked = true;
+      layout();
+    }
+    var span = S.t1 - S.t0;
+    if (EV.t[best] < S.t0 || EV.t[best] > S.t1) { S.t0 = EV.t[best] - span / 2; S.t1 = EV.t[best] + span / 2; }
+    select({ type: 'event', i: best }); listEvents();
+  }
+  $('search').addEventListener('input', function () { clearTimeout(searchTimer); searchTimer = setTimeout(runSearch, 150); });
+  $('search').addEventListener('keydown', function (ev) {
+    if (ev.key === 'Enter') { ev.preventDefault(); clearTimeout(searchTimer); runSearch(); nextMatch(); }
+  });
 
   // ---- deep links: report.html#i2 opens the page framed on incident i2 ---------------------
   // The frame runs from just before the start of the backup the incident fell in (or the
@@ -575,18 +855,19 @@
     // MAX_ROWS of every lane: collect those, count the rest, then merge.
     var rows = [];
     var total = 0;
-    S.visibleLanes.forEach(function (li) {
+    S.rows.forEach(function (row) { row.lanes.forEach(function (li) {
       var arr = laneEvents[li], taken = 0;
       for (var j = lowerBound(arr, S.t0); j < arr.length && EV.t[arr[j]] <= S.t1; j++) {
         var ei = arr[j];
-        if (!S.classOn[classOf(ei)]) continue;
+        if (!S.classOn[classOf(ei)] || (S.match && !S.match[ei])) continue;
         total++;
         if (taken < MAX_ROWS) { rows.push(ei); taken++; }
       }
-    });
+    }); });
     rows.sort(function (a, b) { return EV.t[a] - EV.t[b] || a - b; });
     rows = rows.slice(0, MAX_ROWS);
-    $('events-count').textContent = '(' + total + (total > MAX_ROWS ? ', first ' + MAX_ROWS + ' shown: zoom in for the rest' : '') + ')';
+    $('events-count').textContent = '(' + total + (S.match ? ' matching \u201c' + $('search').value.trim() + '\u201d' : '') +
+      (total > MAX_ROWS ? ', first ' + MAX_ROWS + ' shown: zoom in for the rest' : '') + ')';
     var box = $('events'); clear(box);
     var tb = el('table'), hr = el('tr');
     add(hr, el('th', null, 'time'), el('th', null, 'host'), el('th', null, 'kind'), el('th', null, 'message'));
@@ -652,10 +933,18 @@
 
   layout();
   draw();
+  renderFleet();
   renderIncidents();
   renderBackups();
   renderInputs();
   listEvents();
   fromHash();
+  // The evidence panel is never empty on load: the worst incident (not reframed, so the
+  // timeline still shows the whole range).
+  if (!S.selected && D.incidents.length) {
+    var RANKS = { critical: 0, high: 1, medium: 2, low: 3 }, worst = 0;
+    D.incidents.forEach(function (x, k) { if (RANKS[x.severity] < RANKS[D.incidents[worst].severity]) worst = k; });
+    select({ type: 'incident', i: worst });
+  }
   document.body.dataset.ready = '1';
 })();
