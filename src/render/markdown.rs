@@ -326,8 +326,9 @@ fn notable(e: &crate::events::Event) -> bool {
 fn notable_kind(kind: &str) -> bool {
     matches!(
         kind,
-        "oom_invoked"
-            | "oom_kill"
+        "oom_kill"
+            | "oom_no_killable"
+            | "unit_control_exited"
             | "oomd_kill"
             | "unit_oom"
             | "unit_stopping"
@@ -352,6 +353,9 @@ fn notable_kind(kind: &str) -> bool {
     )
 }
 
+/// The curated timeline: incidents where they begin, backups, kills, stops and recoveries, and
+/// what the incidents cite — never routine lines. A run of one kind on one host (supervisord's
+/// `waiting for … to die` every 3 s, a line per orphan) is one row with its count and end.
 fn timeline(s: &mut String, r: &Report) {
     s.push_str("## Timeline\n\n");
     // Notable kinds, plus anything an incident cites as evidence (e.g. the cron line before it).
@@ -361,33 +365,93 @@ fn timeline(s: &mut String, r: &Report) {
         .flat_map(|i| i.evidence.iter().chain(i.chain.iter().map(|c| &c.event)))
         .copied()
         .collect();
-    let rows: Vec<_> = r
+    let events: Vec<_> = r
         .events
         .iter()
         .filter(|e| notable(e) || cited.contains(&e.id))
         .collect();
-    if rows.is_empty() {
+    if events.is_empty() {
         s.push_str("No notable events.\n\n");
         return;
     }
+    // Runs of one kind on one host, in time order.
+    let mut runs: Vec<(&crate::events::Event, &crate::events::Event, usize)> = Vec::new();
+    for e in events {
+        match runs.last_mut() {
+            Some((first, last, n))
+                if first.host == e.host
+                    && first.kind == e.kind
+                    && !matches!(e.kind.as_str(), "backup_start" | "backup_end" | "oom_kill") =>
+            {
+                *last = e;
+                *n += 1;
+            }
+            _ => runs.push((e, e, 1)),
+        }
+    }
     s.push_str("| Time (UTC) | Host local | Host | Event | Message | Source |\n");
     s.push_str("|---|---|---|---|---|---|\n");
-    for e in rows.iter().take(TIMELINE_ROWS) {
-        let src = e.sources.first().map(|l| l.to_string()).unwrap_or_default();
+    let mut by_start: Vec<&crate::report::Incident> = r.incidents.iter().collect();
+    by_start.sort_by_key(|i| i.start);
+    let mut incidents = by_start.into_iter().peekable();
+    let mut shown = 0;
+    for (first, last, n) in &runs {
+        // An incident's row goes before its first line.
+        while let Some(i) = incidents.next_if(|i| i.start <= first.time) {
+            s.push_str(&format!(
+                "| **{}** | {} | {} | **incident {}** | **{} {}** — see [Root cause](#root-cause) | |\n",
+                utc(&i.start),
+                local(&i.start),
+                id(&i.host),
+                id(&i.id),
+                id(&i.severity.as_str().to_uppercase()),
+                id(i.kind.as_str())
+            ));
+        }
+        if shown == TIMELINE_ROWS {
+            break;
+        }
+        shown += 1;
+        let src = first.sources.first().map(|l| l.to_string()).unwrap_or_default();
+        let (when, what) = if *n > 1 && utc(&last.time) != utc(&first.time) {
+            (
+                format!("{} → {}", utc(&first.time), utc(&last.time).split(' ').nth(1).unwrap_or("")),
+                format!(
+                    "{} _(×{n}, the last at {})_",
+                    cell(&first.message),
+                    utc(&last.time)
+                ),
+            )
+        } else if *n > 1 {
+            (utc(&first.time), format!("{} _(×{n})_", cell(&first.message)))
+        } else {
+            (utc(&first.time), cell(&first.message))
+        };
         s.push_str(&format!(
             "| {} | {} | {} | `{}` | {} | `{}` |\n",
-            utc(&e.time),
-            local(&e.time),
-            id(&e.host),
-            e.kind.as_str(),
-            cell(&e.message),
+            when,
+            local(&first.time),
+            id(&first.host),
+            first.kind.as_str(),
+            what,
             code_span_text(&src)
         ));
     }
-    if rows.len() > TIMELINE_ROWS {
+    for i in incidents {
         s.push_str(&format!(
-            "\n_{} more notable events not shown; the HTML report and `events.csv` have all {} events._\n",
-            rows.len() - TIMELINE_ROWS,
+            "| **{}** | {} | {} | **incident {}** | **{} {}** — see [Root cause](#root-cause) | |\n",
+            utc(&i.start),
+            local(&i.start),
+            id(&i.host),
+            id(&i.id),
+            id(&i.severity.as_str().to_uppercase()),
+            id(i.kind.as_str())
+        ));
+    }
+    if runs.len() > TIMELINE_ROWS {
+        s.push_str(&format!(
+            "\n_{} more rows not shown; the HTML report and `events.csv` have all {} events._\n",
+            runs.len() - TIMELINE_ROWS,
             r.events.len()
         ));
     }
