@@ -36,6 +36,7 @@ analyse() { # name, args...
 }
 
 for dir in sample-logs/*/; do
+  dir=${dir%/}
   name=$(basename "$dir")
   [ -d "$dir/logs" ] || continue
   args=()

@@ -69,7 +69,8 @@ impl Chart {
     /// Pixel size of the chart for this report.
     pub fn size(self, report: &Report) -> (u32, u32) {
         match self {
-            Chart::Timeline => (1400, 150 + 70 * report.hosts.len().clamp(1, 40) as u32),
+            // Tall enough for the legend panel beside a single lane.
+            Chart::Timeline => (1400, (150 + 70 * report.hosts.len().clamp(1, 40) as u32).max(330)),
             Chart::Memory => (1100, 620),
             Chart::Backups => (1100, 560),
         }
@@ -148,7 +149,7 @@ fn hours(t: &Timestamp, t0: i64) -> f64 {
 }
 
 fn label_time(t0: i64, h: f64, fmt: &str) -> String {
-    Timestamp::from_utc_micros(t0 + (h * HOUR_US) as i64, 0)
+    Timestamp::from_utc_micros(t0 + (h * HOUR_US).round() as i64, 0)
         .utc()
         .format(fmt)
         .to_string()
@@ -264,6 +265,51 @@ fn time_format(span_h: f64) -> &'static str {
     } else {
         "%m-%d %H:%M"
     }
+}
+
+/// Tick positions on a time axis, in hours from `t0` (µs): whole hours, days or weeks, at most
+/// `max` of them between `lo` and `hi` hours, each with its label (`fmt`).
+fn time_ticks(t0: i64, lo: f64, hi: f64, max: usize, fmt: &str) -> Vec<(f64, String)> {
+    const STEPS_H: &[f64] = &[
+        0.25, 0.5, 1.0, 2.0, 3.0, 6.0, 12.0, 24.0, 48.0, 72.0, 168.0, 336.0, 720.0, 2160.0, 8760.0,
+    ];
+    let span = (hi - lo).max(1e-9);
+    let step = STEPS_H
+        .iter()
+        .copied()
+        .find(|s| span / s <= max as f64)
+        .unwrap_or(8760.0);
+    // Ticks sit on multiples of the step since the epoch (UTC midnights for days).
+    let base_h = t0 as f64 / HOUR_US;
+    let first = ((base_h + lo) / step).ceil() * step - base_h;
+    let mut out = Vec::new();
+    let mut h = first;
+    while h <= hi + 1e-9 && out.len() <= max {
+        out.push((h, label_time(t0, h, fmt)));
+        h += step;
+    }
+    out
+}
+
+/// Draws time ticks under a plot: light lines across it and labels below (plotters' own labels
+/// fall at arbitrary hours).
+fn draw_time_axis<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>,
+    ticks: &[(f64, String)],
+    y_range: (f64, f64),
+) -> DrawResult<DB> {
+    for (h, label) in ticks {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(*h, y_range.0), (*h, y_range.1)],
+            RGBColor(215, 215, 215),
+        )))?;
+        let (px, py) = chart.backend_coord(&(*h, y_range.0));
+        let font = ("sans-serif", 14).into_font();
+        let w = root.estimate_text_size(label, &font.clone().into())?.0 as i32;
+        root.draw(&Text::new(label.clone(), (px - w / 2, py + 6), font))?;
+    }
+    Ok(())
 }
 
 /// Axis numbers without a useless `.0`.
@@ -398,13 +444,14 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
         .build_cartesian_2d(-pad..span + pad, 0f64..n)?;
     chart
         .configure_mesh()
-        .disable_y_mesh()
+        .disable_mesh()
         .y_labels(0)
-        .x_labels(8)
-        .x_label_formatter(&|h| label_time(t0, *h, fmt))
+        .x_labels(0)
         .x_desc("time (UTC)")
         .label_style(("sans-serif", 14))
         .draw()?;
+    let ticks = time_ticks(t0, -pad, span + pad, 8, fmt);
+    draw_time_axis(root, &mut chart, &ticks, (0.0, n))?;
     // Lane separators and host names (drawn by hand: plotters' numeric y labels cannot be
     // centred on a lane).
     for (i, h) in hosts.iter().enumerate() {
@@ -726,13 +773,15 @@ fn backups<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dra
         .build_cartesian_2d(-span * 0.03..span * 1.03, 0f64..ymax)?;
     chart
         .configure_mesh()
-        .x_labels(6)
-        .x_label_formatter(&|h| label_time(t0, *h, fmt))
+        .disable_x_mesh()
+        .x_labels(0)
         .y_label_formatter(&|v| axis_num(*v))
         .x_desc("run start (UTC)")
         .y_desc("minutes")
         .label_style(("sans-serif", 14))
         .draw()?;
+    let ticks = time_ticks(t0, -span * 0.03, span * 1.03, 6, fmt);
+    draw_time_axis(root, &mut chart, &ticks, (0.0, ymax))?;
     let mut entries = Vec::new();
     let (mut any_failed, mut any_incident) = (false, false);
     for (k, ((host, job), runs)) in series.iter().enumerate() {
