@@ -1,7 +1,48 @@
-//! How numbers read, in every output: durations and memory sizes. One function each, so the
+//! How numbers and times read, in every output: durations, memory sizes, times and offsets.
+//! One function each, so the
 //! terminal, the Markdown, the HTML (whose `fmtDur` follows the same rule, pinned by a browser
 //! test) and the JSON report's prose say the same thing the same way — a 57m 38.6s run is
 //! "57m 39s" everywhere, never "57m 38s" in one place and "57m 39s" in another.
+
+use crate::model::Timestamp;
+
+/// `2025-09-27 13:43:48`: UTC to the second, the clock of every output (post-mortems are read
+/// by people; the JSON keeps the microseconds).
+pub fn utc(t: &Timestamp) -> String {
+    chrono::DateTime::from_timestamp_micros(t.micros)
+        .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| t.rfc3339())
+}
+
+/// A UTC offset as `+05:30`, `-04:00`; `UTC` for zero.
+pub fn offset(o: i32) -> String {
+    if o == 0 {
+        return "UTC".to_string();
+    }
+    let sign = if o < 0 { '-' } else { '+' };
+    let a = o.unsigned_abs();
+    format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
+}
+
+/// `2025-09-27 13:43:48 UTC (19:13:48 local, +05:30)`: UTC, with the host's own clock in
+/// parentheses when it differs (what the people on the box saw).
+pub fn utc_with_local(t: &Timestamp) -> String {
+    let u = utc(t);
+    if t.offset_s == 0 {
+        format!("{u} UTC")
+    } else {
+        format!(
+            "{u} UTC ({} local, {})",
+            t.local().format("%H:%M:%S"),
+            offset(t.offset_s)
+        )
+    }
+}
+
+/// The writer's own clock, date and offset: `2025-09-27 19:13:48 +05:30`.
+pub fn local(t: &Timestamp) -> String {
+    t.local().format("%Y-%m-%d %H:%M:%S %:z").to_string()
+}
 
 /// Seconds as `1.5s` (tenths under ten seconds: a 1.512 s outage is not "2s"), `12s`,
 /// `4m 10s`, `6h 02m 05s`; rounded to the nearest tenth or second, never truncated.

@@ -35,11 +35,11 @@ fn terminal_summary_shows_windows_chain_orphans_memory_and_advice() {
     assert!(!s.contains('\x1b'), "plain output has no colour codes");
     let expect = [
         "All times are UTC; a host's own clock is shown in parentheses where it differs.\n",
-        "HOSTS\n  web1  zone +05:30  2025-09-27 06:30:01 UTC (12:00:01 +05:30) … 2025-09-27 21:32:10 UTC (03:02:10 +05:30)  22 events, 1 incident(s), supervisor down 7h 48m 22s\n",
-        "WHAT HAPPENED\n  CRITICAL i1 web1 2025-09-27 13:43:48 UTC (19:13:48 +05:30) OOM kill stopped the supervisor: killed frappe-bench-frappe-short-worker-0 2201,",
+        "HOSTS\n  web1  zone +05:30  2025-09-27 06:30:01 UTC (12:00:01 local, +05:30) … 2025-09-27 21:32:10 UTC (03:02:10 local, +05:30)  22 events, 1 incident(s), supervisor down 7h 48m 22s\n",
+        "WHAT HAPPENED\n  CRITICAL i1 web1 2025-09-27 13:43:48 UTC (19:13:48 local, +05:30) OOM kill stopped the supervisor: killed frappe-bench-frappe-short-worker-0 2201,",
         "during backup `/home/frappe/backup.sh > /dev/null`\n",
         "BACKUP JOBS\n  web1  /home/frappe/backup.sh > /dev/null  1 run(s)",
-        "  i1 CRITICAL oom-cascade  web1  2025-09-27 13:43:48 UTC (19:13:48 +05:30) … 21:32:10",
+        "  i1 CRITICAL oom-cascade  web1  2025-09-27 13:43:48 UTC (19:13:48 local, +05:30) … 21:32:10",
         "    chain (UTC):\n",
         "    backup: b1, incident began 1h 13m 47s after its start",
         "      13:43:48  e8    OOM killer killed pid 2201 (python3), supervisor program frappe-bench-frappe-short-worker-0, in supervisor.service, anon-rss 5.0 GiB; triggered by mysqldump  var/log/kern.log:6",
@@ -55,7 +55,7 @@ fn terminal_summary_shows_windows_chain_orphans_memory_and_advice() {
     let mut out = Vec::new();
     logautopsy::render::terminal::write(&frappe_report(), &mut out, &plain(true)).unwrap();
     let s = String::from_utf8(out).unwrap();
-    assert!(s.contains("BACKUP WINDOWS\n  b1 web1  2025-09-27 12:30:01 UTC (18:00:01 +05:30) → 14:55:00  2h 24m 59s  (cron-session)  /home/frappe/backup.sh > /dev/null"), "{s}");
+    assert!(s.contains("BACKUP WINDOWS\n  b1 web1  2025-09-27 12:30:01 UTC (18:00:01 local, +05:30) → 14:55:00  2h 24m 59s  (cron-session)  /home/frappe/backup.sh > /dev/null"), "{s}");
 }
 
 #[test]

@@ -105,7 +105,11 @@ fn dmesg_h_adds_the_deltas_to_the_minute() {
     );
     // The trigger's pid came through the stack line of the same report.
     assert_eq!(r["events"][1]["attrs"]["trigger_pid"], 3902942);
-    assert!(input_warnings(&r).contains("minute"), "{}", input_warnings(&r));
+    assert!(
+        input_warnings(&r).contains("minute"),
+        "{}",
+        input_warnings(&r)
+    );
 }
 
 #[test]
@@ -128,7 +132,10 @@ fn short_monotonic_names_the_host_and_counts_back_from_the_mtime() {
     );
     let i = &r["incidents"][0];
     assert_eq!(i["time_basis"], "dmesg-uptime");
-    assert!(i["summary"].as_str().unwrap().contains("(dmesg uptime"), "{i}");
+    assert!(
+        i["summary"].as_str().unwrap().contains("(dmesg uptime"),
+        "{i}"
+    );
 }
 
 #[test]
@@ -147,8 +154,15 @@ fn kernel_lines_without_times_stay_in_file_order_and_say_so() {
     let i = &r["incidents"][0];
     assert_eq!(i["time_basis"], "no-timestamp");
     let s = i["summary"].as_str().unwrap();
-    assert!(s.starts_with("OOM killer killed php-fpm 3902942 at an unknown time"), "{s}");
-    assert!(input_warnings(&r).contains("2 line(s) without a timestamp"), "{}", input_warnings(&r));
+    assert!(
+        s.starts_with("OOM killer killed php-fpm 3902942 at an unknown time"),
+        "{s}"
+    );
+    assert!(
+        input_warnings(&r).contains("2 line(s) without a timestamp"),
+        "{}",
+        input_warnings(&r)
+    );
 }
 
 #[test]
@@ -161,8 +175,16 @@ fn compose_services_are_hosts_and_their_lines_are_read_inside() {
     assert_eq!(
         events(&r),
         vec![
-            ev("supervisor_spawned", "2025-09-27T19:13:48.368000Z", "worker-1"),
-            ev("supervisor_exited", "2025-09-27T19:20:01.002000Z", "worker-1"),
+            ev(
+                "supervisor_spawned",
+                "2025-09-27T19:13:48.368000Z",
+                "worker-1"
+            ),
+            ev(
+                "supervisor_exited",
+                "2025-09-27T19:20:01.002000Z",
+                "worker-1"
+            ),
         ]
     );
     assert_eq!(r["events"][1]["attrs"]["expected"], false);
@@ -185,10 +207,19 @@ fn kubectl_describe_events_are_dated_by_their_age() {
     );
     let i = &r["incidents"][0];
     assert_eq!(i["time_basis"], "kubectl-age");
-    assert!(i["summary"].as_str().unwrap().contains("about 2025-03-10 11:16:00 UTC"), "{i}");
+    assert!(
+        i["summary"]
+            .as_str()
+            .unwrap()
+            .contains("about 2025-03-10 11:16:00 UTC"),
+        "{i}"
+    );
     // A memory-cgroup kill is about the cgroup's limit, and names no unit nobody logged.
     let advice = i["recommendations"][0]["text"].as_str().unwrap();
-    assert!(advice.contains("killed at the memory limit of its memory cgroup"), "{advice}");
+    assert!(
+        advice.contains("killed at the memory limit of its memory cgroup"),
+        "{advice}"
+    );
     assert!(!advice.contains("supervisor"), "{advice}");
     assert!(input_warnings(&r).contains("dated by their age"));
 
@@ -224,7 +255,10 @@ fn a_raw_rhel6_report_with_its_task_table() {
     let kinds: Vec<String> = events(&r).into_iter().map(|e| e.0).collect();
     assert_eq!(kinds, vec!["oom_invoked", "oom_kill"]);
     let k = &r["events"][1];
-    assert_eq!((k["pid"].as_u64(), k["attrs"]["trigger_pid"].as_u64()), (Some(4321), Some(4321)));
+    assert_eq!(
+        (k["pid"].as_u64(), k["attrs"]["trigger_pid"].as_u64()),
+        (Some(4321), Some(4321))
+    );
     // The root cpuset names no container.
     assert!(k["attrs"].get("cpuset").is_none());
     let top: Vec<&str> = r["incidents"][0]["memory_top"]
@@ -255,7 +289,12 @@ fn a_pre_4_19_docker_kill_names_the_container_and_its_limit() {
     let kinds: Vec<String> = events(&r).into_iter().map(|e| e.0).collect();
     assert_eq!(
         kinds,
-        vec!["oom_invoked", "oom_kill", "oom_reap_failed", "oom_victim_exiting"]
+        vec![
+            "oom_invoked",
+            "oom_kill",
+            "oom_reap_failed",
+            "oom_victim_exiting"
+        ]
     );
     let i = &r["incidents"][0];
     assert_eq!(i["kind"], "oom-kill");
@@ -277,7 +316,12 @@ fn a_pre_4_19_docker_kill_names_the_container_and_its_limit() {
         .collect();
     assert_eq!(
         chain,
-        vec!["oom_invoked", "oom_kill", "oom_reap_failed", "oom_victim_exiting"]
+        vec![
+            "oom_invoked",
+            "oom_kill",
+            "oom_reap_failed",
+            "oom_victim_exiting"
+        ]
     );
     // The cpuset alone (no memcg path) names the container too.
     let text = [
@@ -287,7 +331,10 @@ fn a_pre_4_19_docker_kill_names_the_container_and_its_limit() {
     ]
     .concat();
     let r = report("kern.log", &text, &["--year", "2025"]);
-    assert_eq!(r["incidents"][0]["oom_kills"][0]["container"]["id"], &id[..12]);
+    assert_eq!(
+        r["incidents"][0]["oom_kills"][0]["container"]["id"],
+        &id[..12]
+    );
 }
 
 #[test]
@@ -298,7 +345,10 @@ fn nothing_killable_is_a_critical_incident_of_its_own() {
                 Jan  5 15:20:27 box systemd[1]: nginx.service: Failed with result 'exit-code'.\n";
     let r = report("syslog", text, &["--year", "2025"]);
     let i = &r["incidents"][0];
-    assert_eq!((i["kind"].as_str(), i["severity"].as_str()), (Some("oom-no-kill"), Some("critical")));
+    assert_eq!(
+        (i["kind"].as_str(), i["severity"].as_str()),
+        (Some("oom-no-kill"), Some("critical"))
+    );
     assert!(i["summary"]
         .as_str()
         .unwrap()
@@ -313,5 +363,8 @@ fn nothing_killable_is_a_critical_incident_of_its_own() {
     assert_eq!(ctl["attrs"]["status"], "1/FAILURE");
     // No unit is named for the memory: the advice says how to find it instead of guessing one.
     let advice = i["recommendations"][0]["text"].as_str().unwrap();
-    assert!(advice.contains("no line names the victim's unit"), "{advice}");
+    assert!(
+        advice.contains("no line names the victim's unit"),
+        "{advice}"
+    );
 }

@@ -353,8 +353,11 @@ fn deep_links_frame_their_incident() {
     // And sizes.
     let probes = logautopsy::format::SIZE_PROBES;
     let js: Vec<String> = serde_json::from_value(
-        d.exec(&format!("return {:?}.map(window.logautopsyFormat.size)", probes))
-            .unwrap(),
+        d.exec(&format!(
+            "return {:?}.map(window.logautopsyFormat.size)",
+            probes
+        ))
+        .unwrap(),
     )
     .unwrap();
     let rust: Vec<String> = probes
@@ -378,15 +381,19 @@ fn timeline_navigation_in_headless_chromium() {
     let report = frappe_report();
     std::fs::write(&page, html::render(&report)).unwrap();
     d.goto(&page).unwrap();
-    d.wait_for("return document.body.dataset.ready === '1'", Duration::from_secs(60))
-        .unwrap();
-    let view = || -> Vec<f64> {
-        serde_json::from_value(
+    d.wait_for(
+        "return document.body.dataset.ready === '1'",
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    let view =
+        || -> Vec<f64> {
+            serde_json::from_value(
             d.exec("return document.getElementById('timeline').dataset.view.split(',').map(Number)")
                 .unwrap(),
         )
         .unwrap()
-    };
+        };
     // On load: the whole range, and the worst incident's evidence (never an empty panel).
     let full = view();
     assert!(d.text("#evidence").unwrap().contains("oom-cascade on erp1"));
@@ -397,19 +404,26 @@ fn timeline_navigation_in_headless_chromium() {
         .unwrap()
         .as_f64()
         .unwrap();
-    d.drag("#timeline", w * 0.40, w * 0.50, 40.0, false).unwrap();
+    d.drag("#timeline", w * 0.40, w * 0.50, 40.0, false)
+        .unwrap();
     let z = view();
     let (span, zspan) = (full[1] - full[0], z[1] - z[0]);
     assert!(
         (zspan / span - 0.10).abs() < 0.02,
         "dragged a tenth: {zspan} of {span}"
     );
-    assert!((z[0] - (full[0] + span * 0.40)).abs() < span * 0.02, "{z:?} from {full:?}");
+    assert!(
+        (z[0] - (full[0] + span * 0.40)).abs() < span * 0.02,
+        "{z:?} from {full:?}"
+    );
     // Shift+drag pans: same span, moved.
     d.drag("#timeline", w * 0.50, w * 0.25, 40.0, true).unwrap();
     let p = view();
     assert!(((p[1] - p[0]) - zspan).abs() < 2.0, "pan keeps the span");
-    assert!(p[0] > z[0] + zspan * 0.2, "panned later in time: {p:?} after {z:?}");
+    assert!(
+        p[0] > z[0] + zspan * 0.2,
+        "panned later in time: {p:?} after {z:?}"
+    );
     // The overview: drag the first half of the whole range.
     let ow = d
         .exec("return document.getElementById('overview').clientWidth")
@@ -418,23 +432,45 @@ fn timeline_navigation_in_headless_chromium() {
         .unwrap();
     d.drag("#overview", 0.0, ow * 0.5, 18.0, false).unwrap();
     let o = view();
-    assert!((o[0] - full[0]).abs() < span * 0.02 && ((o[1] - o[0]) / span - 0.5).abs() < 0.02, "{o:?}");
+    assert!(
+        (o[0] - full[0]).abs() < span * 0.02 && ((o[1] - o[0]) / span - 0.5).abs() < 0.02,
+        "{o:?}"
+    );
 
     // Previous/next incident: i1, then i2, framed and in the URL.
-    d.exec("history.replaceState(null, '', location.pathname); return true").unwrap();
+    d.exec("history.replaceState(null, '', location.pathname); return true")
+        .unwrap();
     d.click("#zoom-reset").unwrap();
     d.click("#inc-prev").unwrap();
     d.click("#inc-prev").unwrap();
-    let sel = || d.exec("var n = document.querySelector('.incident.selected'); return n ? n.dataset.id : null").unwrap();
+    let sel = || {
+        d.exec(
+            "var n = document.querySelector('.incident.selected'); return n ? n.dataset.id : null",
+        )
+        .unwrap()
+    };
     assert_eq!(sel(), "i1", "previous stops at the first");
     d.click("#inc-next").unwrap();
     assert_eq!(sel(), "i2", "next moves on");
-    assert_eq!(d.exec("return location.hash").unwrap(), format!("#{}", sel().as_str().unwrap()));
+    assert_eq!(
+        d.exec("return location.hash").unwrap(),
+        format!("#{}", sel().as_str().unwrap())
+    );
 
     // Search: matches counted, misses drawn faint, Enter opens the next match.
     d.exec("var s = document.getElementById('search'); s.value = 'Killed process'; s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'})); return true").unwrap();
-    let n: usize = d.exec("return document.getElementById('search').dataset.matches").unwrap().as_str().unwrap().parse().unwrap();
-    let want = report.events.iter().filter(|e| e.message.contains("Killed process")).count();
+    let n: usize = d
+        .exec("return document.getElementById('search').dataset.matches")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let want = report
+        .events
+        .iter()
+        .filter(|e| e.message.contains("Killed process"))
+        .count();
     assert_eq!(n, want);
     let ev = d.text("#evidence").unwrap();
     assert!(ev.contains("Killed process"), "Enter opened a match: {ev}");
@@ -442,11 +478,20 @@ fn timeline_navigation_in_headless_chromium() {
     d.exec("var s = document.getElementById('search'); s.value = ''; s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'})); return true").unwrap();
 
     // Folding a host: its sub-lanes go, its events stay drawn in its own row.
-    let subs = || d.exec("return document.querySelectorAll('.lane-label.sub').length").unwrap().as_u64().unwrap();
+    let subs = || {
+        d.exec("return document.querySelectorAll('.lane-label.sub').length")
+            .unwrap()
+            .as_u64()
+            .unwrap()
+    };
     let before = subs();
     d.click(".lane-label.host.expanded").unwrap();
     assert!(subs() < before, "folded: {} of {before}", subs());
-    assert_eq!(d.exec("return document.querySelectorAll('.lane-label.host.collapsed').length").unwrap(), 1);
+    assert_eq!(
+        d.exec("return document.querySelectorAll('.lane-label.host.collapsed').length")
+            .unwrap(),
+        1
+    );
     d.click(".lane-label.host.collapsed").unwrap();
     assert_eq!(subs(), before);
     // A lane whose every event is of a hidden kind is not drawn (cron is hidden by default):
@@ -455,7 +500,12 @@ fn timeline_navigation_in_headless_chromium() {
     d.click("input[data-kind='other']").unwrap();
     let without = subs();
     assert!(without < before, "{without} lanes left of {before}");
-    assert!(d.text("#lane-labels").unwrap().contains("supervisor.service"), "units stay");
+    assert!(
+        d.text("#lane-labels")
+            .unwrap()
+            .contains("supervisor.service"),
+        "units stay"
+    );
     d.click("input[data-kind='sup']").unwrap();
     d.click("input[data-kind='other']").unwrap();
     assert_eq!(subs(), before);
@@ -463,7 +513,10 @@ fn timeline_navigation_in_headless_chromium() {
     // A recommendation's evidence chip opens that event.
     d.click(".incident[data-id='i1']").unwrap();
     let chip = d.exec("var c = document.querySelector('#evidence ul.recs .evlink.chip'); return c ? c.textContent : null").unwrap();
-    let id = chip.as_str().expect("recommendations cite their evidence").to_string();
+    let id = chip
+        .as_str()
+        .expect("recommendations cite their evidence")
+        .to_string();
     d.click("#evidence ul.recs .evlink.chip").unwrap();
     let ev = d.text("#evidence").unwrap();
     assert!(ev.contains(&id), "the chip opened {id}: {ev}");
@@ -482,8 +535,11 @@ fn dark_colour_scheme_and_print() {
     let page = out_dir().join("dark.html");
     std::fs::write(&page, html::render(&frappe_report())).unwrap();
     d.goto(&page).unwrap();
-    d.wait_for("return document.body.dataset.ready === '1'", Duration::from_secs(60))
-        .unwrap();
+    d.wait_for(
+        "return document.body.dataset.ready === '1'",
+        Duration::from_secs(60),
+    )
+    .unwrap();
     // Emulated through the DevTools protocol Chromium's driver exposes.
     d.http(
         "POST",
@@ -496,7 +552,9 @@ fn dark_colour_scheme_and_print() {
         Duration::from_secs(10),
     )
     .unwrap();
-    let bg = d.exec("return getComputedStyle(document.body).backgroundColor").unwrap();
+    let bg = d
+        .exec("return getComputedStyle(document.body).backgroundColor")
+        .unwrap();
     assert_eq!(bg, "rgb(20, 23, 28)");
     // A lane background pixel, away from markers, goes dark once the page has redrawn (the
     // media change event comes asynchronously).
@@ -516,7 +574,9 @@ fn dark_colour_scheme_and_print() {
     d.http(
         "POST",
         &d.s("/goog/cdp/execute"),
-        Some(serde_json::json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": "print"}})),
+        Some(
+            serde_json::json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": "print"}}),
+        ),
     )
     .unwrap();
     let shown = |css: &str| {
@@ -529,6 +589,9 @@ fn dark_colour_scheme_and_print() {
     assert_eq!(shown("main"), false);
     assert_eq!(shown(".incident .print-only"), true);
     let printed = d.text(".incident[data-id='i1'] .print-only").unwrap();
-    assert!(printed.contains("Recommendations") && printed.contains("OOMPolicy=continue"), "{printed}");
+    assert!(
+        printed.contains("Recommendations") && printed.contains("OOMPolicy=continue"),
+        "{printed}"
+    );
     no_console_errors(&d, "dark");
 }

@@ -364,7 +364,13 @@ fn svg_charts_carry_their_text() {
     }
     let m = charts::svg(&r, Chart::Memory).unwrap();
     // GiB past 2 GiB, each bar with its size, the victim's row marked.
-    for label in ["gunicorn", "mariadbd", "i1 erp1", "resident memory (GiB)", "5.0 GiB · victim"] {
+    for label in [
+        "gunicorn",
+        "mariadbd",
+        "i1 erp1",
+        "resident memory (GiB)",
+        "5.0 GiB · victim",
+    ] {
         assert!(m.contains(label), "memory.svg lacks {label}");
     }
     let b = charts::svg(&r, Chart::Backups).unwrap();

@@ -77,7 +77,7 @@ pub(crate) fn fleet(
                     i.id,
                     i.host,
                     hhmm(i),
-                    super::offset_str(i.start.offset_s)
+                    crate::format::offset(i.start.offset_s)
                 ))
                 .collect::<Vec<_>>()
                 .join(", ")

@@ -285,7 +285,7 @@ fn host_summaries(
             } else {
                 a.offsets
                     .iter()
-                    .map(|&o| offset_str(o))
+                    .map(|&o| crate::format::offset(o))
                     .collect::<Vec<_>>()
                     .join("/")
             },
@@ -302,37 +302,6 @@ fn host_summaries(
             events: a.events,
         })
         .collect()
-}
-
-/// `+05:30`, `-04:00`, `UTC`.
-pub(crate) fn offset_str(o: i32) -> String {
-    if o == 0 {
-        return "UTC".to_string();
-    }
-    let sign = if o < 0 { '-' } else { '+' };
-    let a = o.unsigned_abs();
-    format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
-}
-
-/// A time in prose of the JSON report: UTC like every other time in it, with the host's own
-/// clock in parentheses when it differs (that is what the people on the box saw).
-pub fn utc_with_local(t: &Timestamp) -> String {
-    let u = chrono::DateTime::from_timestamp_micros(t.micros)
-        .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| t.rfc3339());
-    if t.offset_s == 0 {
-        format!("{u} UTC")
-    } else {
-        format!(
-            "{u} UTC ({} local, {})",
-            t.local().format("%H:%M:%S"),
-            offset_str(t.offset_s)
-        )
-    }
-}
-
-fn local(t: &Timestamp) -> String {
-    utc_with_local(t)
 }
 
 /// What the cascade did to the supervised programs, kept apart: the ones whose processes ended
@@ -366,12 +335,15 @@ fn when(inc: &crate::report::Incident) -> String {
         Some("no-timestamp") => {
             "an unknown time (the log has no timestamps; shown at the file's mtime)".to_string()
         }
-        Some("kubectl-age") => format!("about {} (from kubectl's event age)", local(&inc.start)),
+        Some("kubectl-age") => format!(
+            "about {} (from kubectl's event age)",
+            crate::format::utc_with_local(&inc.start)
+        ),
         Some("dmesg-uptime") => format!(
             "about {} (dmesg uptime, counted back from the file's mtime)",
-            local(&inc.start)
+            crate::format::utc_with_local(&inc.start)
         ),
-        _ => local(&inc.start),
+        _ => crate::format::utc_with_local(&inc.start),
     }
 }
 
@@ -526,7 +498,7 @@ fn summary(
             );
             s += &format!(
                 "; restart attempted at {} ({} later), but no RUNNING/Started line confirms it",
-                utc_with_local(&at),
+                crate::format::utc_with_local(&at),
                 crate::format::duration(o)
             )
         }

@@ -231,9 +231,7 @@ pub fn text_format(head: &[u8]) -> Option<LineFormat> {
     let kubectl_events = head
         .split(|b| *b == b'\n')
         .skip_while(|l| l.trim_ascii() != b"Events:")
-        .any(|l| {
-            envelope::parse_as(&String::from_utf8_lossy(l), LineFormat::Kubectl).is_some()
-        });
+        .any(|l| envelope::parse_as(&String::from_utf8_lossy(l), LineFormat::Kubectl).is_some());
     if kubectl_events {
         return Some(LineFormat::Kubectl);
     }
@@ -327,7 +325,9 @@ mod tests {
             Kind::Text(LineFormat::DmesgHuman)
         );
         assert_eq!(
-            text("2025-03-09T18:14:14,123456+01:00 php-fpm invoked oom-killer: gfp_mask=0x140cca\n"),
+            text(
+                "2025-03-09T18:14:14,123456+01:00 php-fpm invoked oom-killer: gfp_mask=0x140cca\n"
+            ),
             Kind::Text(LineFormat::DmesgIso)
         );
         assert_eq!(

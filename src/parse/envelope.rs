@@ -954,7 +954,8 @@ mod tests {
     #[test]
     fn dmesg_as_people_paste_it() {
         // `dmesg --time-format iso`: the comma before the fraction, no host.
-        let e = p("2025-03-09T18:14:14,123456+01:00 Out of memory: Killed process 3902942 (php-fpm)");
+        let e =
+            p("2025-03-09T18:14:14,123456+01:00 Out of memory: Killed process 3902942 (php-fpm)");
         assert_eq!(e.format, LineFormat::DmesgIso);
         assert_eq!((e.host, e.ident), (None, Some("kernel")));
         assert_eq!(e.message, "Out of memory: Killed process 3902942 (php-fpm)");
@@ -974,19 +975,34 @@ mod tests {
             }
         );
         let e = p("[  +0.000120] CPU: 1 PID: 3902942 Comm: php-fpm Not tainted 5.15.0-97-generic");
-        assert_eq!((e.format, e.stamp), (LineFormat::DmesgHuman, Stamp::Relative(0.00012)));
-        assert_eq!(e.message, "CPU: 1 PID: 3902942 Comm: php-fpm Not tainted 5.15.0-97-generic");
+        assert_eq!(
+            (e.format, e.stamp),
+            (LineFormat::DmesgHuman, Stamp::Relative(0.00012))
+        );
+        assert_eq!(
+            e.message,
+            "CPU: 1 PID: 3902942 Comm: php-fpm Not tainted 5.15.0-97-generic"
+        );
         // `journalctl -o short-monotonic`: an uptime, then host and tag.
         let e = p("[ 5864.708443] web01 kernel: Out of memory: Killed process 1 (x)");
         assert_eq!(e.format, LineFormat::ShortMonotonic);
-        assert_eq!((e.host, e.ident, e.uptime), (Some("web01"), Some("kernel"), Some(5864.708443)));
+        assert_eq!(
+            (e.host, e.ident, e.uptime),
+            (Some("web01"), Some("kernel"), Some(5864.708443))
+        );
         assert_eq!(e.message, "Out of memory: Killed process 1 (x)");
         let e = p("[   12.000001] web01 systemd[1]: Started cron.service - Regular background program processing daemon.");
-        assert_eq!((e.format, e.ident, e.pid), (LineFormat::ShortMonotonic, Some("systemd"), Some(1)));
+        assert_eq!(
+            (e.format, e.ident, e.pid),
+            (LineFormat::ShortMonotonic, Some("systemd"), Some(1))
+        );
         // Raw dmesg lines shaped like `host tag:` stay raw dmesg.
         let e = p("[    2.512000] usb 1-1: new high-speed USB device number 2 using ehci-pci");
         assert_eq!((e.format, e.host), (LineFormat::Dmesg, None));
-        assert_eq!(e.message, "usb 1-1: new high-speed USB device number 2 using ehci-pci");
+        assert_eq!(
+            e.message,
+            "usb 1-1: new high-speed USB device number 2 using ehci-pci"
+        );
         let e = p("[    5.100000] systemd[1]: Started Journal Service.");
         assert_eq!(e.format, LineFormat::Dmesg);
     }
@@ -996,26 +1012,49 @@ mod tests {
         let e = p("worker-1  | 2025-09-27 19:20:01,002 WARN exited: rq-worker (terminated by SIGKILL; not expected)");
         assert_eq!(e.format, LineFormat::Compose);
         assert_eq!((e.host, e.ident), (Some("worker-1"), Some("supervisord")));
-        assert_eq!(e.message, "2025-09-27 19:20:01,002 WARN exited: rq-worker (terminated by SIGKILL; not expected)");
+        assert_eq!(
+            e.message,
+            "2025-09-27 19:20:01,002 WARN exited: rq-worker (terminated by SIGKILL; not expected)"
+        );
         // An inner syslog line names its own host.
         let e = p("syslog_1  | Sep 27 19:13:48 web1 CRON[1]: (root) CMD (x)");
-        assert_eq!((e.format, e.host, e.ident), (LineFormat::Compose, Some("web1"), Some("CRON")));
+        assert_eq!(
+            (e.format, e.host, e.ident),
+            (LineFormat::Compose, Some("web1"), Some("CRON"))
+        );
         // `docker compose logs -t`: docker's stamp dates app text that has none.
         let e = p("web-1  | 2025-09-27T19:20:02.100000000Z [2025-09-27 19:20:02 +0000] [41] [CRITICAL] WORKER TIMEOUT (pid:57)");
-        assert_eq!((e.format, e.host, e.ident), (LineFormat::Compose, Some("web-1"), None));
+        assert_eq!(
+            (e.format, e.host, e.ident),
+            (LineFormat::Compose, Some("web-1"), None)
+        );
         assert_eq!(
             e.stamp,
             Stamp::Full(DateTime::parse_from_rfc3339("2025-09-27T19:20:02.1Z").unwrap())
         );
-        assert_eq!(e.message, "[2025-09-27 19:20:02 +0000] [41] [CRITICAL] WORKER TIMEOUT (pid:57)");
+        assert_eq!(
+            e.message,
+            "[2025-09-27 19:20:02 +0000] [41] [CRITICAL] WORKER TIMEOUT (pid:57)"
+        );
         assert!(parse("web-1  | just some text", None).is_none());
 
         let e = p("  Warning  OOMKilling  44m                kernel-monitor, gke-pool-1-abc  Memory cgroup out of memory: Killed process 1012 (node) total-vm:1045916kB");
         assert_eq!(e.format, LineFormat::Kubectl);
-        assert_eq!((e.host, e.ident, e.stamp), (Some("gke-pool-1-abc"), Some("kernel"), Stamp::Ago(44 * 60)));
-        assert_eq!(e.message, "Memory cgroup out of memory: Killed process 1012 (node) total-vm:1045916kB");
-        let e = p("  Normal   Killing     3m (x2 over 5m)    kubelet            Stopping container app");
-        assert_eq!((e.host, e.ident, e.stamp), (None, Some("kubelet"), Stamp::Ago(180)));
+        assert_eq!(
+            (e.host, e.ident, e.stamp),
+            (Some("gke-pool-1-abc"), Some("kernel"), Stamp::Ago(44 * 60))
+        );
+        assert_eq!(
+            e.message,
+            "Memory cgroup out of memory: Killed process 1012 (node) total-vm:1045916kB"
+        );
+        let e = p(
+            "  Normal   Killing     3m (x2 over 5m)    kubelet            Stopping container app",
+        );
+        assert_eq!(
+            (e.host, e.ident, e.stamp),
+            (None, Some("kubelet"), Stamp::Ago(180))
+        );
         assert_eq!(kubectl_age("2d5h"), Some(2 * 86_400 + 5 * 3600));
         assert_eq!(kubectl_age("5"), None);
         assert!(parse("  Type     Reason      Age   From          Message", None).is_none());

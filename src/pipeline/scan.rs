@@ -99,13 +99,15 @@ impl HumanClock {
         self.at.clear();
         for line in buf.split_inclusive(|&b| b == b'\n') {
             let text = String::from_utf8_lossy(line);
-            let t = match envelope::parse_as(text.trim_end(), LineFormat::DmesgHuman).map(|e| e.stamp) {
+            let t = match envelope::parse_as(text.trim_end(), LineFormat::DmesgHuman)
+                .map(|e| e.stamp)
+            {
                 Some(Stamp::YearLess { month, day, time }) => {
                     chrono::NaiveDate::from_ymd_opt(2000, month, day).map(|d| d.and_time(time))
                 }
-                Some(Stamp::Relative(d)) => self
-                    .last
-                    .and_then(|l| l.checked_add_signed(chrono::TimeDelta::microseconds((d * 1e6) as i64))),
+                Some(Stamp::Relative(d)) => self.last.and_then(|l| {
+                    l.checked_add_signed(chrono::TimeDelta::microseconds((d * 1e6) as i64))
+                }),
                 _ => self.last,
             };
             self.last = t.or(self.last);
@@ -191,7 +193,10 @@ impl ChunkScan {
         let text = String::from_utf8_lossy(line);
         let text = text.trim_end_matches(['\n', '\r']);
         if let Some(env) = envelope::parse_as(text, ctx.format) {
-            if matches!(env.stamp, Stamp::Unknown | Stamp::Relative(_) | Stamp::Ago(_)) {
+            if matches!(
+                env.stamp,
+                Stamp::Unknown | Stamp::Relative(_) | Stamp::Ago(_)
+            ) {
                 // Not counted twice: the time range comes from the events of such files.
                 return;
             }
@@ -646,7 +651,10 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
             RawTime::Uptime(u) => {
                 // Raw dmesg has only boot-relative seconds: place the newest line at the
                 // file's mtime.
-                Timestamp::from_utc_micros(end - ((max_uptime.unwrap_or(u) - u) * 1e6).round() as i64, 0)
+                Timestamp::from_utc_micros(
+                    end - ((max_uptime.unwrap_or(u) - u) * 1e6).round() as i64,
+                    0,
+                )
             }
             RawTime::Ago(secs) => Timestamp::from_utc_micros(end - secs * 1_000_000, 0),
             // Every line at one instant: the log order (`merge::sort_in_log_order`) keeps them
@@ -667,7 +675,8 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
                 _ => None,
             };
             if let Some(b) = basis {
-                ev.attrs.insert_static("time_basis", serde_json::Value::from(b));
+                ev.attrs
+                    .insert_static("time_basis", serde_json::Value::from(b));
             }
             for s in &mut ev.sources {
                 if let Location::Line { line, path: sp } = s {

@@ -70,7 +70,10 @@ impl Chart {
     pub fn size(self, report: &Report) -> (u32, u32) {
         match self {
             // Tall enough for the legend panel beside a single lane.
-            Chart::Timeline => (1400, (150 + 70 * report.hosts.len().clamp(1, 40) as u32).max(330)),
+            Chart::Timeline => (
+                1400,
+                (150 + 70 * report.hosts.len().clamp(1, 40) as u32).max(330),
+            ),
             Chart::Memory => (1100, 620),
             Chart::Backups => (1100, 560),
         }
@@ -201,9 +204,10 @@ fn legend<DB: DrawingBackend>(
         let (x, cy) = (10i32, y + 7);
         match *sw {
             Swatch::Dot(c) => area.draw(&Circle::new((x + 8, cy), 5, c.filled()))?,
-            Swatch::Band(c, a) => {
-                area.draw(&Rectangle::new([(x, cy - 6), (x + 16, cy + 6)], c.mix(a).filled()))?
-            }
+            Swatch::Band(c, a) => area.draw(&Rectangle::new(
+                [(x, cy - 6), (x + 16, cy + 6)],
+                c.mix(a).filled(),
+            ))?,
             Swatch::Line(c) => area.draw(&PathElement::new(
                 vec![(x, cy), (x + 16, cy)],
                 c.stroke_width(2),
@@ -295,7 +299,11 @@ fn time_ticks(t0: i64, lo: f64, hi: f64, max: usize, fmt: &str) -> Vec<(f64, Str
 /// fall at arbitrary hours).
 fn draw_time_axis<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    chart: &mut ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>,
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
     ticks: &[(f64, String)],
     y_range: (f64, f64),
 ) -> DrawResult<DB> {
@@ -390,12 +398,7 @@ const MARKS: &[(&str, RGBColor, &[&str])] = &[
     (
         "OOM kill",
         RGBColor(214, 39, 40),
-        &[
-            "oom_kill",
-            "oomd_kill",
-            "worker_killed",
-            "oom_no_killable",
-        ],
+        &["oom_kill", "oomd_kill", "worker_killed", "oom_no_killable"],
     ),
 ];
 
@@ -487,7 +490,9 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
         let label = format!("{} {}", i.id, i.severity.as_str().to_uppercase());
         let (px, py) = chart.backend_coord(&(x0, y - 0.5));
         let width = plot.estimate_text_size(&label, &font12.clone().into())?.0 as i32;
-        let rows = inc_rows.entry(i.host.as_str()).or_insert_with(|| Rows::new(1));
+        let rows = inc_rows
+            .entry(i.host.as_str())
+            .or_insert_with(|| Rows::new(1));
         if rows.place(px, width).is_some() {
             root.draw(&Text::new(
                 label,
@@ -516,7 +521,9 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
         )))?;
         let (px, py) = chart.backend_coord(&(x0, y + 0.30));
         let width = plot.estimate_text_size(&label, &font12.clone().into())?.0 as i32;
-        let rows = backup_rows.entry(w.host.as_str()).or_insert_with(|| Rows::new(2));
+        let rows = backup_rows
+            .entry(w.host.as_str())
+            .or_insert_with(|| Rows::new(2));
         if let Some(row) = rows.place(px, width) {
             root.draw(&Text::new(
                 label,
@@ -544,8 +551,14 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
     for (name, color, _) in MARKS.iter().rev() {
         entries.push((Swatch::Dot(*color), name.to_string()));
     }
-    entries.push((Swatch::Band(BACKUP, 0.28), "backup window (label: duration)".into()));
-    entries.push((Swatch::Band(INCIDENT, 0.16), "incident (id, severity)".into()));
+    entries.push((
+        Swatch::Band(BACKUP, 0.28),
+        "backup window (label: duration)".into(),
+    ));
+    entries.push((
+        Swatch::Band(INCIDENT, 0.16),
+        "incident (id, severity)".into(),
+    ));
     let hidden: usize = backup_rows.values().map(|r| r.hidden).sum();
     if hidden > 0 {
         entries.push((
@@ -556,7 +569,9 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
     if open_ended > 0 {
         entries.push((
             Swatch::Note,
-            format!("{open_ended} backup run(s) with no end in the logs: drawn pale to the right edge."),
+            format!(
+                "{open_ended} backup run(s) with no end in the logs: drawn pale to the right edge."
+            ),
         ));
     }
     legend(&side, &entries)
@@ -697,7 +712,9 @@ fn memory<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Draw
             root.draw(&Text::new(
                 text,
                 (px + 4, py - size / 2),
-                ("sans-serif", size).into_font().color(&RGBColor(60, 60, 60)),
+                ("sans-serif", size)
+                    .into_font()
+                    .color(&RGBColor(60, 60, 60)),
             ))?;
         }
         entries.push((
@@ -739,10 +756,12 @@ fn backups<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dra
             .filter(|i| i.backup_window == Some(w.id))
             .map(|i| i.id.clone())
             .collect();
-        series
-            .entry((w.host.clone(), w.job()))
-            .or_default()
-            .push((w.start.micros, d / 60.0, failed, incidents));
+        series.entry((w.host.clone(), w.job())).or_default().push((
+            w.start.micros,
+            d / 60.0,
+            failed,
+            incidents,
+        ));
     }
     if series.is_empty() {
         return nothing(
@@ -791,10 +810,7 @@ fn backups<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dra
             .map(|(t, m, ..)| ((*t - t0) as f64 / HOUR_US, *m))
             .collect();
         chart.draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?;
-        chart.draw_series(
-            pts.iter()
-                .map(move |p| Circle::new(*p, 4, color.filled())),
-        )?;
+        chart.draw_series(pts.iter().map(move |p| Circle::new(*p, 4, color.filled())))?;
         for ((_, _, failed, incs), p) in runs.iter().zip(&pts) {
             if *failed {
                 any_failed = true;
@@ -802,7 +818,11 @@ fn backups<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dra
             }
             if !incs.is_empty() {
                 any_incident = true;
-                chart.draw_series(std::iter::once(Circle::new(*p, 9, INCIDENT.stroke_width(2))))?;
+                chart.draw_series(std::iter::once(Circle::new(
+                    *p,
+                    9,
+                    INCIDENT.stroke_width(2),
+                )))?;
                 let (px, py) = chart.backend_coord(p);
                 root.draw(&Text::new(
                     incs.join(" "),
@@ -817,10 +837,16 @@ fn backups<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dra
         ));
     }
     if any_incident {
-        entries.push((Swatch::Ring(INCIDENT), "run during an incident (its id)".into()));
+        entries.push((
+            Swatch::Ring(INCIDENT),
+            "run during an incident (its id)".into(),
+        ));
     }
     if any_failed {
-        entries.push((Swatch::Cross(BLACK), "failed run (cron: grandchild failed)".into()));
+        entries.push((
+            Swatch::Cross(BLACK),
+            "failed run (cron: grandchild failed)".into(),
+        ));
     }
     if open_ended > 0 {
         entries.push((

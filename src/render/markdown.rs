@@ -8,7 +8,7 @@
 //! any backtick run inside). Output depends only on the Report: no clock, no locale.
 
 use crate::format::duration;
-use crate::model::Timestamp;
+use crate::format::{local, utc};
 use crate::render::escape;
 use crate::render::tables::{self, Aggregates};
 use crate::report::{Incident, Report};
@@ -160,16 +160,6 @@ fn longest_run(s: &str, ch: char) -> usize {
         }
     }
     best
-}
-
-/// `2025-09-27 20:11:12` (UTC, second precision: post-mortems are read by people).
-pub fn utc(t: &Timestamp) -> String {
-    t.utc().format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
-/// The writer's local time with its offset, e.g. `01:41:12 +05:30`.
-pub fn local(t: &Timestamp) -> String {
-    t.local().format("%Y-%m-%d %H:%M:%S %:z").to_string()
 }
 
 fn header(s: &mut String, r: &Report) {
@@ -412,10 +402,18 @@ fn timeline(s: &mut String, r: &Report) {
             break;
         }
         shown += 1;
-        let src = first.sources.first().map(|l| l.to_string()).unwrap_or_default();
+        let src = first
+            .sources
+            .first()
+            .map(|l| l.to_string())
+            .unwrap_or_default();
         let (when, what) = if *n > 1 && utc(&last.time) != utc(&first.time) {
             (
-                format!("{} → {}", utc(&first.time), utc(&last.time).split(' ').nth(1).unwrap_or("")),
+                format!(
+                    "{} → {}",
+                    utc(&first.time),
+                    utc(&last.time).split(' ').nth(1).unwrap_or("")
+                ),
                 format!(
                     "{} _(×{n}, the last at {})_",
                     cell(&first.message),
@@ -423,7 +421,10 @@ fn timeline(s: &mut String, r: &Report) {
                 ),
             )
         } else if *n > 1 {
-            (utc(&first.time), format!("{} _(×{n})_", cell(&first.message)))
+            (
+                utc(&first.time),
+                format!("{} _(×{n})_", cell(&first.message)),
+            )
         } else {
             (utc(&first.time), cell(&first.message))
         };
@@ -528,7 +529,9 @@ fn root_cause(s: &mut String, r: &Report) {
                     cell(&k.process),
                     k.program.as_deref().map(cell).unwrap_or_default(),
                     k.unit.as_deref().map(cell).unwrap_or_default(),
-                    k.anon_rss_kb.map(crate::format::size_kb).unwrap_or_default()
+                    k.anon_rss_kb
+                        .map(crate::format::size_kb)
+                        .unwrap_or_default()
                 ));
             }
             s.push('\n');

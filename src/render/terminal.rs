@@ -7,6 +7,7 @@
 //! differs — that is what the people on the box saw; a header line says so.
 
 use crate::events::EventKind;
+use crate::format::utc_with_local as local;
 use crate::model::Timestamp;
 use crate::report::{Incident, Report};
 use std::io::{self, Write};
@@ -73,32 +74,8 @@ impl Paint {
     }
 }
 
-fn offset(o: i32) -> String {
-    if o == 0 {
-        return "UTC".to_string();
-    }
-    let sign = if o < 0 { '-' } else { '+' };
-    let a = o.unsigned_abs();
-    format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
-}
-
 fn utc(t: &Timestamp) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_micros(t.micros).unwrap_or_default()
-}
-
-/// `2025-09-27 13:43:48 UTC (19:13:48 +05:30)`: UTC, the one clock every line of the summary
-/// uses, with the host's own clock in parentheses when it differs.
-fn local(t: &Timestamp) -> String {
-    let u = utc(t).format("%Y-%m-%d %H:%M:%S UTC").to_string();
-    if t.offset_s == 0 {
-        u
-    } else {
-        format!(
-            "{u} ({} {})",
-            t.local().format("%H:%M:%S"),
-            offset(t.offset_s)
-        )
-    }
 }
 
 /// UTC clock time, with the date only when it differs from `since`'s UTC date.

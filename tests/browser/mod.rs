@@ -283,7 +283,9 @@ impl Driver {
             pointer.push(json!({"type": "pointerMove", "duration": 20, "origin": "viewport", "x": at(x), "y": vy}));
         }
         pointer.push(json!({"type": "pointerUp", "button": 0}));
-        let mut sources = vec![json!({"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": pointer})];
+        let mut sources = vec![
+            json!({"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": pointer}),
+        ];
         if shift {
             // Key and pointer ticks run side by side: shift goes down in the first tick and
             // up after the last.
@@ -292,7 +294,11 @@ impl Driver {
             keys.push(json!({"type": "keyUp", "value": "\u{E008}"}));
             sources.push(json!({"type": "key", "id": "keyboard", "actions": keys}));
         }
-        self.http("POST", &self.s("/actions"), Some(json!({"actions": sources})))?;
+        self.http(
+            "POST",
+            &self.s("/actions"),
+            Some(json!({"actions": sources})),
+        )?;
         self.http("DELETE", &self.s("/actions"), None).map(|_| ())
     }
 
