@@ -696,6 +696,23 @@
     showSelected(); draw();
   }
 
+  // A chain step in a few words, for the compact incident list (the kind names are the
+  // contract's, not a reader's).
+  var STEP_WORDS = {
+    backup_start: 'backup started', backup_end: 'backup ended', oom_invoked: 'OOM killer invoked',
+    oom_kill: 'OOM kill', oom_reaped: 'memory reaped', oom_reap_failed: 'reap failed', oom_victim_exiting: 'victim already exiting',
+    oom_no_killable: 'nothing killable', oomd_kill: 'systemd-oomd kill', unit_oom: 'systemd saw the kill',
+    unit_stopping: 'unit stopping', unit_stopped: 'unit stopped', unit_failed: 'unit failed', unit_main_exited: 'main process exited',
+    unit_control_exited: 'control process failed', unit_stop_timeout: 'stop timed out', unit_killing: 'SIGKILL sent',
+    unit_remains_running: 'left running', unit_leftover_process: 'left-over found', unit_starting: 'unit starting',
+    unit_started: 'unit started', unit_restart_scheduled: 'restart scheduled', supervisorctl_shutdown: 'supervisorctl shutdown',
+    supervisor_signal: 'supervisord told to exit', supervisor_waiting: 'waiting for programs', supervisor_stopped: 'program stopped',
+    supervisor_exited: 'program exited', supervisor_sigkill: 'program SIGKILLed', supervisor_fatal: 'program FATAL',
+    supervisor_spawned: 'program spawned', supervisor_success: 'program RUNNING', supervisor_started: 'supervisord started',
+    cron_session_close: 'cron session closed', cron_end: 'cron job ended', worker_killed: 'worker killed'
+  };
+  function stepWords(kind) { return STEP_WORDS[kind] || kind.replace(/_/g, ' '); }
+
   // ---- incidents, events list, backups, inputs ------------------------------------------
   function renderIncidents() {
     var box = $('incidents'); clear(box);
@@ -729,7 +746,7 @@
         var last = steps[steps.length - 1];
         if (last && last.kind === c.kind) last.n++; else steps.push({ kind: c.kind, n: 1 });
       });
-      if (steps.length) add(d, el('div', 'muted', 'chain: ' + steps.map(function (x) { return x.n > 1 ? x.kind + ' \u00d7' + x.n : x.kind; }).join(' \u2192 ')));
+      if (steps.length) add(d, el('div', 'muted', 'chain: ' + steps.map(function (x) { var w = stepWords(x.kind); return x.n > 1 ? w + ' \u00d7' + x.n : w; }).join(' \u2192 ')));
       // Compact: the recommendations are in the evidence panel when the incident is opened.
       if ((inc.recommendations || []).length) add(d, el('div', 'muted screen-only', inc.recommendations.length + ' recommendation(s) — open to read them'));
       // On paper there is no evidence panel: the chain and the advice go with the incident.
