@@ -470,87 +470,20 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
             ("sans-serif", 16).into_font(),
         ))?;
     }
-    let lane_y = |host: &str| lane.get(host).map(|i| n - *i as f64 - 0.5);
-    let min_w = span / 400.0;
-    let font12 = ("sans-serif", 12).into_font();
-    // Incidents first, shaded behind everything, their id at the lane's foot.
-    let mut inc_rows: BTreeMap<&str, Rows> = BTreeMap::new();
-    for i in &r.incidents {
-        let Some(y) = lane_y(&i.host) else { continue };
-        let (x0, x1) = (hours(&i.start, t0), hours(&i.end, t0));
-        let alpha = if i.severity >= crate::report::Severity::High {
-            0.16
-        } else {
-            0.09
-        };
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(x0, y - 0.5), (x1.max(x0 + min_w), y + 0.5)],
-            INCIDENT.mix(alpha).filled(),
-        )))?;
-        let label = format!("{} {}", i.id, i.severity.as_str().to_uppercase());
-        let (px, py) = chart.backend_coord(&(x0, y - 0.5));
-        let width = plot.estimate_text_size(&label, &font12.clone().into())?.0 as i32;
-        let rows = inc_rows
-            .entry(i.host.as_str())
-            .or_insert_with(|| Rows::new(1));
-        if rows.place(px, width).is_some() {
-            root.draw(&Text::new(
-                label,
-                (px + 2, py - 15),
-                font12.color(&RGBColor(160, 30, 30)),
-            ))?;
-        }
-    }
-    // Backup bands, with their duration above (two rows of labels per lane; a label with no
-    // room is left out and counted in the legend).
-    let mut backup_rows: BTreeMap<&str, Rows> = BTreeMap::new();
-    let mut open_ended = 0;
-    for w in &r.backup_windows {
-        let Some(y) = lane_y(&w.host) else { continue };
-        let x0 = hours(&w.start, t0);
-        let (x1, alpha, label) = match (w.end, w.duration_s) {
-            (Some(e), Some(d)) => (hours(&e, t0), 0.28, crate::format::duration(d)),
-            _ => {
-                open_ended += 1;
-                (span, 0.10, "end unknown".to_string())
-            }
-        };
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(x0, y - 0.30), (x1.max(x0 + min_w), y + 0.30)],
-            BACKUP.mix(alpha).filled(),
-        )))?;
-        let (px, py) = chart.backend_coord(&(x0, y + 0.30));
-        let width = plot.estimate_text_size(&label, &font12.clone().into())?.0 as i32;
-        let rows = backup_rows
-            .entry(w.host.as_str())
-            .or_insert_with(|| Rows::new(2));
-        if let Some(row) = rows.place(px, width) {
-            root.draw(&Text::new(
-                label,
-                (px + 2, py - 14 - 13 * row as i32),
-                font12.color(&RGBColor(31, 80, 140)),
-            ))?;
-        }
-    }
-    // Markers, least important first.
-    let mut entries: Vec<(Swatch, String)> = Vec::new();
-    for (ci, (name, color, kinds)) in MARKS.iter().enumerate() {
-        let dy = (2.0 - ci as f64) * 0.09;
-        let pts: Vec<(f64, f64)> = r
-            .events
-            .iter()
-            .filter(|e| {
-                kinds.contains(&e.kind.as_str())
-                    || (*name == "restart" && crate::events::routine::is_restart(e))
-            })
-            .filter_map(|e| lane_y(&e.host).map(|y| (hours(&e.time, t0), y + dy)))
-            .collect();
-        let c = *color;
-        chart.draw_series(pts.into_iter().map(move |p| Circle::new(p, 5, c.filled())))?;
-    }
-    for (name, color, _) in MARKS.iter().rev() {
-        entries.push((Swatch::Dot(*color), name.to_string()));
-    }
+    let lanes = Lanes {
+        t0,
+        span,
+        n,
+        lane,
+    };
+    shade_incidents(root, &mut chart, r, &lanes)?;
+    let (hidden, open_ended) = backup_bands(root, &mut chart, r, &lanes)?;
+    draw_markers(&mut chart, r, &lanes)?;
+    let mut entries: Vec<(Swatch, String)> = MARKS
+        .iter()
+        .rev()
+        .map(|(name, color, _)| (Swatch::Dot(*color), name.to_string()))
+        .collect();
     entries.push((
         Swatch::Band(BACKUP, 0.28),
         "backup window (label: duration)".into(),
@@ -559,7 +492,6 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
         Swatch::Band(INCIDENT, 0.16),
         "incident (id, severity)".into(),
     ));
-    let hidden: usize = backup_rows.values().map(|r| r.hidden).sum();
     if hidden > 0 {
         entries.push((
             Swatch::Note,
@@ -575,6 +507,134 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
         ));
     }
     legend(&side, &entries)
+}
+
+/// The plot of a chart with two f64 axes.
+type Plot<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Where a host's lane and a time are on the timeline.
+struct Lanes<'r> {
+    /// First time (µs) and span (hours) of the axis.
+    t0: i64,
+    span: f64,
+    n: f64,
+    lane: BTreeMap<&'r str, usize>,
+}
+
+impl Lanes<'_> {
+    /// The centre of a host's lane.
+    fn y(&self, host: &str) -> Option<f64> {
+        self.lane.get(host).map(|i| self.n - *i as f64 - 0.5)
+    }
+    fn x(&self, t: &Timestamp) -> f64 {
+        hours(t, self.t0)
+    }
+    /// The narrowest band drawn: a 90-second cascade in a week stays visible.
+    fn min_w(&self) -> f64 {
+        self.span / 400.0
+    }
+}
+
+/// Incidents shaded behind everything, their id and severity at the lane's foot.
+fn shade_incidents<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut Plot<'_, DB>,
+    r: &Report,
+    lanes: &Lanes<'_>,
+) -> DrawResult<DB> {
+    let font12 = ("sans-serif", 12).into_font();
+    let mut rows: BTreeMap<&str, Rows> = BTreeMap::new();
+    for i in &r.incidents {
+        let Some(y) = lanes.y(&i.host) else { continue };
+        let (x0, x1) = (lanes.x(&i.start), lanes.x(&i.end));
+        let alpha = if i.severity >= crate::report::Severity::High {
+            0.16
+        } else {
+            0.09
+        };
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(x0, y - 0.5), (x1.max(x0 + lanes.min_w()), y + 0.5)],
+            INCIDENT.mix(alpha).filled(),
+        )))?;
+        let label = format!("{} {}", i.id, i.severity.as_str().to_uppercase());
+        let (px, py) = chart.backend_coord(&(x0, y - 0.5));
+        let width = root.estimate_text_size(&label, &font12.clone().into())?.0 as i32;
+        let lane_rows = rows.entry(i.host.as_str()).or_insert_with(|| Rows::new(1));
+        if lane_rows.place(px, width).is_some() {
+            root.draw(&Text::new(
+                label,
+                (px + 2, py - 15),
+                font12.color(&RGBColor(160, 30, 30)),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// Backup bands with their duration above (two rows of labels per lane). Returns how many
+/// labels had no room and how many runs have no end.
+fn backup_bands<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut Plot<'_, DB>,
+    r: &Report,
+    lanes: &Lanes<'_>,
+) -> std::result::Result<(usize, usize), DrawingAreaErrorKind<DB::ErrorType>> {
+    let font12 = ("sans-serif", 12).into_font();
+    let mut rows: BTreeMap<&str, Rows> = BTreeMap::new();
+    let mut open_ended = 0;
+    for w in &r.backup_windows {
+        let Some(y) = lanes.y(&w.host) else { continue };
+        let x0 = lanes.x(&w.start);
+        let (x1, alpha, label) = match (w.end, w.duration_s) {
+            (Some(e), Some(d)) => (lanes.x(&e), 0.28, crate::format::duration(d)),
+            _ => {
+                open_ended += 1;
+                (lanes.span, 0.10, "end unknown".to_string())
+            }
+        };
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(x0, y - 0.30), (x1.max(x0 + lanes.min_w()), y + 0.30)],
+            BACKUP.mix(alpha).filled(),
+        )))?;
+        let (px, py) = chart.backend_coord(&(x0, y + 0.30));
+        let width = root.estimate_text_size(&label, &font12.clone().into())?.0 as i32;
+        let lane_rows = rows.entry(w.host.as_str()).or_insert_with(|| Rows::new(2));
+        if let Some(row) = lane_rows.place(px, width) {
+            root.draw(&Text::new(
+                label,
+                (px + 2, py - 14 - 13 * row as i32),
+                font12.color(&RGBColor(31, 80, 140)),
+            ))?;
+        }
+    }
+    Ok((rows.values().map(|r| r.hidden).sum(), open_ended))
+}
+
+/// Markers, least important class first (see `MARKS`).
+fn draw_markers<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    r: &Report,
+    lanes: &Lanes<'_>,
+) -> DrawResult<DB> {
+    for (ci, (name, color, kinds)) in MARKS.iter().enumerate() {
+        let dy = (2.0 - ci as f64) * 0.09;
+        let pts: Vec<(f64, f64)> = r
+            .events
+            .iter()
+            .filter(|e| {
+                kinds.contains(&e.kind.as_str())
+                    || (*name == "restart" && crate::events::routine::is_restart(e))
+            })
+            .filter_map(|e| lanes.y(&e.host).map(|y| (lanes.x(&e.time), y + dy)))
+            .collect();
+        let c = *color;
+        chart.draw_series(pts.into_iter().map(move |p| Circle::new(p, 5, c.filled())))?;
+    }
+    Ok(())
 }
 
 fn truncate(s: &str, max: usize) -> String {
