@@ -983,22 +983,39 @@ pub(crate) fn step(e: &Event, spawns: &Spawns) -> ChainStep {
     }
 }
 
+/// What one chain step says, in words: the event's kind, with the pid, process, unit or
+/// program it names. Lines no family describes keep their message.
 fn describe(e: &Event, spawns: &Spawns) -> String {
-    let unit = e.unit.as_deref().unwrap_or("?");
-    let pid = e
-        .pid
-        .map(|p| p.to_string())
-        .unwrap_or_else(|| "?".to_string());
-    let proc_ = e.process.as_deref().unwrap_or("?");
-    let prog = e.program.as_deref().unwrap_or("?");
-    match e.kind {
-        K::BackupStart => format!(
-            "backup started: {}{}",
-            e.attr_str("command").or(e.unit.as_deref()).unwrap_or("?"),
-            e.attr_str("user")
-                .map(|u| format!(" (user {u})"))
-                .unwrap_or_default()
-        ),
+    let n = Names {
+        unit: e.unit.as_deref().unwrap_or("?"),
+        pid: e
+            .pid
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "?".to_string()),
+        proc_: e.process.as_deref().unwrap_or("?"),
+        prog: e.program.as_deref().unwrap_or("?"),
+    };
+    describe_kernel(e, spawns, &n)
+        .or_else(|| describe_unit(e, &n))
+        .or_else(|| describe_supervisor(e, &n))
+        .or_else(|| describe_cron(e, &n))
+        .unwrap_or_else(|| e.message.clone())
+}
+
+/// The names a step's sentence uses, `?` where the line gave none.
+struct Names<'e> {
+    unit: &'e str,
+    pid: String,
+    proc_: &'e str,
+    prog: &'e str,
+}
+
+/// The kernel's OOM lines and the userspace OOM killers.
+fn describe_kernel(e: &Event, spawns: &Spawns, n: &Names<'_>) -> Option<String> {
+    let Names {
+        unit, pid, proc_, ..
+    } = n;
+    Some(match e.kind {
         K::OomInvoked => format!("{proc_} invoked the OOM killer"),
         K::OomVictimExiting => format!(
             "OOM victim pid {pid} ({proc_}) was already exiting: the kernel skipped killing"
@@ -1008,11 +1025,6 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
         }
         K::OomReapFailed => format!(
             "the OOM reaper could not free the memory of pid {pid} ({proc_}); it is freed when the process exits"
-        ),
-        K::UnitControlExited => format!(
-            "{unit}: control process (ExecStartPre/ExecStop…) exited, code={}, status={}",
-            e.attr_str("code").unwrap_or("?"),
-            e.attr_str("status").unwrap_or("?")
         ),
         K::OomKill => {
             let program = e
@@ -1039,6 +1051,21 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
             e.attr_str("tool").unwrap_or("oomd"),
             e.attr_str("cgroup").unwrap_or(unit)
         ),
+        _ => return None,
+    })
+}
+
+/// systemd's unit lines.
+fn describe_unit(e: &Event, n: &Names<'_>) -> Option<String> {
+    let Names {
+        unit, pid, proc_, ..
+    } = n;
+    Some(match e.kind {
+        K::UnitControlExited => format!(
+            "{unit}: control process (ExecStartPre/ExecStop…) exited, code={}, status={}",
+            e.attr_str("code").unwrap_or("?"),
+            e.attr_str("status").unwrap_or("?")
+        ),
         K::UnitOom => {
             // systemd repeats the notice for the parent slices; assemble folded those copies
             // into this event (`also_units`), and its second source line is one of them.
@@ -1055,6 +1082,52 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
             s
         }
         K::UnitStopping => format!("{unit}: stopping"),
+        K::UnitStopTimeout => format!("{unit}: stop timed out, killing"),
+        K::UnitKilling => format!(
+            "{unit}: killing pid {pid} ({proc_}) with {}",
+            e.attr_str("signal").unwrap_or("a signal")
+        ),
+        K::UnitRemainsRunning => {
+            format!("{unit}: pid {pid} ({proc_}) remains running after the unit stopped")
+        }
+        K::UnitFailed => format!(
+            "{unit}: failed with result '{}'",
+            e.attr_str("result").unwrap_or("?")
+        ),
+        K::UnitMainExited => format!(
+            "{unit}: main process exited, code={}, status={}",
+            e.attr_str("code").unwrap_or("?"),
+            e.attrs
+                .get("status")
+                .map(|v| v
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string()))
+                .unwrap_or_else(|| "?".to_string())
+        ),
+        K::UnitStopped => format!("{unit}: stopped"),
+        K::UnitStarting => format!("{unit}: starting"),
+        K::UnitStarted => format!("{unit}: started"),
+        K::UnitLeftoverProcess => {
+            format!("{unit}: found left-over pid {pid} ({proc_}) while starting")
+        }
+        K::UnitSucceeded => format!("{unit}: deactivated successfully (job ended)"),
+        K::UnitResources => format!(
+            "{unit}: resources consumed{}",
+            e.attrs
+                .get("wall_s")
+                .and_then(|v| v.as_f64())
+                .map(|w| format!(" over {} wall clock", crate::format::duration(w)))
+                .unwrap_or_default()
+        ),
+        _ => return None,
+    })
+}
+
+/// supervisord's and supervisorctl's lines.
+fn describe_supervisor(e: &Event, n: &Names<'_>) -> Option<String> {
+    let Names { pid, prog, .. } = n;
+    Some(match e.kind {
         K::SupervisorctlShutdown => "supervisorctl: Shut down (the unit's ExecStop)".to_string(),
         K::SupervisorSignal => format!(
             "supervisord received {} ({} request)",
@@ -1094,35 +1167,21 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
         K::SupervisorSpawned => format!("supervisord spawned {prog} (pid {pid})"),
         K::SupervisorSuccess => format!("{prog} entered RUNNING state (restart confirmed)"),
         K::SupervisorStarted => format!("supervisord started (pid {pid})"),
-        K::UnitStopTimeout => format!("{unit}: stop timed out, killing"),
-        K::UnitKilling => format!(
-            "{unit}: killing pid {pid} ({proc_}) with {}",
-            e.attr_str("signal").unwrap_or("a signal")
+        _ => return None,
+    })
+}
+
+/// Backup, cron and worker lines.
+fn describe_cron(e: &Event, n: &Names<'_>) -> Option<String> {
+    let Names { pid, proc_, .. } = n;
+    Some(match e.kind {
+        K::BackupStart => format!(
+            "backup started: {}{}",
+            e.attr_str("command").or(e.unit.as_deref()).unwrap_or("?"),
+            e.attr_str("user")
+                .map(|u| format!(" (user {u})"))
+                .unwrap_or_default()
         ),
-        K::UnitRemainsRunning => {
-            format!("{unit}: pid {pid} ({proc_}) remains running after the unit stopped")
-        }
-        K::UnitFailed => format!(
-            "{unit}: failed with result '{}'",
-            e.attr_str("result").unwrap_or("?")
-        ),
-        K::UnitMainExited => format!(
-            "{unit}: main process exited, code={}, status={}",
-            e.attr_str("code").unwrap_or("?"),
-            e.attrs
-                .get("status")
-                .map(|v| v
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string()))
-                .unwrap_or_else(|| "?".to_string())
-        ),
-        K::UnitStopped => format!("{unit}: stopped"),
-        K::UnitStarting => format!("{unit}: starting"),
-        K::UnitStarted => format!("{unit}: started"),
-        K::UnitLeftoverProcess => {
-            format!("{unit}: found left-over pid {pid} ({proc_}) while starting")
-        }
         K::CronSessionOpen => format!(
             "cron session {pid} opened for {}",
             e.attr_str("user").unwrap_or("?")
@@ -1133,19 +1192,11 @@ fn describe(e: &Event, spawns: &Spawns) -> String {
             e.attr_str("command").or(e.unit.as_deref()).unwrap_or("job"),
             e.attr_str("basis").unwrap_or("end line")
         ),
-        K::UnitSucceeded => format!("{unit}: deactivated successfully (job ended)"),
-        K::UnitResources => format!(
-            "{unit}: resources consumed{}",
-            e.attrs
-                .get("wall_s")
-                .and_then(|v| v.as_f64())
-                .map(|w| format!(" over {} wall clock", crate::format::duration(w)))
-                .unwrap_or_default()
-        ),
         K::WorkerKilled => format!(
             "{proc_} worker pid {pid} was sent {}",
             e.attr_str("signal").unwrap_or("SIGKILL")
         ),
-        _ => e.message.clone(),
-    }
+
+        _ => return None,
+    })
 }

@@ -470,12 +470,7 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
             ("sans-serif", 16).into_font(),
         ))?;
     }
-    let lanes = Lanes {
-        t0,
-        span,
-        n,
-        lane,
-    };
+    let lanes = Lanes { t0, span, n, lane };
     shade_incidents(root, &mut chart, r, &lanes)?;
     let (hidden, open_ended) = backup_bands(root, &mut chart, r, &lanes)?;
     draw_markers(&mut chart, r, &lanes)?;
