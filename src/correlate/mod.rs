@@ -347,11 +347,19 @@ fn when(inc: &crate::report::Incident) -> String {
     }
 }
 
+/// The incident in one sentence: what happened (`opening`), then what it left behind, the
+/// backup it fell in and whether it recovered (`consequences`). Every clause rests on an event
+/// of the chain; nothing is said of a supervisor, unit or backup the logs do not show.
 fn summary(
     inc: &crate::report::Incident,
     w: Option<&windows::Window>,
     sup_unit: Option<&str>,
 ) -> String {
+    opening(inc, sup_unit) + &consequences(inc, w)
+}
+
+/// What happened, by incident kind.
+fn opening(inc: &crate::report::Incident, sup_unit: Option<&str>) -> String {
     let victims: Vec<String> = inc
         .oom_kills
         .iter()
@@ -396,7 +404,7 @@ fn summary(
     } else {
         victims.join(", ")
     };
-    let mut s = match inc.kind {
+    match inc.kind {
         IncidentKind::OomCascade => format!(
             "OOM killer killed {} at {}; {} was stopped as a result (OOMPolicy=stop inferred){}",
             killed,
@@ -469,7 +477,12 @@ fn summary(
                 .map_or("unit failure", |c| c.text.as_str()),
             when(inc)
         ),
-    };
+    }
+}
+
+/// Orphans, the backup the incident fell in, and recovery (or its absence).
+fn consequences(inc: &crate::report::Incident, w: Option<&windows::Window>) -> String {
+    let mut s = String::new();
     if !inc.orphans.is_empty() {
         s += &format!("; {} orphaned process(es) left behind", inc.orphans.len());
     }
