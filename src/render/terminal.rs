@@ -55,12 +55,16 @@ impl Paint {
             }
             _ => l.to_string(),
         };
+        self.path(&s)
+    }
+    /// A path relative to the inputs' common directory.
+    fn path(&self, s: &str) -> String {
         if self.root.is_empty() {
-            return s;
+            return s.to_string();
         }
         match s.strip_prefix(&self.root) {
             Some(rest) if rest.starts_with('/') => rest[1..].to_string(),
-            _ => s,
+            _ => s.to_string(),
         }
     }
     fn severity(&self, sev: &str) -> String {
@@ -93,8 +97,6 @@ fn dur(s: Option<f64>) -> String {
         .unwrap_or_else(|| "?".to_string())
 }
 
-/// Write the summary. `verbose` adds the inputs table, unparsed samples, every source of each
-/// chain step and every waiting line.
 /// `(N routine lines)` after an event count, when there were any (`events::routine`).
 fn routine_note(n: u64) -> String {
     if n == 0 {
@@ -147,7 +149,24 @@ fn common_root(report: &Report) -> String {
 /// The summary, answer first: what happened (one line per incident, worst first) and whether
 /// the backups explain it; then each incident with its chain, worst first; then the backup
 /// jobs, hosts, fleet and warnings. The per-run backup windows and the inputs are `--verbose`.
+/// The summary, section by section: what happened first, then the detail behind it.
+/// `verbose` adds the inputs table, unparsed samples, every backup window, every source of each
+/// chain step and every waiting line.
 fn summary(report: &Report, w: &mut dyn Write, p: &Paint, verbose: bool) -> io::Result<()> {
+    overview(report, w, p)?;
+    what_happened(report, w, p, verbose)?;
+    backup_jobs(report, w, p, verbose)?;
+    backup_windows(report, w, p, verbose)?;
+    hosts(report, w, p)?;
+    warnings(report, w, p)?;
+    if verbose {
+        inputs(report, w, p)?;
+    }
+    Ok(())
+}
+
+/// Counts, the time range and how to read the times and paths below.
+fn overview(report: &Report, w: &mut dyn Write, p: &Paint) -> io::Result<()> {
     let st = &report.stats;
     writeln!(
         w,
@@ -173,7 +192,12 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Paint, verbose: bool) -> io::
     if !p.root.is_empty() {
         writeln!(w, "Paths are relative to {}/.", p.root)?;
     }
+    Ok(())
+}
 
+/// A headline per incident, worst first, the association and fleet findings, then each
+/// incident with its chain.
+fn what_happened(report: &Report, w: &mut dyn Write, p: &Paint, verbose: bool) -> io::Result<()> {
     let mut worst: Vec<&Incident> = report.incidents.iter().collect();
     worst.sort_by(|a, b| (b.severity, a.start, &a.id).cmp(&(a.severity, b.start, &b.id)));
 
@@ -200,7 +224,11 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Paint, verbose: bool) -> io::
             incident(p, w, i, verbose)?;
         }
     }
+    Ok(())
+}
 
+/// One row per backup job: runs, schedule, mean, max, trend.
+fn backup_jobs(report: &Report, w: &mut dyn Write, p: &Paint, verbose: bool) -> io::Result<()> {
     if !report.backup_jobs.is_empty() {
         writeln!(w, "\n{}", p.head("BACKUP JOBS"))?;
         for j in &report.backup_jobs {
@@ -230,6 +258,11 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Paint, verbose: bool) -> io::
             }
         }
     }
+    Ok(())
+}
+
+/// The runs whose end is unknown (with why), or every run under --verbose.
+fn backup_windows(report: &Report, w: &mut dyn Write, p: &Paint, verbose: bool) -> io::Result<()> {
     let open = report.backup_windows.iter().filter(|b| b.end.is_none());
     if verbose || open.clone().count() > 0 {
         writeln!(w, "\n{}", p.head("BACKUP WINDOWS"))?;
@@ -267,7 +300,10 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Paint, verbose: bool) -> io::
         writeln!(w, "\n{}", p.head("BACKUP WINDOWS"))?;
         writeln!(w, "  none found")?;
     }
+    Ok(())
+}
 
+fn hosts(report: &Report, w: &mut dyn Write, p: &Paint) -> io::Result<()> {
     writeln!(w, "\n{}", p.head("HOSTS"))?;
     for h in &report.hosts {
         let range = match (h.first, h.last) {
@@ -286,15 +322,30 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Paint, verbose: bool) -> io::
             impact(report, &h.name)
         )?;
     }
+    Ok(())
+}
 
-    if !report.warnings.is_empty() {
+fn warnings(report: &Report, w: &mut dyn Write, p: &Paint) -> io::Result<()> {
+    // Run-level warnings, then each input's (a time that had to be estimated, a partial read,
+    // NUL bytes…): they qualify what the summary says, so they are not kept for --verbose.
+    let per_input = report
+        .inputs
+        .iter()
+        .flat_map(|i| i.warnings.iter().map(move |wa| (i.path.as_str(), wa)));
+    if !report.warnings.is_empty() || per_input.clone().next().is_some() {
         writeln!(w, "\n{}", p.head("WARNINGS"))?;
         for wa in &report.warnings {
             writeln!(w, "  {wa}")?;
         }
+        for (path, wa) in per_input {
+            writeln!(w, "  {}: {wa}", p.path(path))?;
+        }
     }
+    Ok(())
+}
 
-    if verbose && !report.inputs.is_empty() {
+fn inputs(report: &Report, w: &mut dyn Write, p: &Paint) -> io::Result<()> {
+    if !report.inputs.is_empty() {
         writeln!(w, "\n{}", p.head("INPUTS"))?;
         for i in &report.inputs {
             writeln!(
