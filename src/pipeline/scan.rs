@@ -529,6 +529,218 @@ pub struct FileScan {
     pub year_from_mtime: bool,
 }
 
+/// What the pieces of a file say about its times, before any is resolved: each piece's
+/// year offset in the file's frame, the base year, and what had to be estimated.
+struct Frame {
+    /// Per piece: its relative years shifted into the file's frame.
+    offsets: Vec<i32>,
+    /// Year of the file's first year-less line (from `--year` or the mtime).
+    base: Option<i32>,
+    base_tz: Option<chrono_tz::Tz>,
+    any_yearless: bool,
+    any_local: bool,
+    max_uptime: Option<f64>,
+    untimed: u64,
+    aged: u64,
+    /// `dmesg -H` clock in use.
+    human: bool,
+}
+
+impl Frame {
+    fn of(pieces: &[ChunkScan], fctx: &FinishCtx<'_>) -> Frame {
+        // Global year tracker: each piece's relative years shifted to the file's frame.
+        let mut global = YearTracker::default();
+        let mut offsets = Vec::with_capacity(pieces.len());
+        let (mut any_yearless, mut any_local) = (false, false);
+        let mut max_uptime: Option<f64> = None;
+        for p in pieces {
+            let off = if global.last.is_none() {
+                0
+            } else {
+                p.tracker.offset_after(&global)
+            };
+            offsets.push(off);
+            if let Some((rel, m, d, t)) = p.tracker.first {
+                any_yearless = true;
+                if global.first.is_none() {
+                    global.first = Some((rel + off, m, d, t));
+                }
+            }
+            if let Some((rel, m, d, t)) = p.tracker.last {
+                global.last = Some((rel + off, m, d, t));
+            }
+            if let Some(u) = p.max_uptime {
+                max_uptime = Some(max_uptime.map_or(u, |m: f64| m.max(u)));
+            }
+            any_local |= p
+                .times
+                .iter()
+                .map(|(t, _)| t)
+                .chain(p.first.iter().map(|(t, _)| t))
+                .chain(p.routine_times.iter().map(|(t, _)| t))
+                .any(|t| matches!(t, RawTime::Local(_) | RawTime::YearLess { .. }));
+        }
+        let main_host = pieces
+            .iter()
+            .flat_map(|p| p.hosts.iter())
+            .fold(BTreeMap::<&String, u64>::new(), |mut m, (h, n)| {
+                *m.entry(h).or_default() += n;
+                m
+            })
+            .into_iter()
+            .max_by_key(|(h, n)| (*n, std::cmp::Reverse((*h).clone())))
+            .map(|(h, _)| h.clone());
+        let anchor = match (fctx.year, fctx.not_after) {
+            (Some(y), _) => Some(YearAnchor::FirstLineYear(y)),
+            (None, Some(t)) => Some(YearAnchor::NotAfter(t)),
+            (None, None) => None,
+        };
+        let base_tz = fctx.tz.for_host(main_host.as_deref());
+        Frame {
+            offsets,
+            base: anchor.map(|a| time::anchor_base_year(&global, a, base_tz)),
+            base_tz,
+            any_yearless,
+            any_local,
+            max_uptime,
+            untimed: pieces.iter().map(|p| p.untimed).sum(),
+            aged: pieces.iter().map(|p| p.aged).sum(),
+            human: pieces.iter().any(|p| !p.human.at.is_empty()),
+        }
+    }
+
+    /// The year and zone policy the report states for the file.
+    fn policies(&self, fctx: &FinishCtx<'_>, out: &mut FileScan) {
+        if self.any_yearless {
+            out.year_policy = match (fctx.year, fctx.not_after) {
+                (Some(y), _) => format!("--year {y} (year of the first line)"),
+                (None, Some(t)) => {
+                    out.year_from_mtime = true;
+                    format!(
+                        "newest line not after the file's mtime {}",
+                        t.format("%Y-%m-%dT%H:%M:%SZ")
+                    )
+                }
+                (None, None) => {
+                    out.warnings.push(
+                        "year-less lines and no mtime (stdin?): pass --year; read as 1970".into(),
+                    );
+                    "none: pass --year".into()
+                }
+            };
+        }
+        if self.any_local {
+            out.tz_policy = match self.base_tz {
+                Some(tz) => format!("{tz} (--tz)"),
+                None => {
+                    out.zone_assumed = true;
+                    "UTC (assumed: pass --tz)".into()
+                }
+            };
+        }
+    }
+
+    /// A raw time as a UTC instant in the file's frame. `bad` counts Feb 29s of common years.
+    fn resolve(
+        &self,
+        fctx: &FinishCtx<'_>,
+        t: RawTime,
+        host: Option<&str>,
+        off: i32,
+        bad: &mut u64,
+    ) -> Timestamp {
+        let tz = fctx.tz.for_host(host);
+        // Where times relative to the file's writing are placed: its mtime (the epoch for a
+        // stream that has none, which the warnings say).
+        let end = || fctx.not_after.map(|t| t.timestamp_micros()).unwrap_or(0);
+        match t {
+            RawTime::Final(ts) => ts,
+            RawTime::Local(ndt) => time::resolve_local(ndt, tz),
+            RawTime::YearLess {
+                rel,
+                month,
+                day,
+                time: tm,
+            } => {
+                let year = self.base.unwrap_or(1970) + rel + off;
+                match time::with_year(year, month, day, tm) {
+                    Some(ndt) => time::resolve_local(ndt, tz),
+                    None => {
+                        *bad += 1;
+                        time::resolve_local(
+                            time::with_year(year, month, day - 1, tm).unwrap_or_default(),
+                            tz,
+                        )
+                    }
+                }
+            }
+            // Raw dmesg has only boot-relative seconds: the newest line sits at the mtime.
+            RawTime::Uptime(u) => Timestamp::from_utc_micros(
+                end() - ((self.max_uptime.unwrap_or(u) - u) * 1e6).round() as i64,
+                0,
+            ),
+            RawTime::Ago(secs) => Timestamp::from_utc_micros(end() - secs * 1_000_000, 0),
+            // Every line at one instant: the log order (`merge::sort_in_log_order`) keeps them
+            // in file order.
+            RawTime::Unknown => Timestamp::from_utc_micros(end(), 0),
+        }
+    }
+
+    /// What the reader must know about times that were estimated, and lines read oddly.
+    fn warnings(&self, fctx: &FinishCtx<'_>, out: &mut FileScan) {
+        let w = &mut out.warnings;
+        if out.bad_dates > 0 {
+            w.push(format!("{} line(s) dated Feb 29 in a year without one: the year policy is off; pass --year", out.bad_dates));
+        }
+        let placed_at = match fctx.not_after {
+            Some(t) => format!("the file's mtime ({})", t.format("%Y-%m-%d %H:%M:%S UTC")),
+            None => "1970-01-01 (a stream has no mtime)".to_string(),
+        };
+        if self.max_uptime.is_some() {
+            w.push(format!("dmesg without wall-clock times: times estimated by placing the last line at {placed_at}"));
+        }
+        if self.untimed > 0 {
+            w.push(format!(
+                "{} line(s) without a timestamp (kernel printk times off?): the time is unknown; they are kept in file order, all placed at {placed_at}",
+                self.untimed
+            ));
+        }
+        if self.aged > 0 {
+            w.push(format!(
+                "{} kubectl event(s) dated by their age, counted back from {placed_at}: minute precision at best, and only as right as the file's time is for when kubectl ran",
+                self.aged
+            ));
+        }
+        if self.human {
+            w.push("dmesg -H prints the minute only when it changes: times are that minute plus the seconds between lines".into());
+        }
+        if out.nul_lines > 0 {
+            w.push(format!(
+                "{} line(s) hold NUL bytes (what a crash leaves in a log): the text on either side of each NUL run was read as a line",
+                out.nul_lines
+            ));
+        }
+        if out.overlong > 0 {
+            w.push(format!(
+                "{} line(s) longer than {} MiB: only their first {} MiB were searched",
+                out.overlong,
+                crate::input::chunk::MAX_LINE >> 20,
+                crate::input::chunk::MAX_LINE >> 20
+            ));
+        }
+    }
+}
+
+/// How a time the line did not give was found, for the incident summary to repeat.
+fn time_basis(t: &RawTime) -> Option<&'static str> {
+    match t {
+        RawTime::Unknown => Some("no-timestamp"),
+        RawTime::Ago(_) => Some("kubectl-age"),
+        RawTime::Uptime(_) => Some("dmesg-uptime"),
+        _ => None,
+    }
+}
+
 /// Stitch the pieces of one file (in file order) and resolve every time.
 pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileScan {
     let n_events: usize = pieces.iter().map(|p| p.events.len()).sum();
@@ -541,140 +753,16 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         assumed: Vec::with_capacity(n_events),
         ..Default::default()
     };
-    // Global year tracker: each piece's relative years shifted to the file's frame.
-    let mut global = YearTracker::default();
-    let mut offsets = Vec::with_capacity(pieces.len());
-    let mut any_yearless = false;
-    let mut any_local = false;
-    let mut max_uptime: Option<f64> = None;
-    let pieces_untimed: u64 = pieces.iter().map(|p| p.untimed).sum();
-    let pieces_aged: u64 = pieces.iter().map(|p| p.aged).sum();
-    let human = pieces.iter().any(|p| !p.human.at.is_empty());
-    for p in &pieces {
-        let off = if global.last.is_none() {
-            0
-        } else {
-            p.tracker.offset_after(&global)
-        };
-        offsets.push(off);
-        if let Some((rel, m, d, t)) = p.tracker.first {
-            any_yearless = true;
-            if global.first.is_none() {
-                global.first = Some((rel + off, m, d, t));
-            }
-        }
-        if let Some((rel, m, d, t)) = p.tracker.last {
-            global.last = Some((rel + off, m, d, t));
-        }
-        if let Some(u) = p.max_uptime {
-            max_uptime = Some(max_uptime.map_or(u, |m: f64| m.max(u)));
-        }
-        any_local |= p
-            .times
-            .iter()
-            .map(|(t, _)| t)
-            .chain(p.first.iter().map(|(t, _)| t))
-            .chain(p.routine_times.iter().map(|(t, _)| t))
-            .any(|t| matches!(t, RawTime::Local(_) | RawTime::YearLess { .. }));
-    }
-    let main_host = pieces
-        .iter()
-        .flat_map(|p| p.hosts.iter())
-        .fold(BTreeMap::<&String, u64>::new(), |mut m, (h, n)| {
-            *m.entry(h).or_default() += n;
-            m
-        })
-        .into_iter()
-        .max_by_key(|(h, n)| (*n, std::cmp::Reverse((*h).clone())))
-        .map(|(h, _)| h.clone());
-    let anchor = match (fctx.year, fctx.not_after) {
-        (Some(y), _) => Some(YearAnchor::FirstLineYear(y)),
-        (None, Some(t)) => Some(YearAnchor::NotAfter(t)),
-        (None, None) => None,
-    };
-    let base_tz = fctx.tz.for_host(main_host.as_deref());
-    let base = anchor.map(|a| time::anchor_base_year(&global, a, base_tz));
-    if any_yearless {
-        out.year_policy = match (fctx.year, fctx.not_after) {
-            (Some(y), _) => format!("--year {y} (year of the first line)"),
-            (None, Some(t)) => {
-                out.year_from_mtime = true;
-                format!(
-                    "newest line not after the file's mtime {}",
-                    t.format("%Y-%m-%dT%H:%M:%SZ")
-                )
-            }
-            (None, None) => {
-                out.warnings.push(
-                    "year-less lines and no mtime (stdin?): pass --year; read as 1970".into(),
-                );
-                "none: pass --year".into()
-            }
-        };
-    }
-    if any_local {
-        out.tz_policy = match base_tz {
-            Some(tz) => format!("{tz} (--tz)"),
-            None => {
-                out.zone_assumed = true;
-                "UTC (assumed: pass --tz)".into()
-            }
-        };
-    }
+    let frame = Frame::of(&pieces, fctx);
+    frame.policies(fctx, &mut out);
     let mut bad_dates = 0u64;
-    // Where times relative to the file's writing are placed: its mtime (the epoch for a
-    // stream that has none, which the warnings below say).
-    let end = fctx.not_after.map(|t| t.timestamp_micros()).unwrap_or(0);
-    let resolve = |t: RawTime, host: Option<&str>, off: i32, bad: &mut u64| -> Timestamp {
-        let tz = fctx.tz.for_host(host);
-        match t {
-            RawTime::Final(ts) => ts,
-            RawTime::Local(ndt) => time::resolve_local(ndt, tz),
-            RawTime::YearLess {
-                rel,
-                month,
-                day,
-                time: tm,
-            } => {
-                let year = base.unwrap_or(1970) + rel + off;
-                match time::with_year(year, month, day, tm) {
-                    Some(ndt) => time::resolve_local(ndt, tz),
-                    None => {
-                        *bad += 1;
-                        time::resolve_local(
-                            time::with_year(year, month, day - 1, tm).unwrap_or_default(),
-                            tz,
-                        )
-                    }
-                }
-            }
-            RawTime::Uptime(u) => {
-                // Raw dmesg has only boot-relative seconds: place the newest line at the
-                // file's mtime.
-                Timestamp::from_utc_micros(
-                    end - ((max_uptime.unwrap_or(u) - u) * 1e6).round() as i64,
-                    0,
-                )
-            }
-            RawTime::Ago(secs) => Timestamp::from_utc_micros(end - secs * 1_000_000, 0),
-            // Every line at one instant: the log order (`merge::sort_in_log_order`) keeps them
-            // in file order.
-            RawTime::Unknown => Timestamp::from_utc_micros(end, 0),
-        }
-    };
     let mut line_base = 0u64;
+    let offsets = frame.offsets.clone();
     for (mut p, off) in pieces.into_iter().zip(offsets) {
         for (ev, (t, host)) in p.events.iter_mut().zip(p.times) {
-            ev.time = resolve(t, host.as_deref(), off, &mut bad_dates);
+            ev.time = frame.resolve(fctx, t, host.as_deref(), off, &mut bad_dates);
             out.assumed.push(!matches!(t, RawTime::Final(_)));
-            // A time the line did not give says so, for the incident summary to repeat.
-            let basis = match t {
-                RawTime::Unknown => Some("no-timestamp"),
-                RawTime::Ago(_) => Some("kubectl-age"),
-                RawTime::Uptime(_) => Some("dmesg-uptime"),
-                _ => None,
-            };
-            if let Some(b) = basis {
+            if let Some(b) = time_basis(&t) {
                 ev.attrs
                     .insert_static("time_basis", serde_json::Value::from(b));
             }
@@ -697,7 +785,7 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         let mut part = p.routine;
         for (t, line) in p.routine_times {
             let host = part.names.get(line.host);
-            let ts = resolve(t, host.as_deref(), off, &mut bad_dates);
+            let ts = frame.resolve(fctx, t, host.as_deref(), off, &mut bad_dates);
             part.finish(line, ts);
         }
         let first = out.routine.lines.is_empty();
@@ -709,11 +797,11 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         // lines that matter: their dates are not counted again.
         let mut again = 0;
         if let Some((t, h)) = p.first {
-            let ts = resolve(t, h.as_deref(), off, &mut again);
+            let ts = frame.resolve(fctx, t, h.as_deref(), off, &mut again);
             out.first = Some(out.first.map_or(ts, |f: Timestamp| f.min(ts)));
         }
         if let Some((t, h)) = p.last {
-            let ts = resolve(t, h.as_deref(), off, &mut again);
+            let ts = frame.resolve(fctx, t, h.as_deref(), off, &mut again);
             out.last = Some(out.last.map_or(ts, |l: Timestamp| l.max(ts)));
         }
         for (l, s) in p.unparsed_samples {
@@ -739,43 +827,7 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         out.last = Some(out.last.map_or(e.time, |l: Timestamp| l.max(e.time)));
     }
     out.bad_dates = bad_dates;
-    if bad_dates > 0 {
-        out.warnings.push(format!("{bad_dates} line(s) dated Feb 29 in a year without one: the year policy is off; pass --year"));
-    }
-    let placed_at = match fctx.not_after {
-        Some(t) => format!("the file's mtime ({})", t.format("%Y-%m-%d %H:%M:%S UTC")),
-        None => "1970-01-01 (a stream has no mtime)".to_string(),
-    };
-    if max_uptime.is_some() {
-        out.warnings.push(format!("dmesg without wall-clock times: times estimated by placing the last line at {placed_at}"));
-    }
-    if pieces_untimed > 0 {
-        out.warnings.push(format!(
-            "{pieces_untimed} line(s) without a timestamp (kernel printk times off?): the time is unknown; they are kept in file order, all placed at {placed_at}"
-        ));
-    }
-    if pieces_aged > 0 {
-        out.warnings.push(format!(
-            "{pieces_aged} kubectl event(s) dated by their age, counted back from {placed_at}: minute precision at best, and only as right as the file's time is for when kubectl ran"
-        ));
-    }
-    if human {
-        out.warnings.push("dmesg -H prints the minute only when it changes: times are that minute plus the seconds between lines".into());
-    }
-    if out.nul_lines > 0 {
-        out.warnings.push(format!(
-            "{} line(s) hold NUL bytes (what a crash leaves in a log): the text on either side of each NUL run was read as a line",
-            out.nul_lines
-        ));
-    }
-    if out.overlong > 0 {
-        out.warnings.push(format!(
-            "{} line(s) longer than {} MiB: only their first {} MiB were searched",
-            out.overlong,
-            crate::input::chunk::MAX_LINE >> 20,
-            crate::input::chunk::MAX_LINE >> 20
-        ));
-    }
+    frame.warnings(fctx, &mut out);
     out
 }
 
