@@ -317,51 +317,7 @@ impl Gathered {
                     }
                 }
                 UnitOut::Journal(Ok((js, evs, part))) => {
-                    summary.format = js.format.to_string();
-                    summary.bytes = js.bytes;
-                    summary.lines = js.entries;
-                    summary.records = js.entries;
-                    summary.unparsed = js.unreadable;
-                    summary.journal_state = js.state.clone();
-                    if js.compression.is_some() {
-                        summary.compression = js.compression.clone();
-                    }
-                    summary.warnings.extend(js.warnings.iter().cloned());
-                    // A binary journal with entries it counts but could not read was read in
-                    // part: said like a truncated gzip (stderr, exit 2), not only in -v.
-                    if js.format == "journal" && js.unreadable > 0 {
-                        self.errors.push(Error::Input {
-                            path: display.clone().into(),
-                            msg: format!(
-                                "journal read in part: {} of {} entries could not be read ({})",
-                                js.unreadable,
-                                js.entries + js.unreadable,
-                                js.warnings.join("; ")
-                            ),
-                        });
-                    }
-                    summary.first = evs.iter().map(|e| e.time).min();
-                    summary.last = evs.iter().map(|e| e.time).max();
-                    // Hosts and range cover the routine lines too: a journal of nothing but
-                    // sessions and timers still names its host and its time span.
-                    let mut hs: Vec<String> = evs
-                        .iter()
-                        .map(|e| e.host.clone())
-                        .chain(part.hosts().map(|h| h.into_owned()))
-                        .filter(|h| !h.is_empty())
-                        .collect();
-                    hs.sort();
-                    hs.dedup();
-                    summary.host = hs.first().cloned();
-                    summary.hosts_seen = hs;
-                    summary.candidates = evs.len() as u64 + part.counts.values().sum::<u64>();
-                    if let Some((f, l)) = part.range {
-                        summary.first = Some(summary.first.map_or(f, |x| x.min(f)));
-                        summary.last = Some(summary.last.map_or(l, |x| x.max(l)));
-                    }
-                    self.index
-                        .absorb(self.inputs.len(), Arc::from(display.as_str()), true, part);
-                    gather(&mut self.events, &mut self.assumed, evs, None);
+                    self.add_journal(&display, &mut summary, js, evs, part)
                 }
                 UnitOut::Journal(Err(e)) | UnitOut::Events(Err(e)) | UnitOut::Failed(e) => {
                     summary.warnings.push(e.to_string());
@@ -376,67 +332,7 @@ impl Gathered {
             }
         }
         if !text_pieces.is_empty() {
-            let fctx = FinishCtx {
-                tz: &cfg.tz,
-                year: cfg.year,
-                not_after: p.not_after,
-            };
-            let fs = scan::finish(&display, text_pieces, &fctx);
-            summary.bytes = fs.bytes;
-            summary.lines = fs.lines;
-            summary.records = fs.lines;
-            summary.unparsed = fs.unparsed;
-            summary.candidates = fs.candidates;
-            summary.first = fs.first;
-            summary.last = fs.last;
-            summary.year_policy = fs.year_policy;
-            summary.tz_policy = fs.tz_policy.clone();
-            summary.unparsed_samples = fs.unparsed_samples;
-            if fs.bad_dates > 0 {
-                // Shown on stderr too: a wrong year moves every time in the file.
-                self.warnings.push(Warning::new(
-                    WarningKind::ImpossibleDate,
-                    Some(&display),
-                    format!(
-                        "{} line(s) dated Feb 29, which the year {} does not have (read as Feb 28): pass --year",
-                        fs.bad_dates,
-                        fs.first.map_or("chosen".to_string(), |t| t.utc().format("%Y").to_string())
-                    ),
-                ));
-            }
-            summary.warnings.extend(fs.warnings);
-            let mut hs: Vec<(String, u64)> = fs.hosts.into_iter().collect();
-            hs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            summary.host = hs.first().map(|h| h.0.clone());
-            summary.hosts_seen = hs.into_iter().map(|h| h.0).collect();
-            summary.hosts_seen.sort();
-            if fs.zone_assumed {
-                self.assumed_utc.push(display.clone());
-            }
-            let from = self.events.len();
-            gather(
-                &mut self.events,
-                &mut self.assumed,
-                fs.events,
-                Some(fs.assumed),
-            );
-            self.index.absorb(
-                self.inputs.len(),
-                Arc::from(display.as_str()),
-                false,
-                fs.routine,
-            );
-            // A plain file's mtime is the weakest year evidence (copies made without -p reset it).
-            if cfg.year.is_none()
-                && p.compression == input::Compression::None
-                && p.member.is_none()
-                && fs.year_from_mtime
-            {
-                self.soft_years.push(years::Soft {
-                    input: self.inputs.len(),
-                    events: from..self.events.len(),
-                });
-            }
+            self.add_text(p, &display, &mut summary, text_pieces, cfg);
         }
         if let Some(msg) = shrank(p) {
             summary.warnings.push(msg.clone());
@@ -451,6 +347,132 @@ impl Gathered {
         self.stats.unparsed += summary.unparsed;
         self.stats.candidates += summary.candidates;
         self.inputs.push(summary);
+    }
+
+    /// A journal input (binary, export or JSON): its accounting, its events and its routine
+    /// lines; a journal with entries it could not read is a partial read (exit 2).
+    fn add_journal(
+        &mut self,
+        display: &str,
+        summary: &mut InputSummary,
+        js: input::journal::JournalSummary,
+        evs: Vec<Event>,
+        part: routine::Part,
+    ) {
+        summary.format = js.format.to_string();
+        summary.bytes = js.bytes;
+        summary.lines = js.entries;
+        summary.records = js.entries;
+        summary.unparsed = js.unreadable;
+        summary.journal_state = js.state.clone();
+        if js.compression.is_some() {
+            summary.compression = js.compression.clone();
+        }
+        summary.warnings.extend(js.warnings.iter().cloned());
+        // A binary journal with entries it counts but could not read was read in
+        // part: said like a truncated gzip (stderr, exit 2), not only in -v.
+        if js.format == "journal" && js.unreadable > 0 {
+            self.errors.push(Error::Input {
+                path: display.into(),
+                msg: format!(
+                    "journal read in part: {} of {} entries could not be read ({})",
+                    js.unreadable,
+                    js.entries + js.unreadable,
+                    js.warnings.join("; ")
+                ),
+            });
+        }
+        summary.first = evs.iter().map(|e| e.time).min();
+        summary.last = evs.iter().map(|e| e.time).max();
+        // Hosts and range cover the routine lines too: a journal of nothing but
+        // sessions and timers still names its host and its time span.
+        let mut hs: Vec<String> = evs
+            .iter()
+            .map(|e| e.host.clone())
+            .chain(part.hosts().map(|h| h.into_owned()))
+            .filter(|h| !h.is_empty())
+            .collect();
+        hs.sort();
+        hs.dedup();
+        summary.host = hs.first().cloned();
+        summary.hosts_seen = hs;
+        summary.candidates = evs.len() as u64 + part.counts.values().sum::<u64>();
+        if let Some((f, l)) = part.range {
+            summary.first = Some(summary.first.map_or(f, |x| x.min(f)));
+            summary.last = Some(summary.last.map_or(l, |x| x.max(l)));
+        }
+        self.index
+            .absorb(self.inputs.len(), Arc::from(display), true, part);
+        gather(&mut self.events, &mut self.assumed, evs, None);
+    }
+
+    /// A text input's pieces, stitched (`scan::finish`): accounting, events, routine lines,
+    /// and whether its years rest on the mtime alone.
+    fn add_text(
+        &mut self,
+        p: &Prepared,
+        display: &str,
+        summary: &mut InputSummary,
+        text_pieces: Vec<ChunkScan>,
+        cfg: &Config,
+    ) {
+        let fctx = FinishCtx {
+            tz: &cfg.tz,
+            year: cfg.year,
+            not_after: p.not_after,
+        };
+        let fs = scan::finish(display, text_pieces, &fctx);
+        summary.bytes = fs.bytes;
+        summary.lines = fs.lines;
+        summary.records = fs.lines;
+        summary.unparsed = fs.unparsed;
+        summary.candidates = fs.candidates;
+        summary.first = fs.first;
+        summary.last = fs.last;
+        summary.year_policy = fs.year_policy;
+        summary.tz_policy = fs.tz_policy.clone();
+        summary.unparsed_samples = fs.unparsed_samples;
+        if fs.bad_dates > 0 {
+            // Shown on stderr too: a wrong year moves every time in the file.
+            self.warnings.push(Warning::new(
+                WarningKind::ImpossibleDate,
+                Some(display),
+                format!(
+                    "{} line(s) dated Feb 29, which the year {} does not have (read as Feb 28): pass --year",
+                    fs.bad_dates,
+                    fs.first.map_or("chosen".to_string(), |t| t.utc().format("%Y").to_string())
+                ),
+            ));
+        }
+        summary.warnings.extend(fs.warnings);
+        let mut hs: Vec<(String, u64)> = fs.hosts.into_iter().collect();
+        hs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        summary.host = hs.first().map(|h| h.0.clone());
+        summary.hosts_seen = hs.into_iter().map(|h| h.0).collect();
+        summary.hosts_seen.sort();
+        if fs.zone_assumed {
+            self.assumed_utc.push(display.to_string());
+        }
+        let from = self.events.len();
+        gather(
+            &mut self.events,
+            &mut self.assumed,
+            fs.events,
+            Some(fs.assumed),
+        );
+        self.index
+            .absorb(self.inputs.len(), Arc::from(display), false, fs.routine);
+        // A plain file's mtime is the weakest year evidence (copies made without -p reset it).
+        if cfg.year.is_none()
+            && p.compression == input::Compression::None
+            && p.member.is_none()
+            && fs.year_from_mtime
+        {
+            self.soft_years.push(years::Soft {
+                input: self.inputs.len(),
+                events: from..self.events.len(),
+            });
+        }
     }
 
     /// Settle years, merge copies, assemble OOM reports, split evidence from routine, number

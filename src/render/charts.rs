@@ -247,16 +247,16 @@ fn wrap_words(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// The plot area and the legend panel.
+type Areas<DB> = std::result::Result<
+    (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>),
+    DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>,
+>;
+
 /// The title above, the plot and the legend panel side by side below it. Text placed at a
 /// chart's `backend_coord` is drawn on `root`: those coordinates are the backend's, not the
 /// plot area's.
-fn layout<'a, DB: DrawingBackend>(
-    root: &'a DrawingArea<DB, Shift>,
-    title: &str,
-) -> std::result::Result<
-    (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>),
-    DrawingAreaErrorKind<DB::ErrorType>,
-> {
+fn layout<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str) -> Areas<DB> {
     let body = root.margin(8, 0, 0, 0).titled(title, ("sans-serif", 22))?;
     let (w, _) = body.dim_in_pixel();
     Ok(body.split_horizontally(w.saturating_sub(LEGEND_W)))

@@ -384,8 +384,7 @@ fn timeline(s: &mut String, r: &Report) {
     let mut by_start: Vec<&crate::report::Incident> = r.incidents.iter().collect();
     by_start.sort_by_key(|i| i.start);
     let mut incidents = by_start.into_iter().peekable();
-    let mut shown = 0;
-    for (first, last, n) in &runs {
+    for (shown, (first, last, n)) in runs.iter().enumerate() {
         // An incident's row goes before its first line.
         while let Some(i) = incidents.next_if(|i| i.start <= first.time) {
             s.push_str(&format!(
@@ -401,7 +400,6 @@ fn timeline(s: &mut String, r: &Report) {
         if shown == TIMELINE_ROWS {
             break;
         }
-        shown += 1;
         let src = first
             .sources
             .first()
