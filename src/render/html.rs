@@ -236,63 +236,9 @@ fn data(r: &Report) -> Value {
         .map(|k| k.as_str())
         .collect();
     let kind_idx: BTreeMap<&str, usize> = kinds.iter().enumerate().map(|(i, k)| (*k, i)).collect();
-    let mut paths: Vec<String> = Vec::new();
-    let mut path_idx: BTreeMap<String, usize> = BTreeMap::new();
-    let mut src_of = |locs: &[crate::model::Location]| -> Vec<Value> {
-        locs.iter()
-            .map(|l| {
-                let p = l.path().to_string();
-                let i = *path_idx.entry(p.clone()).or_insert_with(|| {
-                    paths.push(p);
-                    paths.len() - 1
-                });
-                match l {
-                    crate::model::Location::Line { line, .. } => json!([i, line]),
-                    crate::model::Location::Cursor { cursor, .. } => json!([i, cursor]),
-                }
-            })
-            .collect()
-    };
+    let mut paths = Paths::default();
 
-    let n = r.events.len();
-    // Restarts (events::routine::mark_restarts) are drawn as such; other starts are not.
-    let rs: Vec<u8> = r
-        .events
-        .iter()
-        .map(|e| crate::events::routine::is_restart(e) as u8)
-        .collect();
-    let (mut t, mut lane, mut k, mut id, mut off, mut msg, mut src, mut pid, mut who) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    for e in &r.events {
-        let hi = host_idx[e.host.as_str()];
-        let li = lane_name(e)
-            .and_then(|nm| lane_idx.get(&(hi, nm)).copied())
-            .unwrap_or_else(|| lane_idx[&(hi, String::new())]);
-        t.push(json!(ms(e.time.micros)));
-        lane.push(li);
-        k.push(kind_idx.get(e.kind.as_str()).copied().unwrap_or(0));
-        id.push(e.id);
-        off.push(e.time.offset_s);
-        msg.push(e.message.clone());
-        // The raw line is the evidence; when the pipeline kept none, the message stands in.
-        src.push(Value::Array(src_of(&e.sources)));
-        pid.push(e.pid);
-        who.push(
-            e.process
-                .clone()
-                .or_else(|| e.program.clone())
-                .or_else(|| e.unit.clone()),
-        );
-    }
+    let ev = event_columns(r, &host_idx, &lane_idx, &kind_idx, &mut paths);
 
     let backups: Vec<Value> = r
         .backup_windows
@@ -318,7 +264,7 @@ fn data(r: &Report) -> Value {
                 "evidence": i.evidence, "recommendations": i.recommendations,
                 "chain": i.chain.iter().map(|c| json!({
                     "t": ms(c.time.micros), "off": c.time.offset_s, "event": c.event, "kind": c.kind,
-                    "text": c.text, "src": src_of(&c.sources),
+                    "text": c.text, "src": paths.src(&c.sources),
                 })).collect::<Vec<_>>(),
             }))
         })
@@ -361,8 +307,8 @@ fn data(r: &Report) -> Value {
         "kinds": kinds,
         "hosts": hosts,
         "lanes": lanes,
-        "paths": paths,
-        "ev": {"t": t, "lane": lane, "k": k, "id": id, "off": off, "msg": msg, "src": src, "pid": pid, "who": who, "rs": rs},
+        "paths": paths.list,
+        "ev": ev,
         "backups": backups,
         "incidents": incidents,
         "hourly": hourly,
@@ -376,6 +322,87 @@ fn data(r: &Report) -> Value {
             .collect::<Vec<_>>(),
         "stats": r.stats,
     })
+}
+
+/// The events as parallel columns (`t`, `lane`, `k`, `id`, `off`, `msg`, `src`, `pid`, `who`,
+/// `rs`): 100,000 objects would cost more to parse and hold than arrays.
+fn event_columns(
+    r: &Report,
+    host_idx: &BTreeMap<&str, usize>,
+    lane_idx: &BTreeMap<(usize, String), usize>,
+    kind_idx: &BTreeMap<&str, usize>,
+    paths: &mut Paths,
+) -> Value {
+    let n = r.events.len();
+    // Restarts (events::routine::mark_restarts) are drawn as such; other starts are not.
+    let rs: Vec<u8> = r
+        .events
+        .iter()
+        .map(|e| crate::events::routine::is_restart(e) as u8)
+        .collect();
+    let (mut t, mut lane, mut k, mut id, mut off, mut msg, mut src, mut pid, mut who) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for e in &r.events {
+        let hi = host_idx[e.host.as_str()];
+        let li = lane_name(e)
+            .and_then(|nm| lane_idx.get(&(hi, nm)).copied())
+            .unwrap_or_else(|| lane_idx[&(hi, String::new())]);
+        t.push(json!(ms(e.time.micros)));
+        lane.push(li);
+        k.push(kind_idx.get(e.kind.as_str()).copied().unwrap_or(0));
+        id.push(e.id);
+        off.push(e.time.offset_s);
+        msg.push(e.message.clone());
+        // The raw line is the evidence; when the pipeline kept none, the message stands in.
+        src.push(Value::Array(paths.src(&e.sources)));
+        pid.push(e.pid);
+        who.push(
+            e.process
+                .clone()
+                .or_else(|| e.program.clone())
+                .or_else(|| e.unit.clone()),
+        );
+    }
+    json!({"t": t, "lane": lane, "k": k, "id": id, "off": off, "msg": msg, "src": src, "pid": pid, "who": who, "rs": rs})
+}
+
+/// Source paths, each written once; a location is `[path index, line]` or `[path index,
+/// cursor]`.
+#[derive(Default)]
+struct Paths {
+    list: Vec<String>,
+    idx: BTreeMap<String, usize>,
+}
+
+impl Paths {
+    fn src(&mut self, locs: &[crate::model::Location]) -> Vec<Value> {
+        locs.iter()
+            .map(|l| {
+                let p = l.path();
+                let i = match self.idx.get(p) {
+                    Some(&i) => i,
+                    None => {
+                        self.list.push(p.to_string());
+                        self.idx.insert(p.to_string(), self.list.len() - 1);
+                        self.list.len() - 1
+                    }
+                };
+                match l {
+                    crate::model::Location::Line { line, .. } => json!([i, line]),
+                    crate::model::Location::Cursor { cursor, .. } => json!([i, cursor]),
+                }
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
