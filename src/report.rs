@@ -25,6 +25,13 @@ macro_rules! vocabulary {
                 f.pad(self.as_str())
             }
         }
+
+        /// Compared with its contract string (`kind == "oom-cascade"`).
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
     };
 }
 
@@ -40,6 +47,44 @@ vocabulary! {
         OrphanedWorkers => "orphaned-workers",
         WorkerCrash => "worker-crash",
         UnitFailed => "unit-failed",
+    }
+}
+
+vocabulary! {
+    /// How a backup window's end was known (`backup_windows[].end_basis`).
+    EndBasis {
+        /// The cron PAM session closed (Debian's default `-L 1`).
+        CronSession => "cron-session",
+        /// cronie ≥ 1.5.6's `CMDEND`.
+        CronieCmdend => "cronie-cmdend",
+        /// Debian cron's `END` (`-L 2`).
+        CronEnd => "cron-end",
+        /// `(CRON) info (No MTA installed, discarding output)` after the job.
+        CronNoMta => "cron-no-mta",
+        /// `(CRON) error (grandchild #N failed …)`: the job ended, and failed.
+        CronGrandchild => "cron-grandchild",
+        /// `Finished …` / `Deactivated successfully.` of the backup unit.
+        SystemdFinished => "systemd-finished",
+        /// `Failed with result …` of the backup unit.
+        SystemdFailed => "systemd-failed",
+        /// `Consumed … over W wall clock time`: the run's length from its last line.
+        SystemdConsumed => "systemd-consumed",
+        RunParts => "run-parts",
+        Anacron => "anacron",
+        /// No end in the logs (`end` is null).
+        Unknown => "unknown",
+    }
+}
+
+impl EndBasis {
+    /// The basis a rule names (`basis = "cron-end"` in `patterns/cron.toml`).
+    pub fn parse(s: &str) -> Option<EndBasis> {
+        EndBasis::ALL.iter().copied().find(|b| b.as_str() == s)
+    }
+    /// The run is known to have failed (cron writes `grandchild … failed` only then; systemd
+    /// `Failed with result`).
+    pub fn failed(self) -> bool {
+        matches!(self, EndBasis::CronGrandchild | EndBasis::SystemdFailed)
     }
 }
 
@@ -284,9 +329,7 @@ pub struct BackupWindow {
     pub host: String,
     pub start: Timestamp,
     pub end: Option<Timestamp>,
-    /// `cron-session`, `cronie-cmdend`, `cron-end`, `cron-no-mta`, `cron-grandchild`,
-    /// `systemd-finished`, `systemd-consumed`, `run-parts`, `anacron`, or `unknown`.
-    pub end_basis: String,
+    pub end_basis: EndBasis,
     pub duration_s: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,

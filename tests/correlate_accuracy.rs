@@ -34,7 +34,7 @@ fn generated_scenarios_are_correlated_exactly() {
                 (
                     w.start.rfc3339(),
                     w.end.map(|e| e.rfc3339()),
-                    w.end_basis.clone(),
+                    w.end_basis.as_str().to_string(),
                 )
             })
             .collect();

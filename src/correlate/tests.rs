@@ -785,7 +785,7 @@ fn window_end_bases() {
             (
                 w.start.rfc3339(),
                 w.end.map(|e| e.rfc3339()),
-                w.end_basis.clone(),
+                w.end_basis.as_str().to_string(),
                 w.duration_s,
                 w.command.clone().or(w.unit.clone()).unwrap(),
             )
@@ -1183,7 +1183,7 @@ fn one_systemd_run_is_one_window_whatever_lines_end_it() {
     let got: Vec<(String, String, usize)> = r
         .backup_windows
         .iter()
-        .map(|w| (w.start.rfc3339(), w.end_basis.clone(), w.events.len()))
+        .map(|w| (w.start.rfc3339(), w.end_basis.as_str().to_string(), w.events.len()))
         .collect();
     let s = |x: &str| x.to_string();
     assert_eq!(
@@ -1228,7 +1228,7 @@ fn consumed_only_run_before_a_complete_run_gives_two_windows() {
     let got: Vec<(String, String)> = r
         .backup_windows
         .iter()
-        .map(|w| (w.start.rfc3339(), w.end_basis.clone()))
+        .map(|w| (w.start.rfc3339(), w.end_basis.as_str().to_string()))
         .collect();
     assert_eq!(
         got,

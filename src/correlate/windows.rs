@@ -7,6 +7,7 @@
 
 use crate::events::{Event, EventKind};
 use crate::model::Timestamp;
+use crate::report::EndBasis;
 use std::collections::HashSet;
 
 /// A window as correlation sees it: the report fields plus the indices of its start and end
@@ -16,7 +17,7 @@ pub(crate) struct Window {
     pub host: String,
     pub start: Timestamp,
     pub end: Option<Timestamp>,
-    pub end_basis: String,
+    pub end_basis: EndBasis,
     pub command: Option<String>,
     pub unit: Option<String>,
     pub user: Option<String>,
@@ -65,8 +66,14 @@ pub(crate) fn backup_windows(events: &[Event]) -> Vec<Window> {
             .unwrap_or(if s.unit.is_some() { "systemd" } else { "cron" });
         let w = match via {
             "systemd" => systemd_window(events, i, &mut used),
-            "anacron" => keyed_window(events, i, &mut used, EventKind::AnacronEnd, "anacron"),
-            "run-parts" => keyed_window(events, i, &mut used, EventKind::RunPartsEnd, "run-parts"),
+            "anacron" => keyed_window(events, i, &mut used, EventKind::AnacronEnd, EndBasis::Anacron),
+            "run-parts" => keyed_window(
+                events,
+                i,
+                &mut used,
+                EventKind::RunPartsEnd,
+                EndBasis::RunParts,
+            ),
             _ => cron_window(events, i, &mut used),
         };
         out.push(w);
@@ -84,7 +91,7 @@ fn base(s: &Event, i: usize) -> Window {
         host: s.host.clone(),
         start: s.time,
         end: None,
-        end_basis: "unknown".to_string(),
+        end_basis: EndBasis::Unknown,
         command: command_of(s),
         unit: s.unit.clone(),
         user: s.attr_str("user").map(str::to_string),
@@ -110,12 +117,12 @@ fn command_of(s: &Event) -> Option<String> {
 fn finish(
     mut w: Window,
     events: &[Event],
-    end: Option<(usize, &str)>,
+    end: Option<(usize, EndBasis)>,
     extra: Vec<usize>,
 ) -> Window {
     if let Some((j, basis)) = end {
         w.end = Some(events[j].time);
-        w.end_basis = basis.to_string();
+        w.end_basis = basis;
         w.end_idx = Some(j);
         w.members.push(j);
     }
@@ -153,33 +160,36 @@ fn cron_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Window 
     let spid = session.map(|(_, p)| p);
 
     let mut best: [Option<usize>; 5] = [None; 5];
-    const BASES: [&str; 5] = [
-        "cronie-cmdend",
-        "cron-end",
-        "cron-grandchild",
-        "cron-session",
-        "cron-no-mta",
+    const BASES: [EndBasis; 5] = [
+        EndBasis::CronieCmdend,
+        EndBasis::CronEnd,
+        EndBasis::CronGrandchild,
+        EndBasis::CronSession,
+        EndBasis::CronNoMta,
     ];
     for (j, e) in events.iter().enumerate().skip(i + 1) {
         if e.host != s.host || used.contains(&j) || e.time < s.time {
             continue;
         }
         let slot = match e.kind {
-            EventKind::CronEnd | EventKind::BackupEnd => match e.attr_str("basis") {
-                Some(b @ ("cronie-cmdend" | "cron-end")) => {
+            EventKind::CronEnd | EventKind::BackupEnd => match e
+                .attr_str("basis")
+                .and_then(EndBasis::parse)
+            {
+                Some(b @ (EndBasis::CronieCmdend | EndBasis::CronEnd)) => {
                     let same_cmd = cmd.is_some() && e.attr_str("command") == cmd;
                     let pid_ok = match (e.pid, spid) {
                         (Some(p), Some(sp)) => p == sp || Some(p) == s.pid,
                         _ => true,
                     };
                     (same_cmd && same_user(e.attr_str("user"), user) && pid_ok)
-                        .then_some(if b == "cronie-cmdend" { 0 } else { 1 })
+                        .then_some(if b == EndBasis::CronieCmdend { 0 } else { 1 })
                 }
-                Some("cron-grandchild") => {
+                Some(EndBasis::CronGrandchild) => {
                     let g = e.attr_u64("grandchild").map(|g| g as u32).or(e.pid);
                     (s.pid.is_some() && g == s.pid).then_some(2)
                 }
-                Some("cron-no-mta") => (spid.is_some() && e.pid == spid).then_some(4),
+                Some(EndBasis::CronNoMta) => (spid.is_some() && e.pid == spid).then_some(4),
                 _ => None,
             },
             EventKind::CronSessionClose => {
@@ -235,11 +245,11 @@ fn systemd_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Wind
         return w;
     };
     let mut best: [Option<usize>; 4] = [None; 4];
-    const BASES: [&str; 4] = [
-        "systemd-finished",
-        "systemd-finished",
-        "systemd-failed",
-        "systemd-consumed",
+    const BASES: [EndBasis; 4] = [
+        EndBasis::SystemdFinished,
+        EndBasis::SystemdFinished,
+        EndBasis::SystemdFailed,
+        EndBasis::SystemdConsumed,
     ];
     for (j, e) in events.iter().enumerate().skip(i + 1) {
         // The first end line fixes the run's end; only lines written with it still belong.
@@ -272,10 +282,11 @@ fn systemd_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Wind
     let extra: Vec<usize> = best.iter().flatten().copied().collect();
     used.extend(extra.iter().copied());
     let mut w = finish(w, events, chosen, extra);
-    if let (Some(j), Some(basis)) = (best[0], best[0].and_then(|j| events[j].attr_str("basis"))) {
+    let ruled = best[0].and_then(|j| events[j].attr_str("basis").and_then(EndBasis::parse));
+    if let (Some(j), Some(basis)) = (best[0], ruled) {
         // A rule may have been more precise about the end line it saw.
         if w.end_idx == Some(j) {
-            w.end_basis = basis.to_string();
+            w.end_basis = basis;
         }
     }
     w
@@ -288,7 +299,7 @@ fn keyed_window(
     i: usize,
     used: &mut HashSet<usize>,
     end_kind: EventKind,
-    basis: &str,
+    basis: EndBasis,
 ) -> Window {
     let s = &events[i];
     let w = base(s, i);
@@ -306,7 +317,7 @@ fn keyed_window(
         e.host == s.host
             && !used.contains(j)
             && (e.kind == end_kind
-                || (e.kind == EventKind::BackupEnd && e.attr_str("via") == Some(basis)))
+                || (e.kind == EventKind::BackupEnd && e.attr_str("via") == Some(basis.as_str())))
             && key(e) == k
     });
     let end = end.map(|(j, _)| j);
@@ -360,7 +371,7 @@ fn consumed_only_windows(events: &[Event], used: &HashSet<usize>, have: &[Window
             host: e.host.clone(),
             start,
             end: Some(e.time),
-            end_basis: "systemd-consumed".to_string(),
+            end_basis: EndBasis::SystemdConsumed,
             command: None,
             unit: Some(unit.to_string()),
             user: None,

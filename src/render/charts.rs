@@ -803,8 +803,7 @@ fn backups<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dra
             open_ended += 1;
             continue;
         };
-        // cron logs `grandchild #N failed` only for a failed job.
-        let failed = w.end_basis == "cron-grandchild";
+        let failed = w.end_basis.failed();
         let incidents: Vec<String> = r
             .incidents
             .iter()
@@ -900,7 +899,7 @@ fn backups<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dra
     if any_failed {
         entries.push((
             Swatch::Cross(BLACK),
-            "failed run (cron: grandchild failed)".into(),
+            "failed run (cron grandchild failed, or systemd Failed with result)".into(),
         ));
     }
     if open_ended > 0 {

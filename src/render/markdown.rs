@@ -638,7 +638,7 @@ fn backups(s: &mut String, r: &Report, aggs: &Aggregates) {
             w.duration_s
                 .map(duration)
                 .unwrap_or_else(|| "unknown".into()),
-            cell(&w.end_basis)
+            cell(w.end_basis.as_str())
         ));
     }
     s.push('\n');

@@ -466,9 +466,9 @@ fn build(fill: usize) -> Report {
             start: se.time,
             end: ee.map(|e| e.time),
             end_basis: if ee.is_some() {
-                "cronie-cmdend".into()
+                EndBasis::CronieCmdend
             } else {
-                "unknown".into()
+                EndBasis::Unknown
             },
             duration_s: ee.map(|e| e.time.seconds_since(&se.time)),
             command: Some(w.cmd.clone()),
