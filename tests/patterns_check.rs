@@ -340,3 +340,24 @@ fn a_cron_rule_without_the_attrs_correlation_reads_is_rejected() {
         "{problems:#?}"
     );
 }
+
+#[test]
+fn an_end_basis_the_report_does_not_know_is_rejected() {
+    // Debian's END rule with a misspelt basis: the window would silently fall back to the
+    // generic basis, so the rule must not load.
+    let builtin = include_str!("../patterns/cron.toml");
+    let start = builtin.find("[[rule]]\nid = \"cron.debian.end\"").unwrap();
+    let end = start + builtin[start + 1..].find("[[rule]]").unwrap() + 1;
+    let misspelt = format!(
+        "schema = 1\n\n{}",
+        builtin[start..end].replace("basis = \"cron-end\"", "basis = \"cron-ended\"")
+    );
+    let d = dir_with(&[("cron.toml", &misspelt)]);
+    let problems = user_problems(&d);
+    assert!(
+        problems.iter().any(|p| p.contains("cron.debian.end")
+            && p.contains("`basis` = \"cron-ended\" is not an end basis of the report")
+            && p.contains("cron-end, cron-no-mta")),
+        "{problems:#?}"
+    );
+}

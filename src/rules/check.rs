@@ -556,6 +556,30 @@ fn check_contract(
             _ => {}
         }
     }
+    // `basis` says how a backup's end was known: one of the report's end bases, or the window
+    // falls back to the generic one and the rule's precision is lost without a word.
+    if matches!(kind, EventKind::CronEnd | EventKind::BackupEnd) {
+        for (_, v) in set.iter().filter(|(k, _)| *k == "basis") {
+            let known = v
+                .as_str()
+                .and_then(crate::report::EndBasis::parse)
+                .is_some();
+            if !known {
+                let all: Vec<&str> = crate::report::EndBasis::ALL
+                    .iter()
+                    .map(|b| b.as_str())
+                    .collect();
+                ps.push(Problem::new(
+                    file,
+                    Some(id),
+                    format!(
+                        "`basis` = {v} is not an end basis of the report: use one of {}",
+                        all.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
 }
 
 fn follow_count(def: &RuleDef) -> usize {
