@@ -131,6 +131,61 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What an input's warning is about, for code that must tell them apart.
+    InputWarningKind {
+        /// Lines end with CR alone; each CR was read as a line break.
+        LineEndings => "line-endings",
+        /// Reading stopped early (a read error, a truncated or oversized stream): a partial read.
+        PartialRead => "partial-read",
+        /// The input could not be read at all.
+        Unreadable => "unreadable",
+        /// The binary journal reader's own findings (dirty file, unknown flags, broken chains).
+        Journal => "journal",
+        /// Year-less lines and nothing to date them by.
+        NoYear => "no-year",
+        /// Lines dated Feb 29 in a year without one.
+        ImpossibleDate => "impossible-date",
+        /// Times estimated from something other than the line (uptime, kubectl ages, dmesg -H).
+        TimeEstimated => "time-estimated",
+        /// Lines with no time at all.
+        TimeUnknown => "time-unknown",
+        /// NUL bytes inside lines (what a crash leaves).
+        NulBytes => "nul-bytes",
+        /// Lines longer than the scanner searches.
+        OverlongLines => "overlong-lines",
+    }
+}
+
+/// A warning about one input (`inputs[].warnings`): its kind, and the message, which is what
+/// the contract's strings hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputWarning {
+    pub kind: InputWarningKind,
+    pub message: String,
+}
+
+impl InputWarning {
+    pub fn new(kind: InputWarningKind, message: impl Into<String>) -> Self {
+        InputWarning {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for InputWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Serialize for InputWarning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// A warning about the whole run: its kind, the input it is about (if one), and the message.
 /// Serialised as the text `path: message`, as the contract's `warnings` strings always were.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -305,7 +360,7 @@ pub struct InputSummary {
     /// Journal file state (online/offline/archived) for binary journals.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_state: Option<String>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<InputWarning>,
     /// First few unparsed candidate lines (`path:line: text`), shown under `--verbose`.
     pub unparsed_samples: Vec<String>,
 }

@@ -113,7 +113,7 @@ pub fn correlate(
             host: w.host.clone(),
             start: w.start,
             end: w.end,
-            end_basis: w.end_basis.clone(),
+            end_basis: w.end_basis,
             duration_s: w.duration_s(),
             command: w.command.clone(),
             unit: w.unit.clone(),

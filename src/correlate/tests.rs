@@ -1183,7 +1183,13 @@ fn one_systemd_run_is_one_window_whatever_lines_end_it() {
     let got: Vec<(String, String, usize)> = r
         .backup_windows
         .iter()
-        .map(|w| (w.start.rfc3339(), w.end_basis.as_str().to_string(), w.events.len()))
+        .map(|w| {
+            (
+                w.start.rfc3339(),
+                w.end_basis.as_str().to_string(),
+                w.events.len(),
+            )
+        })
         .collect();
     let s = |x: &str| x.to_string();
     assert_eq!(

@@ -66,7 +66,13 @@ pub(crate) fn backup_windows(events: &[Event]) -> Vec<Window> {
             .unwrap_or(if s.unit.is_some() { "systemd" } else { "cron" });
         let w = match via {
             "systemd" => systemd_window(events, i, &mut used),
-            "anacron" => keyed_window(events, i, &mut used, EventKind::AnacronEnd, EndBasis::Anacron),
+            "anacron" => keyed_window(
+                events,
+                i,
+                &mut used,
+                EventKind::AnacronEnd,
+                EndBasis::Anacron,
+            ),
             "run-parts" => keyed_window(
                 events,
                 i,
@@ -172,26 +178,25 @@ fn cron_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Window 
             continue;
         }
         let slot = match e.kind {
-            EventKind::CronEnd | EventKind::BackupEnd => match e
-                .attr_str("basis")
-                .and_then(EndBasis::parse)
-            {
-                Some(b @ (EndBasis::CronieCmdend | EndBasis::CronEnd)) => {
-                    let same_cmd = cmd.is_some() && e.attr_str("command") == cmd;
-                    let pid_ok = match (e.pid, spid) {
-                        (Some(p), Some(sp)) => p == sp || Some(p) == s.pid,
-                        _ => true,
-                    };
-                    (same_cmd && same_user(e.attr_str("user"), user) && pid_ok)
-                        .then_some(if b == EndBasis::CronieCmdend { 0 } else { 1 })
+            EventKind::CronEnd | EventKind::BackupEnd => {
+                match e.attr_str("basis").and_then(EndBasis::parse) {
+                    Some(b @ (EndBasis::CronieCmdend | EndBasis::CronEnd)) => {
+                        let same_cmd = cmd.is_some() && e.attr_str("command") == cmd;
+                        let pid_ok = match (e.pid, spid) {
+                            (Some(p), Some(sp)) => p == sp || Some(p) == s.pid,
+                            _ => true,
+                        };
+                        (same_cmd && same_user(e.attr_str("user"), user) && pid_ok)
+                            .then_some(if b == EndBasis::CronieCmdend { 0 } else { 1 })
+                    }
+                    Some(EndBasis::CronGrandchild) => {
+                        let g = e.attr_u64("grandchild").map(|g| g as u32).or(e.pid);
+                        (s.pid.is_some() && g == s.pid).then_some(2)
+                    }
+                    Some(EndBasis::CronNoMta) => (spid.is_some() && e.pid == spid).then_some(4),
+                    _ => None,
                 }
-                Some(EndBasis::CronGrandchild) => {
-                    let g = e.attr_u64("grandchild").map(|g| g as u32).or(e.pid);
-                    (s.pid.is_some() && g == s.pid).then_some(2)
-                }
-                Some(EndBasis::CronNoMta) => (spid.is_some() && e.pid == spid).then_some(4),
-                _ => None,
-            },
+            }
             EventKind::CronSessionClose => {
                 (spid.is_some() && e.pid == spid && same_user(e.attr_str("user"), user))
                     .then_some(3)

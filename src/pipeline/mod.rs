@@ -17,7 +17,9 @@ use crate::events::Event;
 use crate::input::{self, chunk, Kind, Source};
 use crate::model::{Error, Result};
 use crate::parse::LineFormat;
-use crate::report::{InputSummary, Report, Stats, Warning, WarningKind};
+use crate::report::{
+    InputSummary, InputWarning, InputWarningKind, Report, Stats, Warning, WarningKind,
+};
 use crate::rules::RuleSet;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -301,7 +303,7 @@ impl Gathered {
         if p.cr_only {
             summary
                 .warnings
-                .push("lines end with CR alone (classic Mac OS or a serial console capture): each CR read as a line break".into());
+                .push(InputWarning::new(InputWarningKind::LineEndings, "lines end with CR alone (classic Mac OS or a serial console capture): each CR read as a line break"));
         }
         let mut text_pieces = Vec::new();
         for o in outs {
@@ -313,14 +315,19 @@ impl Gathered {
                             path: display.clone().into(),
                             msg: e.clone(),
                         });
-                        summary.warnings.push(e);
+                        summary
+                            .warnings
+                            .push(InputWarning::new(InputWarningKind::PartialRead, e));
                     }
                 }
                 UnitOut::Journal(Ok((js, evs, part))) => {
                     self.add_journal(&display, &mut summary, js, evs, part)
                 }
                 UnitOut::Journal(Err(e)) | UnitOut::Events(Err(e)) | UnitOut::Failed(e) => {
-                    summary.warnings.push(e.to_string());
+                    summary.warnings.push(InputWarning::new(
+                        InputWarningKind::Unreadable,
+                        e.to_string(),
+                    ));
                     self.errors.push(e);
                 }
                 UnitOut::Events(Ok(evs)) => {
@@ -335,7 +342,10 @@ impl Gathered {
             self.add_text(p, &display, &mut summary, text_pieces, cfg);
         }
         if let Some(msg) = shrank(p) {
-            summary.warnings.push(msg.clone());
+            summary.warnings.push(InputWarning::new(
+                InputWarningKind::PartialRead,
+                msg.clone(),
+            ));
             self.errors.push(Error::Input {
                 path: display.clone().into(),
                 msg,
@@ -368,7 +378,11 @@ impl Gathered {
         if js.compression.is_some() {
             summary.compression = js.compression.clone();
         }
-        summary.warnings.extend(js.warnings.iter().cloned());
+        summary.warnings.extend(
+            js.warnings
+                .iter()
+                .map(|w| InputWarning::new(InputWarningKind::Journal, w.clone())),
+        );
         // A binary journal with entries it counts but could not read was read in
         // part: said like a truncated gzip (stderr, exit 2), not only in -v.
         if js.format == "journal" && js.unreadable > 0 {

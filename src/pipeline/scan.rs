@@ -15,6 +15,7 @@ use crate::model::{Location, Timestamp};
 use crate::parse::envelope::{self, Envelope, LineFormat, Stamp};
 use crate::parse::time::{self, YearAnchor, YearTracker};
 use crate::parse::{record_from, Record};
+use crate::report::{InputWarning, InputWarningKind as K};
 use crate::rules::RuleSet;
 use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 use std::collections::BTreeMap;
@@ -520,7 +521,7 @@ pub struct FileScan {
     pub hosts: BTreeMap<String, u64>,
     pub year_policy: String,
     pub tz_policy: String,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<InputWarning>,
     /// Routine lines with file-level line numbers and settled times.
     pub routine: routine::Part,
     /// Zone-less lines were read as UTC because no `--tz` applied.
@@ -622,9 +623,10 @@ impl Frame {
                     )
                 }
                 (None, None) => {
-                    out.warnings.push(
-                        "year-less lines and no mtime (stdin?): pass --year; read as 1970".into(),
-                    );
+                    out.warnings.push(InputWarning::new(
+                        K::NoYear,
+                        "year-less lines and no mtime (stdin?): pass --year; read as 1970",
+                    ));
                     "none: pass --year".into()
                 }
             };
@@ -689,44 +691,48 @@ impl Frame {
     /// What the reader must know about times that were estimated, and lines read oddly.
     fn warnings(&self, fctx: &FinishCtx<'_>, out: &mut FileScan) {
         let w = &mut out.warnings;
+        let mut w = |k: K, m: String| w.push(InputWarning::new(k, m));
         if out.bad_dates > 0 {
-            w.push(format!("{} line(s) dated Feb 29 in a year without one: the year policy is off; pass --year", out.bad_dates));
+            w(K::ImpossibleDate, format!("{} line(s) dated Feb 29 in a year without one: the year policy is off; pass --year", out.bad_dates));
         }
         let placed_at = match fctx.not_after {
             Some(t) => format!("the file's mtime ({})", t.format("%Y-%m-%d %H:%M:%S UTC")),
             None => "1970-01-01 (a stream has no mtime)".to_string(),
         };
         if self.max_uptime.is_some() {
-            w.push(format!("dmesg without wall-clock times: times estimated by placing the last line at {placed_at}"));
+            w(K::TimeEstimated, format!("dmesg without wall-clock times: times estimated by placing the last line at {placed_at}"));
         }
         if self.untimed > 0 {
-            w.push(format!(
+            w(K::TimeUnknown, format!(
                 "{} line(s) without a timestamp (kernel printk times off?): the time is unknown; they are kept in file order, all placed at {placed_at}",
                 self.untimed
             ));
         }
         if self.aged > 0 {
-            w.push(format!(
+            w(K::TimeEstimated, format!(
                 "{} kubectl event(s) dated by their age, counted back from {placed_at}: minute precision at best, and only as right as the file's time is for when kubectl ran",
                 self.aged
             ));
         }
         if self.human {
-            w.push("dmesg -H prints the minute only when it changes: times are that minute plus the seconds between lines".into());
+            w(K::TimeEstimated, "dmesg -H prints the minute only when it changes: times are that minute plus the seconds between lines".into());
         }
         if out.nul_lines > 0 {
-            w.push(format!(
+            w(K::NulBytes, format!(
                 "{} line(s) hold NUL bytes (what a crash leaves in a log): the text on either side of each NUL run was read as a line",
                 out.nul_lines
             ));
         }
         if out.overlong > 0 {
-            w.push(format!(
-                "{} line(s) longer than {} MiB: only their first {} MiB were searched",
-                out.overlong,
-                crate::input::chunk::MAX_LINE >> 20,
-                crate::input::chunk::MAX_LINE >> 20
-            ));
+            w(
+                K::OverlongLines,
+                format!(
+                    "{} line(s) longer than {} MiB: only their first {} MiB were searched",
+                    out.overlong,
+                    crate::input::chunk::MAX_LINE >> 20,
+                    crate::input::chunk::MAX_LINE >> 20
+                ),
+            );
         }
     }
 }

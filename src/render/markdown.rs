@@ -735,7 +735,11 @@ fn appendix(s: &mut String, r: &Report, aggs: &Aggregates) {
     let mut warnings: Vec<String> = r.warnings.iter().map(|w| cell(&w.to_string())).collect();
     for i in &r.inputs {
         for w in &i.warnings {
-            warnings.push(format!("`{}`: {}", code_span_text(&i.path), cell(w)));
+            warnings.push(format!(
+                "`{}`: {}",
+                code_span_text(&i.path),
+                cell(&w.message)
+            ));
         }
     }
     if warnings.is_empty() {

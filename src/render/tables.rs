@@ -263,7 +263,9 @@ fn windows_df(ws: &[&BackupWindow], with_host: bool, mode: Times) -> PolarsResul
         ),
         cat_col(
             "end_basis",
-            ws.iter().map(|w| w.end_basis.as_str().to_string()).collect(),
+            ws.iter()
+                .map(|w| w.end_basis.as_str().to_string())
+                .collect(),
         )?,
         Column::new(
             "duration_s".into(),
