@@ -368,3 +368,34 @@ fn nothing_killable_is_a_critical_incident_of_its_own() {
         "{advice}"
     );
 }
+
+#[test]
+fn input_warnings_carry_a_kind_code_can_match() {
+    use logautopsy::config::Config;
+    use logautopsy::report::InputWarningKind as K;
+    let d = tempfile::tempdir().unwrap();
+    let untimed = d.path().join("dmesg-t.txt");
+    std::fs::write(&untimed, format!("{INVOKED}\n{KILL}\n")).unwrap();
+    let human = d.path().join("dmesg-H.txt");
+    std::fs::write(&human, format!("[Mar  9 18:14] {INVOKED}\n[  +0.000120] {KILL}\n")).unwrap();
+    let cfg = Config {
+        inputs: vec![untimed.display().to_string(), human.display().to_string()],
+        year: Some(2025),
+        host: Some("web1".into()),
+        ..Default::default()
+    };
+    let report = logautopsy::pipeline::analyze(&cfg, None).unwrap().report;
+    let kinds = |name: &str| -> Vec<K> {
+        report
+            .inputs
+            .iter()
+            .find(|i| i.path.ends_with(name))
+            .unwrap()
+            .warnings
+            .iter()
+            .map(|w| w.kind)
+            .collect()
+    };
+    assert_eq!(kinds("dmesg-t.txt"), vec![K::TimeUnknown]);
+    assert_eq!(kinds("dmesg-H.txt"), vec![K::TimeEstimated]);
+}
