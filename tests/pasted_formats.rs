@@ -377,7 +377,11 @@ fn input_warnings_carry_a_kind_code_can_match() {
     let untimed = d.path().join("dmesg-t.txt");
     std::fs::write(&untimed, format!("{INVOKED}\n{KILL}\n")).unwrap();
     let human = d.path().join("dmesg-H.txt");
-    std::fs::write(&human, format!("[Mar  9 18:14] {INVOKED}\n[  +0.000120] {KILL}\n")).unwrap();
+    std::fs::write(
+        &human,
+        format!("[Mar  9 18:14] {INVOKED}\n[  +0.000120] {KILL}\n"),
+    )
+    .unwrap();
     let cfg = Config {
         inputs: vec![untimed.display().to_string(), human.display().to_string()],
         year: Some(2025),

@@ -318,6 +318,20 @@ impl ChunkScan {
                 return None;
             }
         }
+        // cron's minute-by-minute sessions and non-backup jobs, the same way.
+        if follow.is_none() {
+            let quick = routine::quick_cron(env.ident, env.message, |c| ctx.rules.is_backup(c));
+            if let Some((kind, user)) = quick {
+                self.candidates += 1;
+                if let Some(p) = self
+                    .routine
+                    .pending(kind, host, Some(user), env.pid, line_no)
+                {
+                    self.routine_times.push((t, p));
+                }
+                return None;
+            }
+        }
         let host = host.map(str::to_string);
         self.last = Some((t, host.clone()));
         let provisional = match t {
@@ -901,5 +915,54 @@ mod tests {
                 assert!(fast.is_some(), "fast path misses {msg}");
             }
         }
+    }
+
+    /// cron's fast path gives what the rules give (kind, user, pid) for routine cron lines, and
+    /// leaves every backup CMD and odd wording to the rules.
+    #[test]
+    fn cron_fast_path_agrees_with_the_rules() {
+        use crate::events::routine::quick_cron;
+        let rules = RuleSet::load(&[], &[]).unwrap();
+        let lines = [
+            ("CRON[1340576]", "pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)"),
+            ("CRON[1573]", "pam_unix(cron:session): session opened for user root by (uid=0)"),
+            ("CRON[1340576]", "pam_unix(cron:session): session closed for user root"),
+            ("crond[4655]", "pam_unix(crond:session): session opened for user root(uid=0) by root(uid=0)"),
+            ("CROND[4655]", "pam_unix(crond:session): session closed for user root"),
+            ("CRON[26901]", "(root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)"),
+            ("CRON[26902]", "(root) CMD ([26902] /usr/local/bin/healthcheck.sh --quiet)"),
+            ("CROND[4656]", "(root) CMD (run-parts /etc/cron.hourly)"),
+            ("/USR/SBIN/CRON[6411]", "(akudewan) CMD (/usr/local/bin/keeponline.sh 1> /dev/null)"),
+            // Backups, and lines the rules read differently or not at all: not the fast path's.
+            ("CRON[4954]", "(will) CMD (bash Scripts/bukkit_backup.sh)"),
+            ("CRON[4955]", "(frappe) CMD ([4955] cd /home/frappe/frappe-bench && bench --site all backup --with-files)"),
+            ("CROND[77]", "(root) CMD (/usr/local/bin/db-backup.sh)"),
+            ("CRON[1]", "(root) CMDEND (x)"),
+            ("CRON[1]", "(ro)ot) CMD (x)"),
+            ("sshd[9]", "(root) CMD (x)"),
+            ("CRON[1]", "pam_unix(cron:session): session closed for user root extra"),
+        ];
+        for (tag, msg) in lines {
+            let line = format!("Sep 27 10:00:01 web1 {tag}: {msg}");
+            let rec = crate::parse::parse_line_for_sample(&line).unwrap();
+            let mut evs = Vec::new();
+            rules.apply(&rec, &mut evs);
+            let by_rules = evs
+                .first()
+                .filter(|e| routine_at_scan(e))
+                .map(|e| (e.kind, e.attr_str("user").unwrap_or("").to_string(), e.pid));
+            let fast = quick_cron(rec.ident.as_deref(), msg, |c| rules.is_backup(c))
+                .map(|(k, u)| (k, u.to_string(), rec.pid));
+            assert_eq!(fast, by_rules, "{tag}: {msg}");
+        }
+        // The routine ones are all taken by the fast path.
+        let taken = lines
+            .iter()
+            .filter(|(t, m)| {
+                let ident = t.split('[').next();
+                quick_cron(ident, m, |c| rules.is_backup(c)).is_some()
+            })
+            .count();
+        assert_eq!(taken, 9);
     }
 }

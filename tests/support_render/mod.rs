@@ -623,7 +623,10 @@ fn build(fill: usize) -> Report {
                     tz_policy: "UTC (assumed)".into(),
                     journal_state: None,
                     warnings: if h.name == "erp2" && f == "syslog" {
-                        vec![InputWarning::new(InputWarningKind::PartialRead, "2 lines with `|` in the host field | were skipped")]
+                        vec![InputWarning::new(
+                            InputWarningKind::PartialRead,
+                            "2 lines with `|` in the host field | were skipped",
+                        )]
                     } else {
                         vec![]
                     },
