@@ -387,15 +387,7 @@ fn timeline(s: &mut String, r: &Report) {
     for (shown, (first, last, n)) in runs.iter().enumerate() {
         // An incident's row goes before its first line.
         while let Some(i) = incidents.next_if(|i| i.start <= first.time) {
-            s.push_str(&format!(
-                "| **{}** | {} | {} | **incident {}** | **{} {}** — see [Root cause](#root-cause) | |\n",
-                utc(&i.start),
-                local(&i.start),
-                id(&i.host),
-                id(&i.id),
-                id(&i.severity.as_str().to_uppercase()),
-                id(i.kind.as_str())
-            ));
+            s.push_str(&incident_row(i));
         }
         if shown == TIMELINE_ROWS {
             break;
@@ -437,15 +429,7 @@ fn timeline(s: &mut String, r: &Report) {
         ));
     }
     for i in incidents {
-        s.push_str(&format!(
-            "| **{}** | {} | {} | **incident {}** | **{} {}** — see [Root cause](#root-cause) | |\n",
-            utc(&i.start),
-            local(&i.start),
-            id(&i.host),
-            id(&i.id),
-            id(&i.severity.as_str().to_uppercase()),
-            id(i.kind.as_str())
-        ));
+        s.push_str(&incident_row(i));
     }
     if runs.len() > TIMELINE_ROWS {
         s.push_str(&format!(
@@ -455,6 +439,19 @@ fn timeline(s: &mut String, r: &Report) {
         ));
     }
     s.push('\n');
+}
+
+/// The timeline row where an incident begins.
+fn incident_row(i: &crate::report::Incident) -> String {
+    format!(
+        "| **{}** | {} | {} | **incident {}** | **{} {}** — see [Root cause](#root-cause) | |\n",
+        utc(&i.start),
+        local(&i.start),
+        id(&i.host),
+        id(&i.id),
+        id(&i.severity.as_str().to_uppercase()),
+        id(i.kind.as_str())
+    )
 }
 
 fn root_cause(s: &mut String, r: &Report) {
