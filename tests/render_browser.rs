@@ -335,36 +335,27 @@ fn deep_links_frame_their_incident() {
     framed("i1");
     no_console_errors(&d, "deep link");
 
-    // The page formats durations as the report does (src/format.rs): one rule everywhere.
-    let probes = logautopsy::format::DURATION_PROBES;
-    let js: Vec<String> = serde_json::from_value(
-        d.exec(&format!(
-            "return {:?}.map(window.logautopsyFormat.duration)",
-            probes
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let rust: Vec<String> = probes
+    // The page formats durations and sizes as the report does (src/format.rs): one rule
+    // everywhere.
+    let js = |f: &str, probes: String| -> Vec<String> {
+        serde_json::from_value(
+            d.exec(&format!("return {probes}.map(window.logautopsyFormat.{f})"))
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let durations = logautopsy::format::DURATION_PROBES;
+    let want: Vec<String> = durations
         .iter()
         .map(|&s| logautopsy::format::duration(s))
         .collect();
-    assert_eq!(js, rust);
-    // And sizes.
-    let probes = logautopsy::format::SIZE_PROBES;
-    let js: Vec<String> = serde_json::from_value(
-        d.exec(&format!(
-            "return {:?}.map(window.logautopsyFormat.size)",
-            probes
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let rust: Vec<String> = probes
+    assert_eq!(js("duration", format!("{durations:?}")), want);
+    let sizes = logautopsy::format::SIZE_PROBES;
+    let want: Vec<String> = sizes
         .iter()
         .map(|&k| logautopsy::format::size_kb(k))
         .collect();
-    assert_eq!(js, rust);
+    assert_eq!(js("size", format!("{sizes:?}")), want);
 }
 
 /// Finding one's way on the page: the overview strip and the timeline zoom to a dragged

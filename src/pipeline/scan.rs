@@ -64,7 +64,7 @@ pub struct ChunkScan {
     /// Routine lines (`events::routine`), with the raw time of each.
     pub routine: routine::Part,
     pub routine_times: Vec<(RawTime, PendingLine)>,
-    /// `dmesg -H`: the time of every line of the current buffer (see `human_clock`).
+    /// `dmesg -H`: the time of every line of the current buffer (see `HumanClock`).
     human: HumanClock,
     /// Lines whose time had to be estimated, by how (for the input's warnings).
     pub untimed: u64,
@@ -139,9 +139,10 @@ impl ChunkScan {
         Self::default()
     }
 
-    /// `line_no` (piece-local, 1-based) places `dmesg -H` deltas; `None` for sampled lines.
-    fn raw_time(&mut self, env: &Envelope<'_>, line_no: Option<u64>) -> Option<RawTime> {
-        Some(match env.stamp {
+    /// `line_no` (piece-local, 1-based) places `dmesg -H` deltas; `None` for sampled lines,
+    /// which never carry such a stamp (`sample` skips them).
+    fn raw_time(&mut self, env: &Envelope<'_>, line_no: Option<u64>) -> RawTime {
+        match env.stamp {
             Stamp::Full(dt) => RawTime::Final(Timestamp::from_datetime(&dt)),
             Stamp::Local(ndt) => RawTime::Local(ndt),
             Stamp::YearLess { month, day, time } => RawTime::YearLess {
@@ -156,12 +157,10 @@ impl ChunkScan {
             }
             Stamp::Relative(_) => {
                 use chrono::Datelike;
-                // Sampled lines are not placed: the clock is indexed by line number.
-                let at = line_no.map(|n| self.human.get(n))?;
-                let Some(at) = at else {
+                let Some(at) = line_no.and_then(|n| self.human.get(n)) else {
                     // Before the first minute stamp: nothing to count from.
                     self.untimed += 1;
-                    return Some(RawTime::Unknown);
+                    return RawTime::Unknown;
                 };
                 let (month, day, time) = (at.month(), at.day(), at.time());
                 RawTime::YearLess {
@@ -179,7 +178,7 @@ impl ChunkScan {
                 self.untimed += 1;
                 RawTime::Unknown
             }
-        })
+        }
     }
 
     fn host_of(ctx: &ScanCtx<'_>, env: &Envelope<'_>) -> Option<String> {
@@ -198,12 +197,12 @@ impl ChunkScan {
                 env.stamp,
                 Stamp::Unknown | Stamp::Relative(_) | Stamp::Ago(_)
             ) {
-                // Not counted twice: the time range comes from the events of such files.
+                // Such a stamp dates nothing alone (it needs the line's number or the file's
+                // mtime), and the file's range comes from its events: sampling would only
+                // count the line's estimate twice.
                 return;
             }
-            let Some(t) = self.raw_time(&env, None) else {
-                return;
-            };
+            let t = self.raw_time(&env, None);
             let host = Self::host_of(ctx, &env);
             if let Some(h) = &host {
                 *self.hosts.entry(h.clone()).or_default() += 1;
@@ -249,22 +248,26 @@ impl ChunkScan {
         if crate::input::sniff::is_journalctl_decoration(text) {
             return None;
         }
+        let parsed = envelope::parse(text, Some(ctx.format));
         // kubectl prints a multi-line event message (node-problem-detector's two-line OOM
         // report) with its later lines flush left: they belong to the row just above.
-        let row = self.kubectl_row.clone();
-        let parsed = envelope::parse(text, Some(ctx.format));
-        if let Some(e) = parsed.as_ref().filter(|e| e.format == LineFormat::Kubectl) {
-            if let Stamp::Ago(ago) = e.stamp {
-                self.kubectl_row = Some(KubectlRow {
-                    line: line_no,
-                    ago,
-                    host: e.host.map(str::to_string),
-                    ident: e.ident.unwrap_or_default().to_string(),
-                });
+        let row = match (ctx.format, &parsed) {
+            (LineFormat::Kubectl, Some(e)) => {
+                if let Stamp::Ago(ago) = e.stamp {
+                    self.kubectl_row = Some(KubectlRow {
+                        line: line_no,
+                        ago,
+                        host: e.host.map(str::to_string),
+                        ident: e.ident.unwrap_or_default().to_string(),
+                    });
+                }
+                None
             }
-        }
+            (LineFormat::Kubectl, None) => self.kubectl_row.clone(),
+            _ => None,
+        };
         let parsed = match parsed {
-            None if ctx.format == LineFormat::Kubectl => row
+            None => row
                 .as_ref()
                 .filter(|r| line_no - r.line <= 3)
                 .map(|r| Envelope {
@@ -288,9 +291,7 @@ impl ChunkScan {
             }
             return None;
         };
-        let t = self
-            .raw_time(&env, Some(line_no))
-            .unwrap_or(RawTime::Unknown);
+        let t = self.raw_time(&env, Some(line_no));
         let host: Option<&str> = if ctx.force_host {
             ctx.host.as_deref()
         } else {
