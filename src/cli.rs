@@ -31,6 +31,8 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: PatternsCmd,
     },
+    /// Print the JSON Schema of the report (`logautopsy/report/v1`), generated from its types.
+    Schema,
 }
 
 #[derive(Subcommand, Debug)]

@@ -299,6 +299,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ))
         }
         Cmd::Patterns { cmd } => patterns(cmd),
+        Cmd::Schema => {
+            let text = serde_json::to_string_pretty(&logautopsy::report::json_schema())
+                .expect("a schema is JSON");
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

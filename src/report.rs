@@ -4,6 +4,7 @@
 
 use crate::events::{Event, EventId, WindowId};
 use crate::model::{Location, Timestamp};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 pub const SCHEMA: &str = "logautopsy/report/v1";
@@ -12,7 +13,7 @@ pub const SCHEMA: &str = "logautopsy/report/v1";
 macro_rules! vocabulary {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $s:literal),* $(,)? }) => {
         $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
         pub enum $name { $( $(#[$vm])* #[serde(rename = $s)] $variant, )* }
 
         impl $name {
@@ -186,6 +187,15 @@ impl Serialize for InputWarning {
     }
 }
 
+impl JsonSchema for InputWarning {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "input_warning".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string" })
+    }
+}
+
 /// A warning about the whole run: its kind, the input it is about (if one), and the message.
 /// Serialised as the text `path: message`, as the contract's `warnings` strings always were.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -220,6 +230,15 @@ impl Serialize for Warning {
     }
 }
 
+impl JsonSchema for Warning {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "warning".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "description": "`path: message`, or the message alone.", "type": "string" })
+    }
+}
+
 vocabulary! {
     /// How an incident ended, when the logs show a restart.
     Recovery {
@@ -251,6 +270,34 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// How an incident's times were known when its lines gave none.
+    TimeBasis {
+        /// No time at all: file order, placed at the file's mtime.
+        NoTimestamp => "no-timestamp",
+        /// Counted back from the file's mtime by kubectl's event ages.
+        KubectlAge => "kubectl-age",
+        /// Boot seconds (dmesg), the last line placed at the file's mtime.
+        DmesgUptime => "dmesg-uptime",
+    }
+}
+
+impl TimeBasis {
+    pub fn parse(s: &str) -> Option<TimeBasis> {
+        TimeBasis::ALL.iter().copied().find(|b| b.as_str() == s)
+    }
+}
+
+vocabulary! {
+    /// The container runtime an OOM victim's cgroup path names.
+    ContainerRuntime {
+        Docker => "docker",
+        Containerd => "containerd",
+        CriO => "cri-o",
+        Lxc => "lxc",
+    }
+}
+
 impl IncidentKind {
     pub fn severity(self) -> Severity {
         match self {
@@ -277,8 +324,9 @@ impl IncidentKind {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Report {
+    #[schemars(extend("const" = "logautopsy/report/v1"))]
     pub schema: &'static str,
     pub tool: Tool,
     pub inputs: Vec<InputSummary>,
@@ -295,6 +343,33 @@ pub struct Report {
     pub stats: Stats,
     /// Run-level warnings (e.g. "zone-less lines read as UTC in: …"), typed; JSON strings.
     pub warnings: Vec<Warning>,
+}
+
+/// The JSON Schema of the report, generated from these types (`schema/report-v1.json` is its
+/// checked-in copy; `logautopsy schema` prints it). What the serialised output looks like, so
+/// an `Option` that is always written is required and nullable, one that is skipped is not.
+pub fn json_schema() -> serde_json::Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator();
+    let mut schema = generator.into_root_schema_for::<Report>();
+    schema.insert(
+        "$id".into(),
+        "https://logautopsy.invalid/schema/report-v1.json".into(),
+    );
+    schema.insert(
+        "title".into(),
+        "logautopsy report, contract logautopsy/report/v1".into(),
+    );
+    schema.insert(
+        "description".into(),
+        "The JSON report of `logautopsy analyze --json`, generated from the types in \
+         src/report.rs. The contract only grows: required keys never disappear or change \
+         meaning; more keys may appear anywhere (objects stay open), and a vocabulary may gain \
+         values. Times are RFC 3339 UTC with a Z and microseconds."
+            .into(),
+    );
+    schema.to_value()
 }
 
 impl Report {
@@ -317,7 +392,7 @@ impl Report {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
@@ -332,7 +407,7 @@ impl Default for Tool {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 pub struct InputSummary {
     pub path: String,
     /// Detected format, e.g. `rfc3164`, `rfc3339`, `supervisord`, `journal`, `journal-export`.
@@ -365,7 +440,7 @@ pub struct InputSummary {
     pub unparsed_samples: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct HostSummary {
     pub name: String,
     /// IANA zone or fixed offset used/seen for this host.
@@ -378,13 +453,15 @@ pub struct HostSummary {
     pub incidents: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(transform = window_contract)]
 pub struct BackupWindow {
     pub id: WindowId,
     pub host: String,
     pub start: Timestamp,
     pub end: Option<Timestamp>,
     pub end_basis: EndBasis,
+    #[schemars(range(min = 0))]
     pub duration_s: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
@@ -393,10 +470,25 @@ pub struct BackupWindow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// Event ids: start, end and anything joining them.
+    #[schemars(length(min = 1))]
     pub events: Vec<EventId>,
     /// Why the end is unknown and what input would give it (only when `end` is null).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_hint: Option<String>,
+}
+
+/// What the types cannot say: a window names its command or unit, and `end` null goes with
+/// `end_basis` unknown and `duration_s` null (never an invented basis).
+fn window_contract(schema: &mut schemars::Schema) {
+    let extra = serde_json::json!({
+        "anyOf": [{ "required": ["command"] }, { "required": ["unit"] }],
+        "if": { "properties": { "end": { "type": "null" } } },
+        "then": { "properties": { "end_basis": { "const": "unknown" }, "duration_s": { "type": "null" } } },
+        "else": { "properties": { "end_basis": { "not": { "const": "unknown" } }, "duration_s": { "type": "number" } } },
+    });
+    for (k, v) in extra.as_object().into_iter().flatten() {
+        schema.insert(k.clone(), v.clone());
+    }
 }
 
 impl BackupWindow {
@@ -412,22 +504,27 @@ impl BackupWindow {
 /// One row of `backup_association` (see `correlate::association` for the model). Every number
 /// recomputes from the row: `coverage = window_s / observed_s`, `expected = incidents ×
 /// coverage`, `p_value = P(X ≥ inside)` for X ~ Binomial(incidents, coverage).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Association {
     /// `null` for the fleet row.
     pub host: Option<String>,
     /// The job (unit or command); `null` for a host's or the fleet's row (all jobs).
     pub job: Option<String>,
     /// Seconds the logs cover: first to last line (the sum over hosts for the fleet).
+    #[schemars(range(min = 0))]
     pub observed_s: f64,
     /// Seconds inside the windows plus the linking slack after each end, overlaps once, clipped.
+    #[schemars(range(min = 0))]
     pub window_s: f64,
+    #[schemars(range(min = 0, max = 1))]
     pub coverage: f64,
     /// Incidents that began in the observed time, each once, of every kind.
     pub incidents: usize,
     /// Of those, the ones that began inside a window (with slack).
     pub inside: usize,
+    #[schemars(range(min = 0))]
     pub expected: f64,
+    #[schemars(range(min = 0, max = 1))]
     pub p_value: f64,
     pub verdict: Verdict,
     /// Backup runs counted.
@@ -440,13 +537,14 @@ pub struct Association {
     pub summary: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct BackupJob {
     /// Command or unit that identifies the job.
     pub job: String,
     pub host: String,
     pub runs: usize,
     /// Inferred cron-like schedule of the start times, e.g. `0 1-23/6 * * *`.
+    #[schemars(pattern(r"^\S+ \S+ \S+ \S+ \S+$"))]
     pub schedule: Option<String>,
     pub durations_s: Vec<Option<f64>>,
     pub mean_s: Option<f64>,
@@ -455,16 +553,19 @@ pub struct BackupJob {
     pub trend: Option<f64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Incident {
+    #[schemars(pattern(r"^i[0-9]+$"))]
     pub id: String,
     pub host: String,
     pub kind: IncidentKind,
     pub start: Timestamp,
     pub end: Timestamp,
     pub severity: Severity,
+    #[schemars(length(min = 1))]
     pub summary: String,
     pub backup_window: Option<WindowId>,
+    #[schemars(range(min = 0))]
     pub backup_lag_s: Option<f64>,
     pub oom_kills: Vec<OomKill>,
     pub supervisor_stopped: bool,
@@ -494,6 +595,7 @@ pub struct Incident {
     /// (matched to an orphan by its `spawned:` pid, or still in the last waiting list).
     pub programs_unsupervised: Vec<String>,
     /// Seconds from the first failure evidence to recovery (restart), when known.
+    #[schemars(range(min = 0))]
     pub outage_s: Option<f64>,
     /// What the restart at the end of `outage_s` is known to have achieved: `running`
     /// (supervisord `success: … entered RUNNING state`, or systemd `Started` of the unit) or
@@ -503,10 +605,10 @@ pub struct Incident {
     /// at all: file order, placed at the file's mtime), `kubectl-age` (counted back from the
     /// file's mtime), `dmesg-uptime` (boot seconds, the last line placed at the mtime).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub time_basis: Option<String>,
+    pub time_basis: Option<TimeBasis>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct OomKill {
     pub pid: u32,
     pub process: String,
@@ -528,10 +630,9 @@ pub struct OomKill {
 }
 
 /// A container an OOM victim ran in (`correlate::container` reads it from the cgroup path).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Container {
-    /// `docker`, `containerd`, `cri-o` or `lxc`.
-    pub runtime: &'static str,
+    pub runtime: ContainerRuntime,
     /// The first 12 hex digits of the container id (as `docker ps` shows it); an LXC name.
     pub id: String,
     /// The Kubernetes pod uid, dashed.
@@ -549,7 +650,7 @@ impl std::fmt::Display for Container {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Orphan {
     /// `null` when only the program name is known (from the waiting list); the contract
     /// requires the key, so it is never skipped.
@@ -563,7 +664,7 @@ pub struct Orphan {
     pub program: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct MemoryUse {
     pub process: String,
     pub count: u64,
@@ -575,7 +676,7 @@ pub struct MemoryUse {
 }
 
 /// One process of the OOM report's task table, biggest RSS first.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct ProcessMemory {
     pub pid: u32,
     pub process: String,
@@ -585,7 +686,7 @@ pub struct ProcessMemory {
     pub roles: Vec<Role>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct ChainStep {
     pub time: Timestamp,
     pub event: EventId,
@@ -594,24 +695,29 @@ pub struct ChainStep {
     pub sources: Vec<Location>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Recommendation {
     pub id: String,
+    #[schemars(length(min = 1))]
     pub text: String,
     /// Event ids the recommendation follows from.
+    #[schemars(length(min = 1))]
     pub evidence: Vec<EventId>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct FleetPattern {
     pub summary: String,
+    #[schemars(length(min = 2))]
     pub hosts: Vec<String>,
+    #[schemars(inner(pattern(r"^i[0-9]+$")))]
     pub incidents: Vec<String>,
     /// Local time of day (`HH:MM`) the incidents cluster around.
+    #[schemars(pattern(r"^[0-2][0-9]:[0-5][0-9]$"))]
     pub local_time: String,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 pub struct Stats {
     pub bytes: u64,
     pub lines: u64,

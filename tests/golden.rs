@@ -1,9 +1,8 @@
-//! Golden reports: every scenario in `sample-logs/` (its log tree under `logs/`) is analysed
-//! and its JSON report compared
-//! byte for byte with `sample-logs/<scenario>/expected-report.json` (and the terminal summary
-//! with `expected-summary.txt`). A scenario's extra flags are in its `args` file, one per line.
-//! After an intended change: `UPDATE_GOLDEN=1 cargo test --test tests golden`, then review the diff
-//! against the scenario's EXPECTED.md.
+//! Snapshots of every scenario in `sample-logs/` (its log tree under `logs/`): its JSON report
+//! (`sample-logs/<scenario>/report.snap`) and its terminal summary (`summary.snap`), through
+//! insta. A scenario's extra flags are in its `args` file, one per line. After an intended
+//! change: `cargo insta review` (or `INSTA_UPDATE=always cargo test --test tests golden`), and
+//! read the diff against the scenario's EXPECTED.md.
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -54,29 +53,22 @@ fn run(dir: &Path, extra: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+/// The scenario's snapshot `name` (`sample-logs/<scenario>/<name>.snap`), through insta: a
+/// difference leaves `<name>.snap.new` beside it (`cargo insta review`, or
+/// `INSTA_UPDATE=always cargo test --test tests golden` after reading the diff). Every
+/// scenario is checked before the test fails, so one run shows every change.
 fn check(dir: &Path, name: &str, got: &[u8]) -> Option<String> {
-    let path = dir.join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, got).unwrap();
-        return None;
-    }
-    let want = std::fs::read(&path).unwrap_or_default();
-    if want == got {
-        return None;
-    }
-    let (w, g) = (String::from_utf8_lossy(&want), String::from_utf8_lossy(got));
-    let first = w
-        .lines()
-        .zip(g.lines())
-        .position(|(a, b)| a != b)
-        .unwrap_or(w.lines().count().min(g.lines().count()));
-    Some(format!(
-        "{}: differs from the golden file at line {} (UPDATE_GOLDEN=1 to accept after review)\n  want: {}\n  got:  {}",
-        path.display(),
-        first + 1,
-        w.lines().nth(first).unwrap_or("<end>"),
-        g.lines().nth(first).unwrap_or("<end>")
-    ))
+    let got = String::from_utf8_lossy(got).into_owned();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        settings.bind(|| insta::assert_snapshot!(name, got));
+    }));
+    result
+        .err()
+        .map(|_| format!("{}: {name} differs (see above)", dir.display()))
 }
 
 #[test]
@@ -85,12 +77,8 @@ fn every_scenario_matches_its_golden_report_and_summary() {
     let all = scenarios();
     assert!(all.len() >= 2, "sample-logs/ has no scenarios");
     for dir in all {
-        problems.extend(check(
-            &dir,
-            "expected-report.json",
-            &run(&dir, &["--json", "-"]),
-        ));
-        problems.extend(check(&dir, "expected-summary.txt", &run(&dir, &[])));
+        problems.extend(check(&dir, "report", &run(&dir, &["--json", "-"])));
+        problems.extend(check(&dir, "summary", &run(&dir, &[])));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -24,39 +24,6 @@ fn out_dir(name: &str) -> PathBuf {
     d
 }
 
-fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "{} is missing: run UPDATE_GOLDEN=1 cargo test --test tests render_outputs",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let fresh = path.with_extension("actual");
-        std::fs::write(&fresh, actual).unwrap();
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .map(|n| n + 1);
-        panic!(
-            "{} differs from the golden file (first differing line: {:?}); the new output is in {} \
-             — if the change is intended, rerun with UPDATE_GOLDEN=1",
-            path.display(),
-            line,
-            fresh.display()
-        );
-    }
-}
-
 fn render(fmt: Format, path: &Path) -> Vec<u8> {
     output::write(&frappe_report(), fmt, Some(path)).unwrap();
     std::fs::read(path).unwrap()
@@ -108,7 +75,7 @@ fn markdown_post_mortem_matches_golden() {
         root_cause.contains("**Chain**\n\n| Time (UTC) | Step | Evidence |\n|---|---|---|\n| 20"),
         "{root_cause}"
     );
-    golden("frappe.md", &md);
+    insta::assert_snapshot!("frappe_md", md);
 }
 
 #[test]
@@ -118,7 +85,7 @@ fn json_report_matches_golden() {
     let v: serde_json::Value = serde_json::from_str(&j).unwrap();
     assert_eq!(v["schema"], "logautopsy/report/v1");
     assert_eq!(v["incidents"][0]["kind"], "oom-cascade");
-    golden("frappe.json", &j);
+    insta::assert_snapshot!("frappe_json", j);
 }
 
 #[test]

@@ -1,7 +1,6 @@
-//! The JSON report validates against `schema/report-v1.json`, and the schema rejects what the
-//! contract forbids. Outputs come from `correlate` on hand-built sequences today; once the
-//! pipeline is merged, the lead's golden reports of `sample-logs/` are validated here too (every
-//! `sample-logs/*/expected-report.json` is checked).
+//! The JSON report validates against `schema/report-v1.json`, which is generated from the
+//! report's types and must be current; the schema rejects what the contract forbids; every
+//! report snapshot of `sample-logs/` validates.
 
 use crate::support;
 
@@ -90,14 +89,44 @@ fn golden_reports_are_valid() {
     let dirs = std::fs::read_dir(root).expect("sample-logs/ is part of the repository");
     let mut paths: Vec<_> = dirs
         .flatten()
-        .map(|d| d.path().join("expected-report.json"))
+        .map(|d| d.path().join("report.snap"))
         .filter(|p| p.exists())
         .collect();
     paths.sort();
-    // Every scenario carries a golden report (tests/golden.rs); all of them are real outputs.
-    assert!(paths.len() >= 9, "golden reports found: {paths:?}");
+    // Every scenario carries a report snapshot (tests/golden.rs); all of them are real outputs.
+    assert!(paths.len() >= 9, "report snapshots found: {paths:?}");
     for p in paths {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        // An insta snapshot: a `---` header, then the report.
+        let json = text
+            .strip_prefix("---\n")
+            .and_then(|t| t.split_once("\n---\n"))
+            .map_or(text.as_str(), |(_, body)| body);
+        let v: Value = serde_json::from_str(json).unwrap();
         assert_valid(&v, &p.display().to_string());
+    }
+}
+
+/// The checked-in schema is what the report's types generate: a field added to `report.rs`
+/// reaches the contract file, or this fails.
+#[test]
+fn checked_in_schema_is_generated_from_the_types() {
+    let want = serde_json::to_string_pretty(&logautopsy::report::json_schema()).unwrap() + "\n";
+    let have = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema/report-v1.json"
+    ))
+    .unwrap();
+    if have != want {
+        let line = have
+            .lines()
+            .zip(want.lines())
+            .position(|(a, b)| a != b)
+            .map_or(have.lines().count().min(want.lines().count()), |n| n)
+            + 1;
+        panic!(
+            "schema/report-v1.json is not what the types generate (first difference at line \
+             {line}): run `cargo run -q -- schema > schema/report-v1.json` and review the diff"
+        );
     }
 }

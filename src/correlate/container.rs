@@ -5,7 +5,7 @@
 //! cgroup kill inside a container is the container's limit, not the host running out — the
 //! incident has to say which container.
 
-use crate::report::Container;
+use crate::report::{Container, ContainerRuntime as R};
 
 fn short(id: &str) -> Option<String> {
     (id.len() >= 12 && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| id[..12].to_string())
@@ -16,7 +16,7 @@ fn short(id: &str) -> Option<String> {
 pub fn from_cpuset(cpuset: &str) -> Option<Container> {
     if cpuset.len() == 64 && cpuset.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Some(Container {
-            runtime: "docker",
+            runtime: R::Docker,
             id: cpuset[..12].to_string(),
             pod: None,
         });
@@ -43,19 +43,19 @@ pub fn from_memcg(path: &str) -> Option<Container> {
             .and_then(short)
     };
     let (runtime, id) = if let Some(id) = scoped("docker-") {
-        ("docker", id)
+        (R::Docker, id)
     } else if let Some(id) = scoped("cri-containerd-") {
-        ("containerd", id)
+        (R::Containerd, id)
     } else if let Some(id) = scoped("crio-") {
-        ("cri-o", id)
+        (R::CriO, id)
     } else if parts.len() >= 2 && parts[parts.len() - 2] == "docker" {
-        ("docker", short(last)?)
+        (R::Docker, short(last)?)
     } else if parts.first() == Some(&"kubepods") && pod.is_some() {
-        ("containerd", short(last)?)
+        (R::Containerd, short(last)?)
     } else if let Some(name) = parts.iter().find_map(|p| p.strip_prefix("lxc.payload.")) {
-        ("lxc", name.to_string())
+        (R::Lxc, name.to_string())
     } else if parts.first() == Some(&"lxc") && parts.len() >= 2 {
-        ("lxc", parts[1].to_string())
+        (R::Lxc, parts[1].to_string())
     } else {
         return None;
     };

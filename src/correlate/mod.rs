@@ -155,7 +155,7 @@ pub fn correlate(
         inc.time_basis = chain_idx
             .iter()
             .find_map(|&i| events[i].attr_str("time_basis"))
-            .map(str::to_string);
+            .and_then(crate::report::TimeBasis::parse);
         inc.summary = summary(&inc, w, d.sup_unit.as_deref());
         inc.recommendations =
             advice::recommend(&inc, &events, &chain_idx, d.sup_unit.as_deref(), w, job);
@@ -331,19 +331,20 @@ fn programs_down(inc: &crate::report::Incident) -> String {
 
 /// When the incident started, as honestly as its lines tell it.
 fn when(inc: &crate::report::Incident) -> String {
-    match inc.time_basis.as_deref() {
-        Some("no-timestamp") => {
+    use crate::report::TimeBasis;
+    match inc.time_basis {
+        Some(TimeBasis::NoTimestamp) => {
             "an unknown time (the log has no timestamps; shown at the file's mtime)".to_string()
         }
-        Some("kubectl-age") => format!(
+        Some(TimeBasis::KubectlAge) => format!(
             "about {} (from kubectl's event age)",
             crate::format::utc_with_local(&inc.start)
         ),
-        Some("dmesg-uptime") => format!(
+        Some(TimeBasis::DmesgUptime) => format!(
             "about {} (dmesg uptime, counted back from the file's mtime)",
             crate::format::utc_with_local(&inc.start)
         ),
-        _ => crate::format::utc_with_local(&inc.start),
+        None => crate::format::utc_with_local(&inc.start),
     }
 }
 

@@ -112,6 +112,24 @@ impl EventKind {
     }
 }
 
+/// The kinds a report can hold (internal kinds never leave `assemble`).
+impl schemars::JsonSchema for EventKind {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "event_kind".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = EventKind::ALL
+            .iter()
+            .filter(|k| !k.is_internal())
+            .map(|k| k.as_str())
+            .collect();
+        schemars::json_schema!({
+            "description": "An event kind of DESIGN.md §4. The vocabulary grows; a name is never repurposed.",
+            "enum": names,
+        })
+    }
+}
+
 impl std::fmt::Display for EventKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // `pad` so width and alignment flags work (`{:<24}`).
@@ -149,6 +167,18 @@ macro_rules! report_id {
             }
         }
 
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "pattern": concat!("^", $prefix, "[0-9]+$"),
+                })
+            }
+        }
+
         impl PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
                 other.parse::<$name>().is_ok_and(|o| o == *self)
@@ -174,7 +204,7 @@ report_id!(
 );
 
 /// One extracted event.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Event {
     /// Stable id within a report (`e1`, `e2`, … in time order); set by the pipeline after merge.
     pub id: EventId,
@@ -194,6 +224,7 @@ pub struct Event {
     pub program: Option<String>,
     /// The log message (without envelope).
     pub message: String,
+    #[schemars(length(min = 1))]
     pub sources: Vec<Location>,
     /// Kind-specific typed fields (see `patterns/README.md` for each rule's attrs).
     pub attrs: Attrs,
@@ -279,6 +310,19 @@ impl Serialize for Attrs {
             m.serialize_entry(k, v)?;
         }
         m.end()
+    }
+}
+
+impl schemars::JsonSchema for Attrs {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "attrs".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Kind-specific typed fields (`events::contract` lists each kind's; patterns/README.md each rule's).",
+            "type": "object",
+            "propertyNames": { "pattern": "^[a-z][a-z0-9_]*$" },
+        })
     }
 }
 

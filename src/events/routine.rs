@@ -296,7 +296,7 @@ impl RoutineLine {
 }
 
 /// Lines of one kind seen on one host: the report's `stats.routine`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct RoutineCount {
     pub host: String,
     pub kind: EventKind,

@@ -15,7 +15,7 @@ use crate::model::{Location, Timestamp};
 use crate::parse::envelope::{self, Envelope, LineFormat, Stamp};
 use crate::parse::time::{self, YearAnchor, YearTracker};
 use crate::parse::{record_from, Record};
-use crate::report::{InputWarning, InputWarningKind as K};
+use crate::report::{InputWarning, InputWarningKind as K, TimeBasis};
 use crate::rules::RuleSet;
 use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 use std::collections::BTreeMap;
@@ -753,11 +753,11 @@ impl Frame {
 }
 
 /// How a time the line did not give was found, for the incident summary to repeat.
-fn time_basis(t: &RawTime) -> Option<&'static str> {
+fn time_basis(t: &RawTime) -> Option<TimeBasis> {
     match t {
-        RawTime::Unknown => Some("no-timestamp"),
-        RawTime::Ago(_) => Some("kubectl-age"),
-        RawTime::Uptime(_) => Some("dmesg-uptime"),
+        RawTime::Unknown => Some(TimeBasis::NoTimestamp),
+        RawTime::Ago(_) => Some(TimeBasis::KubectlAge),
+        RawTime::Uptime(_) => Some(TimeBasis::DmesgUptime),
         _ => None,
     }
 }
@@ -785,7 +785,7 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
             out.assumed.push(!matches!(t, RawTime::Final(_)));
             if let Some(b) = time_basis(&t) {
                 ev.attrs
-                    .insert_static("time_basis", serde_json::Value::from(b));
+                    .insert_static("time_basis", serde_json::Value::from(b.as_str()));
             }
             for s in &mut ev.sources {
                 if let Location::Line { line, path: sp } = s {
