@@ -8,11 +8,7 @@ use logautopsy::correlate::{correlate, CorrelateOptions};
 use logautopsy::report::Report;
 
 fn frappe_report() -> Report {
-    correlate(support::events::frappe(), &[], &CorrelateOptions::default()).into_report(
-        Vec::new(),
-        Vec::new(),
-        Default::default(),
-    )
+    support::fixture::frappe_report()
 }
 
 /// The summary as piped to a file: no colour, no wrapping.
@@ -35,18 +31,19 @@ fn terminal_summary_shows_windows_chain_orphans_memory_and_advice() {
     assert!(!s.contains('\x1b'), "plain output has no colour codes");
     let expect = [
         "All times are UTC; a host's own clock is shown in parentheses where it differs.\n",
-        "HOSTS\n  web1  zone +05:30  2025-09-27 06:30:01 UTC (12:00:01 local, +05:30) … 2025-09-27 21:32:10 UTC (03:02:10 local, +05:30)  22 events, 1 incident(s), supervisor down 7h 48m 22s\n",
-        "WHAT HAPPENED\n  CRITICAL i1 web1 2025-09-27 13:43:48 UTC (19:13:48 local, +05:30) OOM kill stopped the supervisor: killed frappe-bench-frappe-short-worker-0 2201,",
-        "during backup `/home/frappe/backup.sh > /dev/null`\n",
-        "BACKUP JOBS\n  web1  /home/frappe/backup.sh > /dev/null  1 run(s)",
-        "  i1 CRITICAL oom-cascade  web1  2025-09-27 13:43:48 UTC (19:13:48 local, +05:30) … 21:32:10",
+        "HOSTS\n  ap-app1  zone +05:30  2025-09-26 18:28:02 UTC (23:58:02 local, +05:30) … 2025-09-26 21:47:01 UTC (03:17:01 local, +05:30)  57 events (+6 routine lines), 1 incident(s), supervisor down ≥ 32m 52s (no restart seen)\n",
+        "  frappe-prod-1  zone UTC  2025-09-20 04:02:25 UTC … 2025-09-28 09:20:02 UTC  162 events (+1836 routine lines), 1 incident(s), supervisor down 7h 58m 53s\n",
+        "WHAT HAPPENED\n  CRITICAL i2 ap-app1 2025-09-26 21:14:09 UTC (02:44:09 local, +05:30) OOM kill stopped the supervisor: killed frappe-bench-frappe-short-worker-0 1512,",
+        "  CRITICAL i4 frappe-prod-1 2025-09-27 19:13:47 UTC OOM kill stopped the supervisor: killed frappe-bench-frappe-long-worker-0 1121, 14 orphaned, 5 program(s) left unsupervised, down 7h 58m 53s, during backup `cd /home/frappe/frappe-bench && /usr/local/bin/b…`\n",
+        "BACKUP JOBS\n  frappe-prod-1  cd /home/frappe/frappe-bench && /usr/local/bin/bench --site all backup --with-files >> /home/frappe/frappe-bench/logs/backup.log 2>&1  14 run(s)  schedule 0 */6 * * * (host's clock)  mean 42m 01s  max 1h 58m 45s  trend +67% (getting slower)\n",
+        "  i4 CRITICAL oom-cascade  frappe-prod-1  2025-09-27 19:13:47 UTC … 2025-09-28 03:12:43\n",
         "    chain (UTC):\n",
-        "    backup: b1, incident began 1h 13m 47s after its start",
-        "      13:43:48  e8    OOM killer killed pid 2201 (python3), supervisor program frappe-bench-frappe-short-worker-0, in supervisor.service, anon-rss 5.0 GiB; triggered by mysqldump  var/log/kern.log:6",
-        "      13:45:18  e16   supervisor.service: pid 2200 (gunicorn) remains running after the unit stopped  var/log/syslog:",
-        "      pid 2200 gunicorn  program frappe-bench-frappe-web  (remains-running)  [e16]",
-        "        28.6 GiB    12×  python3  (incl. oom victim pid 2201)",
-        "OOMPolicy=continue",
+        "    backup: b18, incident began 1h 13m 46s after its start\n",
+        "      19:13:47  e182  OOM killer killed pid 1121 (python3), supervisor program frappe-bench-frappe-long-worker-0, in supervisor.service, anon-rss 6.3 GiB; triggered by bench  sample-logs/frappe-oom-cascade/logs/var/log/kern.log:34\n",
+        "      19:15:18  e228…e241  14 processes remain running after the unit stopped (see orphans)  sample-logs/frappe-oom-cascade/logs/var/log/syslog:250 … sample-logs/frappe-oom-cascade/logs/var/log/syslog:263\n",
+        "      pid 1100 gunicorn  program frappe-bench-frappe-web  (remains-running)  [e228]\n",
+        "        14.2 GiB     8×  python3  (incl. oom victim pid 1121)\n",
+        "`systemctl edit supervisor.service` and add `[Service]` / `OOMPolicy=continue`",
     ];
     for x in expect {
         assert!(s.contains(x), "missing {x:?} in\n{s}");
@@ -55,7 +52,7 @@ fn terminal_summary_shows_windows_chain_orphans_memory_and_advice() {
     let mut out = Vec::new();
     logautopsy::render::terminal::write(&frappe_report(), &mut out, &plain(true)).unwrap();
     let s = String::from_utf8(out).unwrap();
-    assert!(s.contains("BACKUP WINDOWS\n  b1 web1  2025-09-27 12:30:01 UTC (18:00:01 local, +05:30) → 14:55:00  2h 24m 59s  (cron-session)  /home/frappe/backup.sh > /dev/null"), "{s}");
+    assert!(s.contains("BACKUP WINDOWS\n  b1 frappe-prod-1  2025-09-25 00:00:01 UTC → 00:24:19  24m 18s  (cron-session)  cd /home/frappe/frappe-bench && /usr/local/bin/bench --site all backup --with-files >> /home/frappe/frappe-bench/logs/backup.log 2>&1\n"), "{s}");
 }
 
 #[test]

@@ -8,13 +8,13 @@
 //! Both scenarios run in one test function so the (slow) browser starts once.
 
 use crate::browser;
-use crate::support_render;
+use crate::support::fixture;
 
+use fixture::{big_report, frappe_report, XSS_COMMAND};
 use logautopsy::render::html;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use support_render::{big_report, frappe_report, XSS_COMMAND};
 
 fn out_dir() -> PathBuf {
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output/browser");
@@ -84,7 +84,10 @@ fn html_report_in_headless_chromium() {
         d.exec("return Array.from(document.querySelectorAll('.lane-label.host')).map(function (n) { return n.textContent; })").unwrap(),
     )
     .unwrap();
-    assert_eq!(lanes, ["erp1", "erp2", "web1"]);
+    assert_eq!(
+        lanes,
+        ["ap-app1", "edge-7", "eu-web1", "frappe-prod-1", "us-db1"]
+    );
     let sub = d
         .exec("return document.querySelectorAll('.lane-label.sub').length")
         .unwrap()
@@ -112,7 +115,7 @@ fn html_report_in_headless_chromium() {
     assert_eq!(
         d.exec("return document.querySelectorAll('.incident').length")
             .unwrap(),
-        2
+        4
     );
     // Is it the backup? The same sentences as the terminal and Markdown, above the list.
     let linked: Vec<String> = serde_json::from_value(
@@ -133,29 +136,31 @@ fn html_report_in_headless_chromium() {
     );
 
     // Clicking the cascade shows its chain with path:line and the raw lines.
-    d.click(".incident[data-id='i1']").unwrap();
+    d.click(".incident[data-id='i4']").unwrap();
     let ev = d.text("#evidence").unwrap();
-    assert!(ev.contains("oom-cascade on erp1"), "{ev}");
+    assert!(ev.contains("oom-cascade on frappe-prod-1"), "{ev}");
     assert!(
-        ev.contains("logs/erp1/syslog:"),
+        ev.contains("frappe-oom-cascade/logs/var/log/kern.log:34"),
         "evidence names path:line: {ev}"
     );
     assert!(
-        ev.contains("Killed process 2211 (gunicorn)"),
-        "raw text shown: {ev}"
+        ev.contains("OOM killer killed pid 1121 (python3)"),
+        "the chain in words: {ev}"
     );
-    assert!(ev.contains("remains running after unit stopped"));
+    assert!(ev.contains("remains running after the unit stopped (and 13 more like it)"));
     assert!(ev.contains("OOMPolicy=continue"), "recommendations shown");
-    assert!(ev.contains("gunicorn"), "memory table shown");
-    d.screenshot(&dir.join("incident-i1.png")).unwrap();
+    assert!(ev.contains("mariadbd"), "memory table shown");
+    d.screenshot(&dir.join("incident-i4.png")).unwrap();
     // Opening an incident puts it in the URL: a link to paste into the incident channel.
-    assert_eq!(d.exec("return location.hash").unwrap(), "#i1");
+    assert_eq!(d.exec("return location.hash").unwrap(), "#i4");
 
-    // Clicking a marker on the canvas: the OOM kill of python3 in erp1's supervisor.service lane.
+    // Clicking a marker on the canvas: the OOM kill of python3 in eu-web1's supervisor.service
+    // lane (i3, a host at +02:00), with i3 opened so the view frames it.
+    d.click(".incident[data-id='i3']").unwrap();
     let pos = d
         .exec(
             "var D = JSON.parse(document.getElementById('logautopsy-data').textContent);\
-             var i = D.ev.id.indexOf(D.incidents[0].oom_kills[1].event);\
+             var i = D.ev.id.indexOf(D.incidents[2].oom_kills[0].event);\
              var v = document.getElementById('timeline').dataset.view.split(',').map(Number), t0 = v[0], t1 = v[1];\
              var c = document.getElementById('timeline'), w = c.clientWidth, h = c.clientHeight;\
              var lab = document.querySelector('.lane-label[data-lane=\"' + D.ev.lane[i] + '\"]');\
@@ -171,14 +176,14 @@ fn html_report_in_headless_chromium() {
         ev.contains("oom_kill"),
         "clicked marker shows its event: {ev}"
     );
-    assert!(ev.contains("Killed process 2305 (python3)"), "{ev}");
+    assert!(ev.contains("Killed process 5106 (python3)"), "{ev}");
     assert!(
-        ev.contains("host local") && ev.contains("+05:30"),
+        ev.contains("host local") && ev.contains("+02:00"),
         "local time with offset: {ev}"
     );
 
     // Hostile log text: shown as text, nothing runs, nothing is parsed as HTML.
-    d.click(".incident[data-id='i2']").unwrap();
+    d.click(".incident[data-id='i1']").unwrap();
     let ev = d.text("#evidence").unwrap();
     assert!(
         ev.contains(XSS_COMMAND),
@@ -211,7 +216,7 @@ fn html_report_in_headless_chromium() {
     assert_eq!(
         d.exec("return document.querySelectorAll('.lane-label.host').length")
             .unwrap(),
-        2
+        4
     );
     d.click("#zoom-in").unwrap();
     d.click("#zoom-reset").unwrap();
@@ -277,7 +282,10 @@ fn html_report_in_headless_chromium() {
     eprintln!("100k: cron filter + 6 redraws in {step:.0} ms");
     assert!(step < 30_000.0, "redraws took {step} ms");
     d.click(".incident[data-id='i1']").unwrap();
-    assert!(d.text("#evidence").unwrap().contains("Killed process 2211"));
+    assert!(d
+        .text("#evidence")
+        .unwrap()
+        .contains("OOM killer killed pid 5120 (python3)"));
     d.screenshot(&dir.join("big.png")).unwrap();
     no_console_errors(&d, "100k events");
     only_local_requests(&d, "100k events");
@@ -387,7 +395,11 @@ fn timeline_navigation_in_headless_chromium() {
         };
     // On load: the whole range, and the worst incident's evidence (never an empty panel).
     let full = view();
-    assert!(d.text("#evidence").unwrap().contains("oom-cascade on erp1"));
+    // The worst incident: critical, the earlier of the two cascades.
+    assert!(d
+        .text("#evidence")
+        .unwrap()
+        .contains("oom-cascade on ap-app1"));
 
     // Drag on the timeline: the view becomes the dragged range (a tenth of the width here).
     let w = d
@@ -579,7 +591,7 @@ fn dark_colour_scheme_and_print() {
     assert_eq!(shown("#controls"), false);
     assert_eq!(shown("main"), false);
     assert_eq!(shown(".incident .print-only"), true);
-    let printed = d.text(".incident[data-id='i1'] .print-only").unwrap();
+    let printed = d.text(".incident[data-id='i4'] .print-only").unwrap();
     assert!(
         printed.contains("Recommendations") && printed.contains("OOMPolicy=continue"),
         "{printed}"

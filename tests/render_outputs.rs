@@ -1,19 +1,20 @@
-//! Renderer tests on the hand-built Frappe cascade Report: golden Markdown and JSON, tables read
-//! back with polars, the Parquet directory read back into Events, charts with their text, the
-//! HTML's static guarantees, output path rules, and byte-identical output across runs.
+//! Renderer tests on the Frappe fixture (`support::fixture`: the real pipeline over
+//! sample-logs): Markdown and JSON snapshots, tables read back with polars, the Parquet
+//! directory read back into Events, charts with their text, the HTML's static guarantees,
+//! output path rules, and byte-identical output across runs.
 //!
-//! Golden files live in `tests/golden/`; regenerate them with `UPDATE_GOLDEN=1 cargo test --test
-//! tests render_outputs` and review the diff.
+//! Snapshots live in `tests/snapshots/`; after an intended change, `cargo insta review` (or
+//! `INSTA_UPDATE=always cargo test --test tests render_outputs`) and read the diff.
 
-use crate::support_render;
+use crate::support::fixture;
 
+use fixture::{frappe_report, XSS_COMMAND};
 use logautopsy::input::parquet::read_events;
 use logautopsy::render::charts::{self, Chart};
 use logautopsy::render::output::{self, Format};
 use logautopsy::render::{html, markdown, tables};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
-use support_render::{frappe_report, XSS_COMMAND};
 
 fn out_dir(name: &str) -> PathBuf {
     let d = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -44,16 +45,14 @@ fn markdown_post_mortem_matches_golden() {
     ] {
         assert!(md.contains(section), "missing {section}");
     }
-    // Impact: erp1 lost its four programs; the outage runs from the kill to the restart.
-    assert!(md.contains("| erp1 | 1 | 2 | **yes** | frappe-schedule, frappe-web, frappe-worker-long, frappe-worker-short | 2 | 6h 21m 28s |"), "{md}");
-    assert!(
-        md.contains("6h 21m 28s"),
-        "outage from 01:41 to 08:02 local, as every output says it"
-    );
+    // Impact: frappe-prod-1 lost its twelve programs; the outage runs from the kill to the
+    // manual restart next morning.
+    assert!(md.contains("| frappe-prod-1 | 1 | 1 | **yes** | frappe-bench-frappe-build-worker, frappe-bench-frappe-default-worker-0, frappe-bench-frappe-default-worker-1, frappe-bench-frappe-long-worker-0, frappe-bench-frappe-long-worker-1, frappe-bench-frappe-schedule, frappe-bench-frappe-short-worker-0, frappe-bench-frappe-short-worker-1, frappe-bench-frappe-web, frappe-bench-node-socketio, frappe-bench-redis-cache, frappe-bench-redis-queue | 14 | 7h 58m 53s |"), "{md}");
     // What held the memory, with a share.
-    assert!(md.contains("| gunicorn | 9 | 5.0 GiB | 50 % |"), "{md}");
-    // Hostile text: no raw HTML outside code blocks, and no table row broken by a `|`.
-    let outside_code: String = md.split("```").step_by(2).collect();
+    assert!(md.contains("| mariadbd | 1 | 26.0 GiB | 44 % |"), "{md}");
+    // Hostile text: no raw HTML outside code (blocks and spans, which render as text), no
+    // table row broken by a `|`, and no stray backslash in a span outside a table.
+    let outside_code: String = md.split('`').step_by(2).collect();
     assert!(
         !outside_code.contains("<script"),
         "raw <script> outside a code block"
@@ -61,6 +60,11 @@ fn markdown_post_mortem_matches_golden() {
     assert!(
         md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "escaped in the timeline table"
+    );
+    assert!(
+        md.contains("- **i1** · high · `oom-kill` on **edge-7**")
+            && md.contains("</b>' | tee -a /tmp/a*b*` (while it ran)"),
+        "a command in a bullet is a code span, copied as it ran: {md}"
     );
     // Every row keeps its table's cells: 6 in the timeline, 3 in each chain.
     let (timeline, root_cause) = md.split_once("## Root cause").unwrap();
@@ -84,7 +88,8 @@ fn json_report_matches_golden() {
     let j = String::from_utf8(render(Format::Json, &dir.join("report.json"))).unwrap();
     let v: serde_json::Value = serde_json::from_str(&j).unwrap();
     assert_eq!(v["schema"], "logautopsy/report/v1");
-    assert_eq!(v["incidents"][0]["kind"], "oom-cascade");
+    assert_eq!(v["incidents"][3]["kind"], "oom-cascade");
+    assert_eq!(v["incidents"][3]["host"], "frappe-prod-1");
     insta::assert_snapshot!("frappe_json", j);
 }
 
@@ -129,14 +134,14 @@ fn csv_reads_back_with_typed_values() {
     let kill = r
         .events
         .iter()
-        .position(|e| e.kind.as_str() == "oom_kill" && e.pid == Some(2211))
+        .position(|e| e.kind.as_str() == "oom_kill" && e.pid == Some(1121))
         .unwrap();
     let ids = df.column("id").unwrap().str().unwrap().clone();
     assert_eq!(ids.get(kill), Some(r.events[kill].id.to_string().as_str()));
     let time = df.column("time").unwrap().str().unwrap().clone();
     assert_eq!(time.get(kill), Some(r.events[kill].time.rfc3339().as_str()));
     let pid = df.column("pid").unwrap().cast(&DataType::Int64).unwrap();
-    assert_eq!(pid.i64().unwrap().get(kill), Some(2211));
+    assert_eq!(pid.i64().unwrap().get(kill), Some(1121));
     // The hostile command survives CSV quoting intact.
     let msgs = df.column("message").unwrap().str().unwrap().clone();
     assert!(msgs.iter().flatten().any(|m| m.contains(XSS_COMMAND)));
@@ -192,7 +197,7 @@ fn parquet_dir_is_hive_partitioned_and_reads_back() {
     .unwrap();
     let r = frappe_report();
     for table in ["events", "incidents", "backup_windows"] {
-        for host in ["erp1", "erp2", "web1"] {
+        for host in ["ap-app1", "edge-7", "eu-web1", "frappe-prod-1"] {
             let p = target
                 .join(table)
                 .join(format!("host={host}"))
@@ -200,21 +205,24 @@ fn parquet_dir_is_hive_partitioned_and_reads_back() {
             assert!(p.is_file(), "{} missing", p.display());
         }
     }
-    let erp1 = ParquetReader::new(
-        std::fs::File::open(target.join("events/host=erp1/part-0.parquet")).unwrap(),
+    let prod = ParquetReader::new(
+        std::fs::File::open(target.join("events/host=frappe-prod-1/part-0.parquet")).unwrap(),
     )
     .finish()
     .unwrap();
     assert_eq!(
-        erp1.height(),
-        r.events.iter().filter(|e| e.host == "erp1").count()
+        prod.height(),
+        r.events
+            .iter()
+            .filter(|e| e.host == "frappe-prod-1")
+            .count()
     );
     assert!(
-        erp1.column("host").is_err(),
+        prod.column("host").is_err(),
         "the partition column lives in the path, Hive style"
     );
     let inc = ParquetReader::new(
-        std::fs::File::open(target.join("incidents/host=erp1/part-0.parquet")).unwrap(),
+        std::fs::File::open(target.join("incidents/host=frappe-prod-1/part-0.parquet")).unwrap(),
     )
     .finish()
     .unwrap();
@@ -228,11 +236,12 @@ fn parquet_dir_is_hive_partitioned_and_reads_back() {
         Some(true)
     );
     let bw = ParquetReader::new(
-        std::fs::File::open(target.join("backup_windows/host=erp2/part-0.parquet")).unwrap(),
+        std::fs::File::open(target.join("backup_windows/host=frappe-prod-1/part-0.parquet"))
+            .unwrap(),
     )
     .finish()
     .unwrap();
-    assert_eq!(bw.height(), 4);
+    assert_eq!(bw.height(), 14);
     assert!(matches!(
         bw.column("end").unwrap().dtype(),
         DataType::Datetime(..)
@@ -247,30 +256,34 @@ fn parquet_dir_is_hive_partitioned_and_reads_back() {
     assert_eq!(back, want);
 
     // The directory is a dataset: another host's extract adds its partition, and a rewrite of
-    // erp1 replaces only erp1's partitions.
+    // frappe-prod-1 replaces only its own partitions.
     let mut other = frappe_report();
-    other.events.retain(|e| e.host == "erp1");
+    other.events.retain(|e| e.host == "frappe-prod-1");
     other.events.truncate(5);
-    other.hosts.retain(|h| h.name == "erp1");
+    other.hosts.retain(|h| h.name == "frappe-prod-1");
     other.incidents.clear();
     other.backup_windows.clear();
     output::check_writable(&target, false).unwrap();
     tables::write_parquet_dir(&other, &target).unwrap();
     let back = read_events(&target).unwrap();
-    assert_eq!(back.iter().filter(|e| e.host == "erp1").count(), 5);
+    assert_eq!(back.iter().filter(|e| e.host == "frappe-prod-1").count(), 5);
     assert_eq!(
-        back.iter().filter(|e| e.host == "web1").count(),
-        r.events.iter().filter(|e| e.host == "web1").count()
+        back.iter().filter(|e| e.host == "ap-app1").count(),
+        r.events.iter().filter(|e| e.host == "ap-app1").count()
     );
     assert!(
-        !target.join("incidents/host=erp1/part-0.parquet").exists() || {
-            let df = ParquetReader::new(
-                std::fs::File::open(target.join("incidents/host=erp1/part-0.parquet")).unwrap(),
-            )
-            .finish()
-            .unwrap();
-            df.height() == 0
-        }
+        !target
+            .join("incidents/host=frappe-prod-1/part-0.parquet")
+            .exists()
+            || {
+                let df = ParquetReader::new(
+                    std::fs::File::open(target.join("incidents/host=frappe-prod-1/part-0.parquet"))
+                        .unwrap(),
+                )
+                .finish()
+                .unwrap();
+                df.height() == 0
+            }
     );
 }
 
@@ -278,10 +291,10 @@ fn parquet_dir_is_hive_partitioned_and_reads_back() {
 fn hostile_host_names_stay_inside_the_parquet_dir() {
     let dir = out_dir("pqdir-hostile");
     let mut r = frappe_report();
-    for e in r.events.iter_mut().filter(|e| e.host == "web1") {
+    for e in r.events.iter_mut().filter(|e| e.host == "ap-app1") {
         e.host = "../../escape".into();
     }
-    r.hosts.retain(|h| h.name != "web1");
+    r.hosts.retain(|h| h.name != "ap-app1");
     let target = dir.join("out/");
     tables::write_parquet_dir(&r, &target).unwrap();
     assert!(!dir.join("escape").exists() && !dir.parent().unwrap().join("escape").exists());
@@ -298,13 +311,19 @@ fn aggregates_count_hours_and_backups() {
     let a = tables::aggregates(&r).unwrap();
     let total: u64 = a.events_per_hour.iter().map(|h| h.events).sum();
     assert_eq!(total as usize, r.events.len());
-    let erp1 = a.backups.iter().find(|b| b.host == "erp1").unwrap();
-    assert_eq!((erp1.runs, erp1.ended), (4, 3));
-    assert_eq!(erp1.max_s, Some(47.0 * 60.0));
-    assert_eq!(erp1.median_s, Some(38.0 * 60.0));
-    assert_eq!(erp1.last_s, Some(47.0 * 60.0));
-    let web1 = a.backups.iter().find(|b| b.host == "web1").unwrap();
-    assert_eq!(web1.mean_s, Some((5.0 + 5.0 + 6.0 + 5.5) * 60.0 / 4.0));
+    // frappe-prod-1's fourteen six-hourly runs, all with an end (sample-logs EXPECTED.md): the
+    // longest is the night of the incident, 1h 58m 45s.
+    let prod = a
+        .backups
+        .iter()
+        .find(|b| b.host == "frappe-prod-1")
+        .unwrap();
+    assert_eq!((prod.runs, prod.ended), (14, 14));
+    assert_eq!(prod.max_s, Some(7125.0));
+    assert_eq!(prod.median_s, Some((2117.0 + 2286.0) / 2.0));
+    assert_eq!(prod.last_s, Some(2438.0));
+    let eu = a.backups.iter().find(|b| b.host == "eu-web1").unwrap();
+    assert_eq!(eu.mean_s, Some((1692.0 + 1899.0) / 2.0));
 }
 
 #[test]
@@ -312,9 +331,9 @@ fn svg_charts_carry_their_text() {
     let r = frappe_report();
     let t = charts::svg(&r, Chart::Timeline).unwrap();
     for label in [
-        "erp1",
-        "erp2",
-        "web1",
+        "ap-app1",
+        "edge-7",
+        "frappe-prod-1",
         "OOM kill",
         "backup window",
         "Timeline",
@@ -322,11 +341,11 @@ fn svg_charts_carry_their_text() {
         assert!(t.contains(label), "timeline.svg lacks {label}");
     }
     assert!(
-        t.contains("58m") || t.contains("47m 00s"),
+        t.contains("1h 58m 45s") && t.contains("24m 18s"),
         "backup durations are labelled"
     );
     // Incidents are shaded and named on their lane.
-    for label in ["i1 CRITICAL", "incident (id, severity)"] {
+    for label in ["i1 HIGH", "i4 CRITICAL", "incident (id, severity)"] {
         assert!(t.contains(label), "timeline.svg lacks {label}");
     }
     let m = charts::svg(&r, Chart::Memory).unwrap();
@@ -334,14 +353,20 @@ fn svg_charts_carry_their_text() {
     for label in [
         "gunicorn",
         "mariadbd",
-        "i1 erp1",
+        "i4 frappe-prod-1",
         "resident memory (GiB)",
-        "5.0 GiB · victim",
+        "14.2 GiB · victim",
+        "6.0 GiB · backup?",
     ] {
         assert!(m.contains(label), "memory.svg lacks {label}");
     }
     let b = charts::svg(&r, Chart::Backups).unwrap();
-    for label in ["erp1: cd", "/home/frappe", "run during an incident"] {
+    for label in [
+        "frappe-prod-1: cd",
+        "/home/frappe",
+        "run during an incident",
+        "&apos;&lt;script&gt;alert(1)&lt;/script&gt;",
+    ] {
         assert!(b.contains(label), "backups.svg lacks {label}");
     }
     assert!(
@@ -417,7 +442,7 @@ fn html_is_self_contained_and_safe() {
         .unwrap()
         .iter()
         .any(|m| m.as_str().unwrap().contains(XSS_COMMAND)));
-    assert_eq!(v["incidents"].as_array().unwrap().len(), 2);
+    assert_eq!(v["incidents"].as_array().unwrap().len(), 4);
     assert_eq!(html::render(&frappe_report()), html);
 }
 

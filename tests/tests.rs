@@ -6,7 +6,6 @@
 mod bad_input;
 mod browser;
 mod support;
-mod support_render;
 
 mod archives;
 mod association;

@@ -1,5 +1,5 @@
 //! Correlation tests with hand-built event sequences shaped like the real lines they stand for
-//! (reference §3.4, §4.5): the Frappe cascade, a kill the supervisor survived, a planned restart,
+//! (reference §3.4, §4.5): an OOMPolicy=stop cascade, a kill the supervisor survived, a planned restart,
 //! each window end basis, the fleet view. Every assertion is an exact value.
 
 use super::*;
@@ -90,11 +90,13 @@ const SIO: &str = "frappe-bench-node-socketio";
 const SUP: &str = "supervisor.service";
 const CMD: &str = "/home/frappe/backup.sh > /dev/null";
 
-/// The Frappe sequence: a 6-hourly backup, an OOM kill in supervisor.service, OOMPolicy=stop,
-/// supervisorctl shutdown, waiting lists, stop timeout, workers left running, failed with
-/// result 'oom-kill', the backup's PAM session closes, and the manual restart next morning finds
-/// the left-over processes.
-fn frappe() -> Vec<Event> {
+/// The smallest OOMPolicy=stop cascade that exercises every correlation stage, as events: a
+/// backup, an OOM kill in supervisor.service, OOMPolicy=stop, supervisorctl shutdown, waiting
+/// lists, stop timeout, workers left running, failed with result 'oom-kill', the backup's PAM
+/// session closes, and the manual restart next morning finds the left-over processes. A unit
+/// test's input, small enough to assert every value of; the end-to-end Frappe fixture is the
+/// real pipeline over `sample-logs/frappe-oom-cascade` (`tests/support/fixture.rs`).
+fn cascade() -> Vec<Event> {
     let z = "+05:30";
     let t = |hms: &str| format!("2025-09-27T{hms}{z}");
     let t2 = |hms: &str| format!("2025-09-28T{hms}{z}");
@@ -198,7 +200,7 @@ fn frappe() -> Vec<Event> {
 
 #[test]
 fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
-    let ev = frappe();
+    let ev = cascade();
     let r = run(ev.clone());
     assert_eq!(r.backup_windows.len(), 1);
     let w = &r.backup_windows[0];
@@ -975,8 +977,8 @@ fn fleet_view_matches_local_times_across_zones() {
 
 #[test]
 fn output_is_deterministic() {
-    let a = serde_json::to_string(&run(frappe())).unwrap();
-    let b = serde_json::to_string(&run(frappe())).unwrap();
+    let a = serde_json::to_string(&run(cascade())).unwrap();
+    let b = serde_json::to_string(&run(cascade())).unwrap();
     assert_eq!(a, b);
 }
 

@@ -64,9 +64,19 @@ pub fn cell(text: &str) -> String {
 /// Our prose with its `code` spans kept as code: commands in recommendations and summaries
 /// render as code a reader can copy (`cd … && …`, not `cd … &amp;&amp; …` between escaped
 /// backticks). Outside the spans the text is [`cell`]-escaped; inside, only what would end the
-/// span or the line is changed (the fence is longer than any backtick run, `|` is escaped in
-/// tables). Text whose backticks do not pair (a command holding one) is escaped whole.
+/// span or the line is changed (the fence is longer than any backtick run). Text whose backticks
+/// do not pair (a command holding one) is escaped whole. For prose; [`rich_cell`] in tables.
 pub fn rich(text: &str) -> String {
+    rich_with(text, false)
+}
+
+/// [`rich`] for a table cell: a `|` inside a span is escaped too, or it would end the cell (in a
+/// table GFM reads `\|` in a span as `|`; anywhere else the backslash would show).
+fn rich_cell(text: &str) -> String {
+    rich_with(text, true)
+}
+
+fn rich_with(text: &str, table: bool) -> String {
     let parts: Vec<&str> = text.split('`').collect();
     if parts.len().is_multiple_of(2) {
         return cell(text);
@@ -76,16 +86,21 @@ pub fn rich(text: &str) -> String {
         if k % 2 == 0 {
             o.push_str(&cell(part));
         } else {
-            o.push_str(&code_span(part));
+            o.push_str(&code_span(part, table));
         }
     }
     o
 }
 
 /// One inline code span holding `t` verbatim (control characters shown, line breaks as spaces,
-/// `|` escaped so a table cell does not end).
-fn code_span(t: &str) -> String {
-    let t = escape::visible(t).replace('|', "\\|");
+/// and in a table `|` escaped so the cell does not end).
+fn code_span(t: &str, table: bool) -> String {
+    let t = escape::visible(t);
+    let t = if table {
+        t.replace('|', "\\|")
+    } else {
+        t.into_owned()
+    };
     let fence = "`".repeat(longest_run(&t, '`') + 1);
     // A span that starts or ends with a backtick needs a space inside its fence.
     let pad = if t.starts_with('`') || t.ends_with('`') {
@@ -508,7 +523,7 @@ fn root_cause(s: &mut String, r: &Report) {
                 s.push_str(&format!(
                     "| {} | {} | {} {} |\n",
                     utc(&step.time),
-                    rich(&step.text),
+                    rich_cell(&step.text),
                     id(&step.event.to_string()),
                     src.join(", ")
                 ));
@@ -757,11 +772,13 @@ mod tests {
     fn commands_stay_code_a_reader_can_copy() {
         assert_eq!(
             rich("run `cd /srv && bench backup | gzip` now, <b>"),
-            "run `cd /srv && bench backup \\| gzip` now, &lt;b&gt;"
+            "run `cd /srv && bench backup | gzip` now, &lt;b&gt;"
         );
+        // In a table the `|` in the span is escaped, or it would end the cell.
+        assert_eq!(rich_cell("run `a | b` now"), "run `a \\| b` now");
         // A backtick inside a span: the fence grows.
-        assert_eq!(code_span("a`b"), "``a`b``");
-        assert_eq!(code_span("`x"), "`` `x ``");
+        assert_eq!(code_span("a`b", false), "``a`b``");
+        assert_eq!(code_span("`x", true), "`` `x ``");
         // Unpaired backticks: all escaped, nothing becomes code by accident.
         assert_eq!(rich("it's a `half"), "it's a \\`half");
         assert_eq!(para_rich("- `x`"), "\\- `x`");

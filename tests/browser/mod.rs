@@ -242,9 +242,20 @@ impl Driver {
         .map(|_| ())
     }
 
+    /// Scrolls the row `y` CSS pixels below the element's top to the middle of the window: a
+    /// canvas taller than the window would otherwise have that row out of it.
+    fn center_row(&self, css: &str, y: f64) -> Result<(), String> {
+        self.exec(&format!(
+            "var r = document.querySelector({}).getBoundingClientRect(); window.scrollBy(0, r.top + {y} - innerHeight / 2); return true",
+            json!(css)
+        ))
+        .map(|_| ())
+    }
+
     /// Clicks at (x, y) CSS pixels from the top-left corner of the element matched by `css`
     /// (viewport-origin pointer actions: the element-origin form differs between drivers).
     pub fn click_at(&self, css: &str, x: f64, y: f64) -> Result<(), String> {
+        self.center_row(css, y)?;
         let r = self.exec(&format!(
             "var r = document.querySelector({}).getBoundingClientRect(); return [r.left, r.top];",
             json!(css)
@@ -263,10 +274,7 @@ impl Driver {
     /// Drags with the left button from (x0, y) to (x1, y), CSS pixels from the element's
     /// top-left corner, in a few steps (as a hand does), optionally holding shift.
     pub fn drag(&self, css: &str, x0: f64, x1: f64, y: f64, shift: bool) -> Result<(), String> {
-        self.exec(&format!(
-            "document.querySelector({}).scrollIntoView({{block: 'center'}}); return true",
-            json!(css)
-        ))?;
+        self.center_row(css, y)?;
         let r = self.exec(&format!(
             "var r = document.querySelector({}).getBoundingClientRect(); return [r.left, r.top];",
             json!(css)

@@ -1,8 +1,10 @@
-//! Shared test support: a builder for hand-made event sequences shaped like real log lines
-//! (`events`) and a seeded generator of copied-log trees with known truth (`gen`).
+//! Shared test support: the one Frappe fixture, a real report of real log trees (`fixture`), a
+//! builder for small hand-made event sequences (`events`) and a seeded generator of copied-log
+//! trees with known truth (`gen`).
 #![allow(dead_code)]
 
 pub mod events;
+pub mod fixture;
 pub mod gen;
 
 use std::path::PathBuf;
