@@ -106,7 +106,7 @@ fn cascade(c: &Ctx<'_>, a: &mut Advice) {
     if inc.kind == IncidentKind::OomCascade {
         let ev = ids(events, chain, |e| {
             e.kind == K::UnitOom
-                || (e.kind == K::UnitFailed && e.attr_str("result") == Some("oom-kill"))
+                || (e.kind == K::UnitFailed && e.result() == Some("oom-kill"))
                 || e.kind == K::UnitStopping
                 || e.kind == K::SupervisorctlShutdown
         });
@@ -172,7 +172,7 @@ fn memory(c: &Ctx<'_>, a: &mut Advice) {
             // say so rather than overstate what capping it would achieve.
             let peak = w.members.iter().map(|&j| &events[j]).find_map(|e| {
                 (e.kind == K::UnitResources)
-                    .then(|| e.attr_u64("memory_peak_bytes").map(|b| (b / 1024, e.id)))
+                    .then(|| e.memory_peak_bytes().map(|b| (b / 1024, e.id)))
                     .flatten()
             });
             let victim = inc
@@ -232,8 +232,7 @@ fn memory(c: &Ctx<'_>, a: &mut Advice) {
             // A kill in a memory cgroup's OOM is at that cgroup's limit, whatever the host had.
             let memcg = c.chain.iter().map(|&i| &events[i]).any(|e| {
                 e.kind == K::OomKill
-                    && (e.attr_str("scope") == Some("memcg")
-                        || e.attr_str("constraint") == Some("CONSTRAINT_MEMCG"))
+                    && (e.scope() == Some("memcg") || e.constraint() == Some("CONSTRAINT_MEMCG"))
             });
             a.add(
                 "memory-limit",
@@ -325,8 +324,7 @@ fn stop_timeout(c: &Ctx<'_>, a: &mut Advice) {
     } = c;
     let unit = unit.as_deref().unwrap_or("<the unit>");
     let timeouts = ids(events, chain, |e| {
-        e.kind == K::UnitStopTimeout
-            || (e.kind == K::UnitFailed && e.attr_str("result") == Some("timeout"))
+        e.kind == K::UnitStopTimeout || (e.kind == K::UnitFailed && e.result() == Some("timeout"))
     });
     if !timeouts.is_empty() {
         a.add(

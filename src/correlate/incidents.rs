@@ -56,7 +56,7 @@ fn is_failure(e: &Event) -> bool {
         | K::UnitStopTimeout
         | K::OomNoKillable
         | K::WorkerKilled => true,
-        K::SupervisorExited => e.attrs.get("expected").and_then(|v| v.as_bool()) == Some(false),
+        K::SupervisorExited => e.expected() == Some(false),
         _ => false,
     }
 }
@@ -262,7 +262,7 @@ fn analyse_stop(cl: &Cluster<'_>, oom: &Oom<'_>) -> Stop {
             let e = &events[i];
             match e.kind {
                 K::SupervisorctlShutdown | K::SupervisorWaiting => true,
-                K::SupervisorSignal => e.attr_str("request") == Some("exit"),
+                K::SupervisorSignal => e.request() == Some("exit"),
                 K::UnitStopping | K::UnitStopped | K::UnitStopTimeout => {
                     oom.is_sup(e.unit.as_deref())
                 }
@@ -274,7 +274,7 @@ fn analyse_stop(cl: &Cluster<'_>, oom: &Oom<'_>) -> Stop {
     let stopped = !evidence.is_empty();
     let failed_oom = c.iter().any(|&i| {
         let e = &events[i];
-        e.kind == K::UnitFailed && e.attr_str("result") == Some("oom-kill")
+        e.kind == K::UnitFailed && e.result() == Some("oom-kill")
     });
     // The OOMPolicy=stop signature is systemd *stopping* the unit right after the kill (Stopping,
     // its ExecStop `supervisorctl shutdown`, supervisord's waiting list). `Failed with result
@@ -325,10 +325,7 @@ fn exits<'e>(cl: &Cluster<'e>) -> Exits<'e> {
     let unexpected: Vec<(usize, &Event)> = c
         .iter()
         .map(|&i| (i, &events[i]))
-        .filter(|(_, e)| {
-            e.kind == K::SupervisorExited
-                && e.attrs.get("expected").and_then(|v| v.as_bool()) == Some(false)
-        })
+        .filter(|(_, e)| e.kind == K::SupervisorExited && e.expected() == Some(false))
         .collect();
     let mut exits_per_program: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, e) in &unexpected {
@@ -399,9 +396,7 @@ fn find_recovery(cl: &Cluster<'_>, oom: &Oom<'_>, stop: &Stop, ex: &Exits<'_>) -
                 // this incident's aftermath, not a new incident.
                 let aftermath = orphans_seen
                     && match e.kind {
-                        K::SupervisorExited
-                            if e.attrs.get("expected").and_then(|v| v.as_bool()) == Some(false) =>
-                        {
+                        K::SupervisorExited if e.expected() == Some(false) => {
                             aftermath_progs.extend(e.program.clone());
                             true
                         }
@@ -557,7 +552,7 @@ fn orphans_of(cl: &Cluster<'_>, oom: &Oom<'_>, all: &[usize]) -> (Vec<Orphan>, V
                     e.kind,
                     K::UnitStopTimeout | K::UnitKilling | K::UnitRemainsRunning
                 ) || (e.kind == K::UnitFailed && is_sup(e.unit.as_deref()))
-                    || (e.kind == K::UnitMainExited && e.attr_str("code") == Some("killed")))
+                    || (e.kind == K::UnitMainExited && e.code() == Some("killed")))
         });
         if killed_after {
             let w = &events[wi];
@@ -615,7 +610,7 @@ fn classify(
     let has_oom = !oom_kills.is_empty()
         || unit_ooms
             .iter()
-            .any(|(_, e)| e.attr_str("killer").is_none_or(|k| k == "kernel"));
+            .any(|(_, e)| e.killer().is_none_or(|k| k == "kernel"));
     if has_oom && (stop_after_oom || failed_oom_leaving) {
         IncidentKind::OomCascade
     } else if has_oom {
@@ -730,13 +725,13 @@ fn build(
                     .map(str::to_string)
             }),
             unit: e.unit.clone(),
-            anon_rss_kb: e.attr_u64("anon_rss_kb"),
+            anon_rss_kb: e.anon_rss_kb(),
             container: e
-                .attr_str("task_memcg")
-                .or_else(|| e.attr_str("oom_memcg"))
+                .task_memcg()
+                .or_else(|| e.oom_memcg())
                 .and_then(super::container::from_memcg)
-                .or_else(|| e.attr_str("cpuset").and_then(super::container::from_cpuset)),
-            memcg_limit_kb: e.attr_u64("memcg_limit_kb"),
+                .or_else(|| e.cpuset().and_then(super::container::from_cpuset)),
+            memcg_limit_kb: e.memcg_limit_kb(),
             event: e.id,
         })
         .collect();
@@ -803,7 +798,7 @@ fn build(
     let window = link_backup(windows, &host, start, slack_s);
     let backup_pid = window
         .and_then(|wi| windows[wi].start_idx)
-        .filter(|&si| events[si].attr_str("via").is_none_or(|v| v == "cron"))
+        .filter(|&si| events[si].via().is_none_or(|v| v == "cron"))
         .and_then(|si| events[si].pid);
     let (top, largest) = memory(&oom.kills, backup_pid);
     inc.memory_top = top;
@@ -840,7 +835,7 @@ fn memory(
         return (Vec::new(), Vec::new());
     };
     let victims: BTreeSet<u32> = oom_kills.iter().filter_map(|(_, e)| e.pid).collect();
-    let trigger = kill.attr_str("trigger");
+    let trigger = kill.trigger();
     let rows = |key: &str| {
         kill.attrs
             .get(key)
@@ -869,7 +864,7 @@ fn memory(
         .collect();
     // The trigger is known by pid when the report's `CPU: … PID: … Comm:` line was read;
     // otherwise by name, which names a row only when that name has one process.
-    let trigger_pid = kill.attr_u64("trigger_pid").map(|p| p as u32);
+    let trigger_pid = kill.trigger_pid().map(|p| p as u32);
     let trigger_unique = trigger.filter(|t| m.get(*t).is_some_and(|(c, _)| *c == 1));
     let roles = |pid: u32, process: &str| {
         let mut v = Vec::new();
@@ -1038,18 +1033,18 @@ fn describe_kernel(e: &Event, spawns: &Spawns, n: &Names<'_>) -> Option<String> 
             if let Some(u) = &e.unit {
                 s += &format!(", in {u}");
             }
-            if let Some(r) = e.attr_u64("anon_rss_kb") {
+            if let Some(r) = e.anon_rss_kb() {
                 s += &format!(", anon-rss {}", crate::format::size_kb(r));
             }
-            if let Some(t) = e.attr_str("trigger") {
+            if let Some(t) = e.trigger() {
                 s += &format!("; triggered by {t}");
             }
             s
         }
         K::OomdKill => format!(
             "{} killed {}",
-            e.attr_str("tool").unwrap_or("oomd"),
-            e.attr_str("cgroup").unwrap_or(unit)
+            e.tool().unwrap_or("oomd"),
+            e.cgroup().unwrap_or(unit)
         ),
         _ => return None,
     })
@@ -1063,8 +1058,8 @@ fn describe_unit(e: &Event, n: &Names<'_>) -> Option<String> {
     Some(match e.kind {
         K::UnitControlExited => format!(
             "{unit}: control process (ExecStartPre/ExecStop…) exited, code={}, status={}",
-            e.attr_str("code").unwrap_or("?"),
-            e.attr_str("status").unwrap_or("?")
+            e.code().unwrap_or("?"),
+            e.status().unwrap_or("?")
         ),
         K::UnitOom => {
             // systemd repeats the notice for the parent slices; assemble folded those copies
@@ -1085,18 +1080,15 @@ fn describe_unit(e: &Event, n: &Names<'_>) -> Option<String> {
         K::UnitStopTimeout => format!("{unit}: stop timed out, killing"),
         K::UnitKilling => format!(
             "{unit}: killing pid {pid} ({proc_}) with {}",
-            e.attr_str("signal").unwrap_or("a signal")
+            e.signal().unwrap_or("a signal")
         ),
         K::UnitRemainsRunning => {
             format!("{unit}: pid {pid} ({proc_}) remains running after the unit stopped")
         }
-        K::UnitFailed => format!(
-            "{unit}: failed with result '{}'",
-            e.attr_str("result").unwrap_or("?")
-        ),
+        K::UnitFailed => format!("{unit}: failed with result '{}'", e.result().unwrap_or("?")),
         K::UnitMainExited => format!(
             "{unit}: main process exited, code={}, status={}",
-            e.attr_str("code").unwrap_or("?"),
+            e.code().unwrap_or("?"),
             e.attrs
                 .get("status")
                 .map(|v| v
@@ -1131,8 +1123,8 @@ fn describe_supervisor(e: &Event, n: &Names<'_>) -> Option<String> {
         K::SupervisorctlShutdown => "supervisorctl: Shut down (the unit's ExecStop)".to_string(),
         K::SupervisorSignal => format!(
             "supervisord received {} ({} request)",
-            e.attr_str("signal").unwrap_or("?"),
-            e.attr_str("request").unwrap_or("?")
+            e.signal().unwrap_or("?"),
+            e.request().unwrap_or("?")
         ),
         K::SupervisorWaiting => {
             let progs: Vec<&str> = e
@@ -1150,13 +1142,11 @@ fn describe_supervisor(e: &Event, n: &Names<'_>) -> Option<String> {
         K::SupervisorStopped => format!("supervisord stopped {prog}"),
         K::SupervisorExited => format!(
             "{prog} exited ({}){}",
-            e.attr_str("signal")
+            e.signal()
                 .map(str::to_string)
-                .or_else(|| e
-                    .attr_u64("exit_status")
-                    .map(|s| format!("exit status {s}")))
+                .or_else(|| e.exit_status().map(|s| format!("exit status {s}")))
                 .unwrap_or_else(|| "?".to_string()),
-            if e.attrs.get("expected").and_then(|v| v.as_bool()) == Some(false) {
+            if e.expected() == Some(false) {
                 ", not expected"
             } else {
                 ""
@@ -1177,24 +1167,19 @@ fn describe_cron(e: &Event, n: &Names<'_>) -> Option<String> {
     Some(match e.kind {
         K::BackupStart => format!(
             "backup started: {}{}",
-            e.attr_str("command").or(e.unit.as_deref()).unwrap_or("?"),
-            e.attr_str("user")
-                .map(|u| format!(" (user {u})"))
-                .unwrap_or_default()
+            e.command().or(e.unit.as_deref()).unwrap_or("?"),
+            e.user().map(|u| format!(" (user {u})")).unwrap_or_default()
         ),
-        K::CronSessionOpen => format!(
-            "cron session {pid} opened for {}",
-            e.attr_str("user").unwrap_or("?")
-        ),
+        K::CronSessionOpen => format!("cron session {pid} opened for {}", e.user().unwrap_or("?")),
         K::CronSessionClose => format!("backup's cron session {pid} closed (job ended)"),
         K::CronEnd | K::BackupEnd => format!(
             "backup ended: {} ({})",
-            e.attr_str("command").or(e.unit.as_deref()).unwrap_or("job"),
-            e.attr_str("basis").unwrap_or("end line")
+            e.command().or(e.unit.as_deref()).unwrap_or("job"),
+            e.basis().unwrap_or("end line")
         ),
         K::WorkerKilled => format!(
             "{proc_} worker pid {pid} was sent {}",
-            e.attr_str("signal").unwrap_or("SIGKILL")
+            e.signal().unwrap_or("SIGKILL")
         ),
 
         _ => return None,

@@ -154,7 +154,7 @@ pub fn correlate(
         });
         inc.time_basis = chain_idx
             .iter()
-            .find_map(|&i| events[i].attr_str("time_basis"))
+            .find_map(|&i| events[i].time_basis())
             .and_then(crate::report::TimeBasis::parse);
         inc.summary = summary(&inc, w, d.sup_unit.as_deref());
         inc.recommendations =
@@ -217,10 +217,7 @@ fn end_hint(
     if w.end.is_some() || w.unit.is_some() {
         return None;
     }
-    let via = w
-        .start_idx
-        .and_then(|i| events[i].attr_str("via"))
-        .unwrap_or("cron");
+    let via = w.start_idx.and_then(|i| events[i].via()).unwrap_or("cron");
     if via != "cron" {
         return None;
     }

@@ -62,7 +62,7 @@ pub(crate) fn backup_windows(events: &[Event]) -> Vec<Window> {
             continue;
         }
         let via = s
-            .attr_str("via")
+            .via()
             .unwrap_or(if s.unit.is_some() { "systemd" } else { "cron" });
         let w = match via {
             "systemd" => systemd_window(events, i, &mut used),
@@ -100,7 +100,7 @@ fn base(s: &Event, i: usize) -> Window {
         end_basis: EndBasis::Unknown,
         command: command_of(s),
         unit: s.unit.clone(),
-        user: s.attr_str("user").map(str::to_string),
+        user: s.user().map(str::to_string),
         start_idx: Some(i),
         end_idx: None,
         members: vec![i],
@@ -110,13 +110,13 @@ fn base(s: &Event, i: usize) -> Window {
 /// The command a window is known by: the cron command, or `dir/script` for run-parts, or the
 /// anacron job name (those rules carry no `command`).
 fn command_of(s: &Event) -> Option<String> {
-    if let Some(c) = s.attr_str("command") {
+    if let Some(c) = s.command() {
         return Some(c.to_string());
     }
-    match (s.attr_str("dir"), s.attr_str("script")) {
+    match (s.dir(), s.script()) {
         (Some(d), Some(x)) => Some(format!("{}/{x}", d.trim_end_matches('/'))),
         (None, Some(x)) => Some(x.to_string()),
-        _ => s.attr_str("job").map(str::to_string),
+        _ => s.job().map(str::to_string),
     }
 }
 
@@ -144,8 +144,8 @@ fn finish(
 fn cron_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Window {
     let s = &events[i];
     let w = base(s, i);
-    let user = s.attr_str("user");
-    let cmd = s.attr_str("command");
+    let user = s.user();
+    let cmd = s.command();
 
     // The session: opened in the same second by the same user, pid below the CMD pid, nearest.
     let session = s.pid.and_then(|gpid| {
@@ -157,7 +157,7 @@ fn cron_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Window 
                     && e.host == s.host
                     && !used.contains(j)
                     && (e.time.micros - s.time.micros).abs() <= SAME_SECOND_US
-                    && same_user(e.attr_str("user"), user)
+                    && same_user(e.user(), user)
                     && e.pid.is_some_and(|p| p < gpid)
             })
             .max_by_key(|(j, e)| (e.pid, std::cmp::Reverse(*j)))
@@ -179,18 +179,18 @@ fn cron_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Window 
         }
         let slot = match e.kind {
             EventKind::CronEnd | EventKind::BackupEnd => {
-                match e.attr_str("basis").and_then(EndBasis::parse) {
+                match e.basis().and_then(EndBasis::parse) {
                     Some(b @ (EndBasis::CronieCmdend | EndBasis::CronEnd)) => {
-                        let same_cmd = cmd.is_some() && e.attr_str("command") == cmd;
+                        let same_cmd = cmd.is_some() && e.command() == cmd;
                         let pid_ok = match (e.pid, spid) {
                             (Some(p), Some(sp)) => p == sp || Some(p) == s.pid,
                             _ => true,
                         };
-                        (same_cmd && same_user(e.attr_str("user"), user) && pid_ok)
+                        (same_cmd && same_user(e.user(), user) && pid_ok)
                             .then_some(if b == EndBasis::CronieCmdend { 0 } else { 1 })
                     }
                     Some(EndBasis::CronGrandchild) => {
-                        let g = e.attr_u64("grandchild").map(|g| g as u32).or(e.pid);
+                        let g = e.grandchild().map(|g| g as u32).or(e.pid);
                         (s.pid.is_some() && g == s.pid).then_some(2)
                     }
                     Some(EndBasis::CronNoMta) => (spid.is_some() && e.pid == spid).then_some(4),
@@ -198,8 +198,7 @@ fn cron_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Window 
                 }
             }
             EventKind::CronSessionClose => {
-                (spid.is_some() && e.pid == spid && same_user(e.attr_str("user"), user))
-                    .then_some(3)
+                (spid.is_some() && e.pid == spid && same_user(e.user(), user)).then_some(3)
             }
             _ => None,
         };
@@ -287,7 +286,7 @@ fn systemd_window(events: &[Event], i: usize, used: &mut HashSet<usize>) -> Wind
     let extra: Vec<usize> = best.iter().flatten().copied().collect();
     used.extend(extra.iter().copied());
     let mut w = finish(w, events, chosen, extra);
-    let ruled = best[0].and_then(|j| events[j].attr_str("basis").and_then(EndBasis::parse));
+    let ruled = best[0].and_then(|j| events[j].basis().and_then(EndBasis::parse));
     if let (Some(j), Some(basis)) = (best[0], ruled) {
         // A rule may have been more precise about the end line it saw.
         if w.end_idx == Some(j) {
@@ -310,11 +309,8 @@ fn keyed_window(
     let w = base(s, i);
     let key = |e: &Event| {
         (
-            e.attr_str("job")
-                .or(e.attr_str("script"))
-                .or(e.attr_str("command"))
-                .map(str::to_string),
-            e.attr_str("dir").map(str::to_string),
+            e.job().or(e.script()).or(e.command()).map(str::to_string),
+            e.dir().map(str::to_string),
         )
     };
     let k = key(s);
@@ -322,7 +318,7 @@ fn keyed_window(
         e.host == s.host
             && !used.contains(j)
             && (e.kind == end_kind
-                || (e.kind == EventKind::BackupEnd && e.attr_str("via") == Some(basis.as_str())))
+                || (e.kind == EventKind::BackupEnd && e.via() == Some(basis.as_str())))
             && key(e) == k
     });
     let end = end.map(|(j, _)| j);
@@ -348,10 +344,7 @@ fn consumed_only_windows(events: &[Event], used: &HashSet<usize>, have: &[Window
         if e.kind != EventKind::UnitResources || used.contains(&j) {
             continue;
         }
-        let (Some(unit), Some(wall)) = (
-            e.unit.as_deref(),
-            e.attrs.get("wall_s").and_then(|v| v.as_f64()),
-        ) else {
+        let (Some(unit), Some(wall)) = (e.unit.as_deref(), e.wall_s()) else {
             continue;
         };
         if !(backup_units.contains(&(e.host.as_str(), unit))

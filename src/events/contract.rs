@@ -105,9 +105,94 @@ pub const CONTRACT: &[AttrSpec] = &[
     req(K::SupervisorSignal, "signal", Str),
     opt(K::OomSummary, "task_memcg", Str),
     opt(K::OomCpu, "cpu", Uint),
+    opt(K::SupervisorExited, "exit_status", Uint),
+    opt(K::SupervisorSignal, "request", Str),
+    opt(K::UnitMainExited, "code", Str),
+    opt(K::UnitMainExited, "status", Str),
+    opt(K::OomdKill, "tool", Str),
+    opt(K::OomdKill, "cgroup", Str),
 ];
 
 /// The declared attributes of one kind.
 pub fn of(kind: K) -> impl Iterator<Item = &'static AttrSpec> {
     CONTRACT.iter().filter(move |s| s.kind == kind)
+}
+
+/// Attributes the scanner and `assemble` write themselves (no rule produces them).
+pub const SET_BY_CODE: &[&str] = &[
+    "time_basis",
+    "trigger",
+    "trigger_pid",
+    "scope",
+    "constraint",
+    "cpuset",
+    "oom_memcg",
+    "memcg_limit_kb",
+    "task_memcg",
+];
+
+/// Typed accessors for the attributes code reads: `e.command()` instead of
+/// `e.attr_str("command")`, so a key is spelled once, here, and the test below ties each to
+/// the contract (or to `SET_BY_CODE`).
+macro_rules! accessors {
+    ($($name:ident: $key:literal -> $ty:ty = $conv:ident;)*) => {
+        impl super::Event {
+            $(
+                #[doc = concat!("The `", $key, "` attribute.")]
+                pub fn $name(&self) -> Option<$ty> {
+                    self.attrs.get($key).and_then(|v| v.$conv())
+                }
+            )*
+        }
+        /// Every key an accessor reads.
+        pub const READ: &[&str] = &[$($key),*];
+    };
+}
+
+accessors! {
+    user: "user" -> &str = as_str;
+    command: "command" -> &str = as_str;
+    via: "via" -> &str = as_str;
+    basis: "basis" -> &str = as_str;
+    job: "job" -> &str = as_str;
+    dir: "dir" -> &str = as_str;
+    script: "script" -> &str = as_str;
+    grandchild: "grandchild" -> u64 = as_u64;
+    wall_s: "wall_s" -> f64 = as_f64;
+    memory_peak_bytes: "memory_peak_bytes" -> u64 = as_u64;
+    expected: "expected" -> bool = as_bool;
+    exit_status: "exit_status" -> u64 = as_u64;
+    signal: "signal" -> &str = as_str;
+    request: "request" -> &str = as_str;
+    result: "result" -> &str = as_str;
+    code: "code" -> &str = as_str;
+    status: "status" -> &str = as_str;
+    killer: "killer" -> &str = as_str;
+    tool: "tool" -> &str = as_str;
+    cgroup: "cgroup" -> &str = as_str;
+    anon_rss_kb: "anon_rss_kb" -> u64 = as_u64;
+    trigger: "trigger" -> &str = as_str;
+    trigger_pid: "trigger_pid" -> u64 = as_u64;
+    scope: "scope" -> &str = as_str;
+    constraint: "constraint" -> &str = as_str;
+    cpuset: "cpuset" -> &str = as_str;
+    oom_memcg: "oom_memcg" -> &str = as_str;
+    memcg_limit_kb: "memcg_limit_kb" -> u64 = as_u64;
+    task_memcg: "task_memcg" -> &str = as_str;
+    time_basis: "time_basis" -> &str = as_str;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_accessor_reads_a_declared_attribute() {
+        for key in READ {
+            assert!(
+                CONTRACT.iter().any(|s| s.name == *key) || SET_BY_CODE.contains(key),
+                "{key}: read by code but neither in CONTRACT nor SET_BY_CODE"
+            );
+        }
+    }
 }

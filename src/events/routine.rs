@@ -398,7 +398,7 @@ fn name_of(e: &Event) -> Option<&str> {
     if is_lifecycle(e.kind) {
         e.unit.as_deref().or(e.attr_str("description"))
     } else {
-        e.attr_str("user")
+        e.user()
     }
 }
 
@@ -615,11 +615,10 @@ pub fn select(events: &mut Vec<Event>, index: &mut RoutineIndex) -> Vec<Event> {
     let backups: Vec<(u32, i64, u32, Option<u32>)> = events
         .iter()
         .filter(|e| {
-            e.kind == EventKind::BackupStart
-                && e.attr_str("via").is_some_and(|v| v.starts_with("cron"))
+            e.kind == EventKind::BackupStart && e.via().is_some_and(|v| v.starts_with("cron"))
         })
         .filter_map(|e| {
-            let user = e.attr_str("user").map(|u| names.find(u).unwrap_or(NONE));
+            let user = e.user().map(|u| names.find(u).unwrap_or(NONE));
             Some((names.find(&e.host)?, e.time.micros, e.pid?, user))
         })
         .collect();

@@ -951,7 +951,7 @@ mod tests {
             let by_rules = evs
                 .first()
                 .filter(|e| routine_at_scan(e))
-                .map(|e| (e.kind, e.attr_str("user").unwrap_or("").to_string(), e.pid));
+                .map(|e| (e.kind, e.user().unwrap_or("").to_string(), e.pid));
             let fast = quick_cron(rec.ident.as_deref(), msg, |c| rules.is_backup(c))
                 .map(|(k, u)| (k, u.to_string(), rec.pid));
             assert_eq!(fast, by_rules, "{tag}: {msg}");
