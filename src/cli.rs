@@ -249,27 +249,3 @@ impl InputArgs {
         })
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_and_times() {
-        assert_eq!(parse_duration("900"), Ok(900));
-        assert_eq!(parse_duration("15m"), Ok(900));
-        assert_eq!(parse_duration("2h"), Ok(7200));
-        assert!(parse_duration("5 parsecs").is_err());
-        assert_eq!(
-            parse_time("--since", "2025-09-27T19:00:00Z"),
-            Ok(1_758_999_600_000_000)
-        );
-        assert_eq!(
-            parse_time("--since", "2025-09-27 19:00"),
-            parse_time("--since", "2025-09-27T19:00:00+00:00")
-        );
-        assert!(parse_time("--since", "yesterday")
-            .unwrap_err()
-            .contains("--since yesterday"));
-    }
-}

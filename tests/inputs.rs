@@ -563,6 +563,70 @@ fn events_since_until_keep_only_the_events_inside_the_range() {
     assert_eq!(pids, [200]);
 }
 
+/// The CLI's times and durations: RFC 3339 or `YYYY-MM-DD HH:MM` in UTC, `900`/`15m`/`2h`; a
+/// value it cannot read is named with its flag (exit 1, a bad flag), before any input is read.
+#[test]
+fn cli_times_and_durations_are_read_or_named() {
+    let line = "Sep 27 11:00:00 web1 kernel: Out of memory: Killed process 200 (b) total-vm:10kB, anon-rss:5kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1kB oom_score_adj:0";
+    let pids = |extra: &[&str]| -> Vec<u64> {
+        let out = bin()
+            .args([
+                "events", "-", "--year", "2025", "--tz", "UTC", "--format", "jsonl",
+            ])
+            .args(extra)
+            .write_stdin(line)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["pid"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect()
+    };
+    // A zone-less `--since` is UTC: 10:59 keeps the 11:00 kill, 11:01 drops it.
+    assert_eq!(pids(&["--since", "2025-09-27 10:59"]), [200]);
+    assert_eq!(pids(&["--since", "2025-09-27 11:01"]), Vec::<u64>::new());
+    assert_eq!(
+        pids(&["--until", "2025-09-27T13:00:00+02:00"]),
+        Vec::<u64>::new()
+    );
+    for (args, says) in [
+        (
+            &["--since", "yesterday"][..],
+            "--since yesterday: not a time",
+        ),
+        (&["--backup-slack", "5 parsecs"][..], "--backup-slack"),
+        (
+            &[
+                "--since",
+                "2025-09-28T00:00:00Z",
+                "--until",
+                "2025-09-27T00:00:00Z",
+            ][..],
+            "--since must be before --until",
+        ),
+    ] {
+        let out = bin()
+            .args(["analyze", "-", "--year", "2025"])
+            .args(args)
+            .write_stdin(line)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn a_journal_of_only_routine_lines_still_names_its_host_and_time_span() {
     // journalctl -o export: three session scopes of one host, nothing else.
