@@ -187,7 +187,33 @@ fn strip_pri(line: &str) -> &str {
 /// Month from an abbreviated or full name in English, French, German, Spanish, Russian or
 /// Chinese (`5月`). Case-insensitive; a trailing `.` is ignored.
 pub fn month_from_name(tok: &str) -> Option<u32> {
-    let t = tok.trim_end_matches('.').to_lowercase();
+    let tok = tok.trim_end_matches('.');
+    // Every RFC 3164 line passes here: the English three-letter names without an allocation.
+    if let [a, b, c] = tok.as_bytes() {
+        let m = match [
+            a.to_ascii_lowercase(),
+            b.to_ascii_lowercase(),
+            c.to_ascii_lowercase(),
+        ] {
+            [b'j', b'a', b'n'] => 1,
+            [b'f', b'e', b'b'] => 2,
+            [b'm', b'a', b'r'] => 3,
+            [b'a', b'p', b'r'] => 4,
+            [b'm', b'a', b'y'] => 5,
+            [b'j', b'u', b'n'] => 6,
+            [b'j', b'u', b'l'] => 7,
+            [b'a', b'u', b'g'] => 8,
+            [b's', b'e', b'p'] => 9,
+            [b'o', b'c', b't'] => 10,
+            [b'n', b'o', b'v'] => 11,
+            [b'd', b'e', b'c'] => 12,
+            _ => 0,
+        };
+        if m > 0 {
+            return Some(m);
+        }
+    }
+    let t = tok.to_lowercase();
     if let Some(n) = t.strip_suffix('月') {
         let m: u32 = n.trim().parse().ok()?;
         return (1..=12).contains(&m).then_some(m);

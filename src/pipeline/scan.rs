@@ -190,7 +190,11 @@ impl ChunkScan {
 
     /// Sample a line for the time range and the year tracker.
     fn sample(&mut self, ctx: &ScanCtx<'_>, line: &[u8]) {
-        let text = String::from_utf8_lossy(line);
+        // Valid UTF-8 is the rule: checked in one pass, copied only when it is not.
+        let text = match std::str::from_utf8(line) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(line),
+        };
         let text = text.trim_end_matches(['\n', '\r']);
         if let Some(env) = envelope::parse_as(text, ctx.format) {
             if matches!(
@@ -243,7 +247,11 @@ impl ChunkScan {
         line_no: u64,
         follow: Option<crate::rules::Follow>,
     ) -> Option<crate::rules::Follow> {
-        let text = String::from_utf8_lossy(line);
+        // Valid UTF-8 is the rule: checked in one pass, copied only when it is not.
+        let text = match std::str::from_utf8(line) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(line),
+        };
         let text = text.trim_end_matches(['\n', '\r']);
         if crate::input::sniff::is_journalctl_decoration(text) {
             return None;
