@@ -597,15 +597,14 @@ pub fn select(events: &mut Vec<Event>, index: &mut RoutineIndex) -> Vec<Event> {
         .enumerate()
         .map(|(i, (p, _))| (p.clone(), i))
         .collect();
-    let mut kept = Vec::with_capacity(events.len());
-    for e in events.drain(..) {
-        if keep(&e) {
-            kept.push(e);
-        } else {
-            index.demote(&e, &file_of);
+    // In place: a second vector of every event doubled the peak on evidence-dense inputs.
+    events.retain(|e| {
+        let k = keep(e);
+        if !k {
+            index.demote(e, &file_of);
         }
-    }
-    *events = kept;
+        k
+    });
 
     // Promote routine lines of named units, and the cron sessions of cron backups. Compared in
     // the index's id space: no string is built for the lines that stay routine.
