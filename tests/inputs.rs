@@ -532,17 +532,27 @@ fn events_since_until_keep_only_the_events_inside_the_range() {
         "Sep 27 11:00:00 web1 kernel: Out of memory: Killed process 200 (b) total-vm:10kB, anon-rss:5kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1kB oom_score_adj:0",
         "Sep 27 12:00:00 web1 kernel: Out of memory: Killed process 300 (c) total-vm:10kB, anon-rss:5kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1kB oom_score_adj:0",
     ];
-    let out = bin()
-        .args([
-            "events", "-", "--year", "2025", "--tz", "UTC", "--format", "jsonl",
-        ])
-        .args([
+    let pids = event_pids(
+        &lines.join("\n"),
+        &[
             "--since",
             "2025-09-27T10:30:00Z",
             "--until",
             "2025-09-27T12:00:00Z",
+        ],
+    );
+    // `--until` is exclusive, as for analyze.
+    assert_eq!(pids, [200]);
+}
+
+/// The pids of the events `logautopsy events` finds in `stdin` (year 2025, UTC) with `extra`.
+fn event_pids(stdin: &str, extra: &[&str]) -> Vec<u64> {
+    let out = bin()
+        .args([
+            "events", "-", "--year", "2025", "--tz", "UTC", "--format", "jsonl",
         ])
-        .write_stdin(lines.join("\n"))
+        .args(extra)
+        .write_stdin(stdin.to_string())
         .output()
         .unwrap();
     assert_eq!(
@@ -551,16 +561,14 @@ fn events_since_until_keep_only_the_events_inside_the_range() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let pids: Vec<u64> = String::from_utf8_lossy(&out.stdout)
+    String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| {
             serde_json::from_str::<Value>(l).unwrap()["pid"]
                 .as_u64()
                 .unwrap()
         })
-        .collect();
-    // `--until` is exclusive, as for analyze.
-    assert_eq!(pids, [200]);
+        .collect()
 }
 
 /// The CLI's times and durations: RFC 3339 or `YYYY-MM-DD HH:MM` in UTC, `900`/`15m`/`2h`; a
@@ -568,30 +576,23 @@ fn events_since_until_keep_only_the_events_inside_the_range() {
 #[test]
 fn cli_times_and_durations_are_read_or_named() {
     let line = "Sep 27 11:00:00 web1 kernel: Out of memory: Killed process 200 (b) total-vm:10kB, anon-rss:5kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1kB oom_score_adj:0";
-    let pids = |extra: &[&str]| -> Vec<u64> {
+    let pids = |extra: &[&str]| event_pids(line, extra);
+    for slack in ["900", "15m", "2h"] {
         let out = bin()
             .args([
-                "events", "-", "--year", "2025", "--tz", "UTC", "--format", "jsonl",
+                "analyze",
+                "-",
+                "--year",
+                "2025",
+                "--quiet",
+                "--backup-slack",
+                slack,
             ])
-            .args(extra)
             .write_stdin(line)
             .output()
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| {
-                serde_json::from_str::<Value>(l).unwrap()["pid"]
-                    .as_u64()
-                    .unwrap()
-            })
-            .collect()
-    };
+        assert_eq!(out.status.code(), Some(0), "--backup-slack {slack}");
+    }
     // A zone-less `--since` is UTC: 10:59 keeps the 11:00 kill, 11:01 drops it.
     assert_eq!(pids(&["--since", "2025-09-27 10:59"]), [200]);
     assert_eq!(pids(&["--since", "2025-09-27 11:01"]), Vec::<u64>::new());
