@@ -202,7 +202,7 @@ impl InputArgs {
     pub fn config(&self) -> Result<Config, String> {
         let mut tz = TzPolicy::default();
         for t in &self.tz {
-            tz.add(t)?;
+            tz.add(t).map_err(|e| e.to_string())?;
         }
         if let Some(y) = self.year {
             if !(1970..=9999).contains(&y) {

@@ -21,19 +21,24 @@ impl TzPolicy {
     }
 
     /// Parse one `--tz` value: `ZONE` or `HOST=ZONE`.
-    pub fn add(&mut self, spec: &str) -> Result<(), String> {
+    pub fn add(&mut self, spec: &str) -> crate::model::Result<()> {
+        use crate::model::Error;
         let (host, zone) = match spec.split_once('=') {
             Some((h, z)) => (Some(h.trim()), z.trim()),
             None => (None, spec.trim()),
         };
         let tz: Tz = zone.parse().map_err(|_| {
-            format!("--tz {spec}: unknown time zone `{zone}` (use an IANA name such as Europe/Berlin, Asia/Kolkata or UTC)")
+            Error::Config(format!("--tz {spec}: unknown time zone `{zone}` (use an IANA name such as Europe/Berlin, Asia/Kolkata or UTC)"))
         })?;
         match host {
             Some(h) if !h.is_empty() => {
                 self.per_host.insert(h.to_string(), tz);
             }
-            Some(_) => return Err(format!("--tz {spec}: empty host name before `=`")),
+            Some(_) => {
+                return Err(Error::Config(format!(
+                    "--tz {spec}: empty host name before `=`"
+                )))
+            }
             None => self.default = Some(tz),
         }
         Ok(())

@@ -137,6 +137,14 @@ impl std::fmt::Display for EventKind {
     }
 }
 
+/// A string that is not a report id of the kind asked for (`e12`, `b3`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a {prefix} id: {text:?}")]
+pub struct ParseIdError {
+    pub prefix: &'static str,
+    pub text: String,
+}
+
 /// Newtype ids of the report: a number, written `e12` (events) or `b3` (backup windows).
 macro_rules! report_id {
     ($(#[$m:meta])* $name:ident, $prefix:literal) => {
@@ -152,12 +160,12 @@ macro_rules! report_id {
         }
 
         impl std::str::FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
+            type Err = ParseIdError;
+            fn from_str(s: &str) -> Result<Self, ParseIdError> {
                 s.strip_prefix($prefix)
                     .and_then(|n| n.parse().ok())
                     .map($name)
-                    .ok_or_else(|| format!("not a {} id: {s:?}", $prefix))
+                    .ok_or_else(|| ParseIdError { prefix: $prefix, text: s.to_string() })
             }
         }
 

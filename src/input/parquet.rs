@@ -170,11 +170,9 @@ fn read_file(path: &Path, host: Option<&str>, out: &mut Vec<Event>) -> Result<()
             None => Default::default(),
         };
         out.push(Event {
-            id: ids[i]
-                .as_deref()
-                .unwrap_or_default()
-                .parse()
-                .map_err(|m: String| bad(path, format!("row {row}: id: {m}")))?,
+            id: ids[i].as_deref().unwrap_or_default().parse().map_err(
+                |m: crate::events::ParseIdError| bad(path, format!("row {row}: id: {m}")),
+            )?,
             time: Timestamp::from_utc_micros(micros, offset_s),
             host: hosts[i].clone().unwrap_or_default(),
             kind,
