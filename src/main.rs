@@ -11,7 +11,23 @@ use logautopsy::{pipeline, render, rules};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+/// glibc raises its mmap threshold each time a large block is freed (up to 32 MiB), after
+/// which the scanner's per-piece vectors come from the heap arenas and their memory is not
+/// returned when they are freed. A fixed threshold keeps big vectors mmapped: a busy 4 GiB
+/// syslog peaks at 117 MB instead of 173 MB, 1 GiB at 50 MB instead of 64, at the same speed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn fixed_mmap_threshold() {
+    // SAFETY: mallopt only sets an allocator parameter; called first thing, before threads.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn fixed_mmap_threshold() {}
+
 fn main() -> ExitCode {
+    fixed_mmap_threshold();
     // Flag errors exit 1 like every other usage error; 2 means "some input could not be read".
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -297,6 +297,20 @@ impl RoutineLine {
     }
 }
 
+/// A kept line with its time settled.
+pub fn settle(p: PendingLine, time: Timestamp) -> RoutineLine {
+    RoutineLine {
+        micros: time.micros,
+        offset_q: (time.offset_s / 900).clamp(-128, 127) as i8,
+        kind: p.kind,
+        host: p.host,
+        name: p.name,
+        pid: p.pid,
+        file: 0,
+        at: u32::try_from(p.at).unwrap_or(u32::MAX),
+    }
+}
+
 /// Lines of one kind seen on one host: the report's `stats.routine`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct RoutineCount {
@@ -358,16 +372,7 @@ impl Part {
     }
 
     pub fn finish(&mut self, p: PendingLine, time: Timestamp) {
-        self.lines.push(RoutineLine {
-            micros: time.micros,
-            offset_q: (time.offset_s / 900).clamp(-128, 127) as i8,
-            kind: p.kind,
-            host: p.host,
-            name: p.name,
-            pid: p.pid,
-            file: 0,
-            at: u32::try_from(p.at).unwrap_or(u32::MAX),
-        });
+        self.lines.push(settle(p, time));
     }
 
     /// Add another part's lines and counts (names re-interned); `at` offsets line numbers.

@@ -775,7 +775,6 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     let n_events: usize = pieces.iter().map(|p| p.events.len()).sum();
     // The first piece's vector becomes the file's; room for the rest at once.
     let rest = n_events - pieces.first().map_or(0, |p| p.events.len());
-    let routine_rest: usize = pieces.iter().skip(1).map(|p| p.routine_times.len()).sum();
     let mut out = FileScan {
         year_policy: "n/a".into(),
         tz_policy: "n/a".into(),
@@ -812,16 +811,27 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
         }
         // Routine lines: times settled like the events', then added with file line numbers.
         let mut part = p.routine;
-        for (t, line) in p.routine_times {
-            let host = part.names.get(line.host);
-            let ts = frame.resolve(fctx, t, host.as_deref(), off, &mut bad_dates);
-            part.finish(line, ts);
+        // Settled where they lie: the map reuses the vector of unsettled times (a settled line
+        // is smaller), so a busy file's kept lines never exist twice.
+        let names = &part.names;
+        let settled: Vec<routine::RoutineLine> = p
+            .routine_times
+            .into_iter()
+            .map(|(t, line)| {
+                let host = names.get(line.host);
+                let ts = frame.resolve(fctx, t, host.as_deref(), off, &mut bad_dates);
+                routine::settle(line, ts)
+            })
+            .collect();
+        if part.lines.is_empty() {
+            part.lines = settled;
+        } else {
+            part.lines.extend(settled);
         }
-        let first = out.routine.lines.is_empty();
+        // No room reserved for the later pieces' lines: their unsettled times are still alive,
+        // and both at once were most of a 4 GiB file's peak. The vector grows in place (large
+        // blocks are remapped, not copied) as each piece's times are freed.
         out.routine.absorb(part, 0, line_base);
-        if first {
-            out.routine.lines.reserve_exact(routine_rest);
-        }
         // The first and last lines are lines counted already (as events or routine) or not
         // lines that matter: their dates are not counted again.
         let mut again = 0;
