@@ -22,6 +22,17 @@ fn out_dir() -> PathBuf {
     d
 }
 
+const READY: &str = "return document.body.dataset.ready === '1'";
+
+/// Writes `report` as `name` in the test's output folder, opens it and waits until the page has
+/// drawn.
+fn open(d: &browser::Driver, name: &str, report: &logautopsy::report::Report) {
+    let page = out_dir().join(name);
+    std::fs::write(&page, html::render(report)).unwrap();
+    d.goto(&page).unwrap();
+    d.wait_for(READY, Duration::from_secs(60)).unwrap();
+}
+
 fn no_console_errors(d: &browser::Driver, when: &str) {
     let logs = d.console().unwrap();
     let bad: Vec<&Value> = logs
@@ -68,14 +79,7 @@ fn html_report_in_headless_chromium() {
     let dir = out_dir();
 
     // ---- the Frappe cascade report ----
-    let page = dir.join("report.html");
-    std::fs::write(&page, html::render(&frappe_report())).unwrap();
-    d.goto(&page).unwrap();
-    d.wait_for(
-        "return document.body.dataset.ready === '1'",
-        Duration::from_secs(60),
-    )
-    .unwrap();
+    open(&d, "report.html", &frappe_report());
     no_console_errors(&d, "load");
     assert_eq!(d.alert_text(), None, "no dialog may open");
 
@@ -239,12 +243,7 @@ fn html_report_in_headless_chromium() {
     d.goto(&page).unwrap();
     // Generous bound: a laptop loads it in ~1-2 s; this guards against quadratic blow-ups,
     // not against a slow CI machine.
-    let took = d
-        .wait_for(
-            "return document.body.dataset.ready === '1'",
-            Duration::from_secs(120),
-        )
-        .unwrap();
+    let took = d.wait_for(READY, Duration::from_secs(120)).unwrap();
     assert!(
         started.elapsed() < Duration::from_secs(120),
         "load took {:?}",
@@ -299,12 +298,8 @@ fn deep_links_frame_their_incident() {
     let Some(d) = browser::require_browser() else {
         return;
     };
-    let page = out_dir().join("deep-link.html");
     let report = frappe_report();
-    std::fs::write(&page, html::render(&report)).unwrap();
-    d.goto(&page).unwrap();
-    let ready = "return document.body.dataset.ready === '1'";
-    d.wait_for(ready, Duration::from_secs(60)).unwrap();
+    open(&d, "deep-link.html", &report);
     let framed = |id: &str| {
         let selected = d
             .exec("var n = document.querySelector('.incident.selected'); return n ? n.dataset.id : null")
@@ -339,7 +334,7 @@ fn deep_links_frame_their_incident() {
         "document.body.dataset.ready = '0'; location.hash = '#i1'; location.reload(); return true",
     )
     .unwrap();
-    d.wait_for(ready, Duration::from_secs(60)).unwrap();
+    d.wait_for(READY, Duration::from_secs(60)).unwrap();
     framed("i1");
     no_console_errors(&d, "deep link");
 
@@ -376,15 +371,8 @@ fn timeline_navigation_in_headless_chromium() {
     let Some(d) = browser::require_browser() else {
         return;
     };
-    let page = out_dir().join("navigation.html");
     let report = frappe_report();
-    std::fs::write(&page, html::render(&report)).unwrap();
-    d.goto(&page).unwrap();
-    d.wait_for(
-        "return document.body.dataset.ready === '1'",
-        Duration::from_secs(60),
-    )
-    .unwrap();
+    open(&d, "navigation.html", &report);
     let view =
         || -> Vec<f64> {
             serde_json::from_value(
@@ -535,14 +523,7 @@ fn dark_colour_scheme_and_print() {
     let Some(d) = browser::require_browser() else {
         return;
     };
-    let page = out_dir().join("dark.html");
-    std::fs::write(&page, html::render(&frappe_report())).unwrap();
-    d.goto(&page).unwrap();
-    d.wait_for(
-        "return document.body.dataset.ready === '1'",
-        Duration::from_secs(60),
-    )
-    .unwrap();
+    open(&d, "dark.html", &frappe_report());
     // Emulated through the DevTools protocol Chromium's driver exposes.
     d.http(
         "POST",

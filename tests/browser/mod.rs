@@ -242,25 +242,22 @@ impl Driver {
         .map(|_| ())
     }
 
-    /// Scrolls the row `y` CSS pixels below the element's top to the middle of the window: a
-    /// canvas taller than the window would otherwise have that row out of it.
-    fn center_row(&self, css: &str, y: f64) -> Result<(), String> {
-        self.exec(&format!(
-            "var r = document.querySelector({}).getBoundingClientRect(); window.scrollBy(0, r.top + {y} - innerHeight / 2); return true",
+    /// Scrolls the row `y` CSS pixels below the element's top to the middle of the window (a
+    /// canvas taller than the window would otherwise have that row out of it), and returns the
+    /// element's top-left corner in viewport pixels, where pointer actions are given.
+    fn origin_with_row_shown(&self, css: &str, y: f64) -> Result<(f64, f64), String> {
+        let r = self.exec(&format!(
+            "var n = document.querySelector({}), r = n.getBoundingClientRect(); window.scrollBy(0, r.top + {y} - innerHeight / 2);\
+             r = n.getBoundingClientRect(); return [r.left, r.top];",
             json!(css)
-        ))
-        .map(|_| ())
+        ))?;
+        Ok((r[0].as_f64().unwrap_or(0.0), r[1].as_f64().unwrap_or(0.0)))
     }
 
     /// Clicks at (x, y) CSS pixels from the top-left corner of the element matched by `css`
     /// (viewport-origin pointer actions: the element-origin form differs between drivers).
     pub fn click_at(&self, css: &str, x: f64, y: f64) -> Result<(), String> {
-        self.center_row(css, y)?;
-        let r = self.exec(&format!(
-            "var r = document.querySelector({}).getBoundingClientRect(); return [r.left, r.top];",
-            json!(css)
-        ))?;
-        let (left, top) = (r[0].as_f64().unwrap_or(0.0), r[1].as_f64().unwrap_or(0.0));
+        let (left, top) = self.origin_with_row_shown(css, y)?;
         let (vx, vy) = ((left + x).round() as i64, (top + y).round() as i64);
         let actions = json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": [
             {"type": "pointerMove", "duration": 0, "origin": "viewport", "x": vx, "y": vy},
@@ -274,12 +271,7 @@ impl Driver {
     /// Drags with the left button from (x0, y) to (x1, y), CSS pixels from the element's
     /// top-left corner, in a few steps (as a hand does), optionally holding shift.
     pub fn drag(&self, css: &str, x0: f64, x1: f64, y: f64, shift: bool) -> Result<(), String> {
-        self.center_row(css, y)?;
-        let r = self.exec(&format!(
-            "var r = document.querySelector({}).getBoundingClientRect(); return [r.left, r.top];",
-            json!(css)
-        ))?;
-        let (left, top) = (r[0].as_f64().unwrap_or(0.0), r[1].as_f64().unwrap_or(0.0));
+        let (left, top) = self.origin_with_row_shown(css, y)?;
         let at = |x: f64| (left + x).round() as i64;
         let vy = (top + y).round() as i64;
         let mut pointer = vec![
