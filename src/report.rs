@@ -581,7 +581,8 @@ pub struct Incident {
     pub memory_largest: Vec<ProcessMemory>,
     /// Event ids, in chain order.
     pub evidence: Vec<EventId>,
-    /// The causal chain, one step per line, in order.
+    /// The causal chain, one step per line, in order. A run of more than 64 steps of one kind
+    /// keeps its first five and its last; one step between them counts the rest.
     pub chain: Vec<ChainStep>,
     pub recommendations: Vec<Recommendation>,
     /// Supervisor programs no longer running under supervision after the incident: killed,

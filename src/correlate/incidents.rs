@@ -967,6 +967,81 @@ pub(crate) fn link_backup(
         .map(|(wi, _)| wi)
 }
 
+/// A run of more than this many chain steps of one kind is folded (`chain`).
+const FOLD_OVER: usize = 64;
+/// Steps of a folded run kept as they are: its first few, and its last.
+const FOLD_HEAD: usize = 5;
+const FOLD_TAIL: usize = 1;
+
+/// The chain's steps for `idx` (chain order). A run of one kind longer than `FOLD_OVER` steps
+/// (an OOM killer looping over a fork bomb kills thousands of processes) keeps its first
+/// `FOLD_HEAD` steps and its last, and says in one step in between how many were left out and
+/// what they were: a reader wants the shape of the run, and 400 000 steps cost ~90 MB and a
+/// page nobody reads. The incident's `evidence` and `oom_kills` still list every event.
+pub(crate) fn chain(events: &[Event], idx: &[usize], spawns: &Spawns) -> Vec<ChainStep> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < idx.len() {
+        let kind = events[idx[i]].kind;
+        let run = idx[i..]
+            .iter()
+            .take_while(|&&j| events[j].kind == kind)
+            .count();
+        let run_idx = &idx[i..i + run];
+        if run > FOLD_OVER {
+            let (head, rest) = run_idx.split_at(FOLD_HEAD);
+            let (folded, tail) = rest.split_at(rest.len() - FOLD_TAIL);
+            out.extend(head.iter().map(|&j| step(&events[j], spawns)));
+            out.push(folded_step(events, folded));
+            out.extend(tail.iter().map(|&j| step(&events[j], spawns)));
+        } else {
+            out.extend(run_idx.iter().map(|&j| step(&events[j], spawns)));
+        }
+        i += run;
+    }
+    out
+}
+
+/// One step standing for `run` (events of one kind, in chain order): placed at its first
+/// event, it counts them, names the processes of OOM kills, and gives the last one's time.
+fn folded_step(events: &[Event], run: &[usize]) -> ChainStep {
+    let first = &events[run[0]];
+    let last = &events[run[run.len() - 1]];
+    let what = if first.kind == K::OomKill {
+        let mut by_proc: BTreeMap<&str, usize> = BTreeMap::new();
+        for &j in run {
+            *by_proc
+                .entry(events[j].process.as_deref().unwrap_or("?"))
+                .or_default() += 1;
+        }
+        let mut top: Vec<(&str, usize)> = by_proc.into_iter().collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let mut names: Vec<String> = top
+            .iter()
+            .take(3)
+            .map(|(p, n)| format!("{p} ×{n}"))
+            .collect();
+        if top.len() > 3 {
+            names.push(format!("{} other names", top.len() - 3));
+        }
+        format!("OOM kills ({})", names.join(", "))
+    } else {
+        format!("{} events", first.kind)
+    };
+    ChainStep {
+        time: first.time,
+        event: first.id,
+        kind: first.kind,
+        text: format!(
+            "… {} more {what}, the last at {} ({})",
+            run.len(),
+            last.time.rfc3339(),
+            last.id
+        ),
+        sources: first.sources.clone(),
+    }
+}
+
 /// One chain line for an event.
 pub(crate) fn step(e: &Event, spawns: &Spawns) -> ChainStep {
     ChainStep {
@@ -1094,7 +1169,7 @@ fn describe_unit(e: &Event, n: &Names<'_>) -> Option<String> {
                 .map(|v| v
                     .as_str()
                     .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string()))
+                    .unwrap_or_else(|| v.to_json().to_string()))
                 .unwrap_or_else(|| "?".to_string())
         ),
         K::UnitStopped => format!("{unit}: stopped"),

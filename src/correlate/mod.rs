@@ -142,10 +142,7 @@ pub fn correlate(
         // Chain order is time order; equal times keep the pipeline's (source) order.
         chain_idx.sort_by_key(|&i| (events[i].time, i));
         chain_idx.dedup();
-        inc.chain = chain_idx
-            .iter()
-            .map(|&i| incidents::step(&events[i], &spawns))
-            .collect();
+        inc.chain = incidents::chain(&events, &chain_idx, &spawns);
         inc.evidence = chain_idx.iter().map(|&i| events[i].id).collect();
         let job = w.and_then(|w| {
             backup_jobs

@@ -437,6 +437,47 @@ fn kill_the_supervisor_survived_is_an_oom_kill_with_respawn() {
     assert!(i.memory_largest.is_empty());
 }
 
+/// A fork bomb under a memory limit: 300 kills in two minutes. The chain keeps the first five
+/// kills and the last, and one step says what the other 294 were; evidence and oom_kills keep
+/// every kill.
+#[test]
+fn a_long_run_of_kills_is_folded_in_the_chain() {
+    let mut v = Vec::new();
+    for k in 0..300u32 {
+        let t = chrono::DateTime::parse_from_rfc3339("2025-06-01T14:20:00Z").unwrap()
+            + chrono::Duration::milliseconds(400 * k as i64);
+        let proc_ = ["stress", "stress", "node"][k as usize % 3];
+        v.push(
+            e(&t.to_rfc3339(), K::OomKill)
+                .pid(5000 + k)
+                .process(proc_)
+                .a("anon_rss_kb", json!(100_000u64)),
+        );
+    }
+    let r = run(seq(v));
+    assert_eq!(r.incidents.len(), 1);
+    let i = &r.incidents[0];
+    assert_eq!(i.oom_kills.len(), 300);
+    assert_eq!(i.evidence.len(), 300);
+    let ids: Vec<String> = i.chain.iter().map(|c| c.event.to_string()).collect();
+    assert_eq!(ids, vec!["e1", "e2", "e3", "e4", "e5", "e6", "e300"]);
+    assert!(i.chain.iter().all(|c| c.kind == K::OomKill));
+    assert_eq!(
+        i.chain[4].text,
+        "OOM killer killed pid 5004 (stress), anon-rss 97.7 MiB"
+    );
+    assert_eq!(
+        i.chain[5].text,
+        "… 294 more OOM kills (stress ×196, node ×98), the last at 2025-06-01T14:21:59.200000Z (e299)"
+    );
+    assert_eq!(i.chain[5].time.rfc3339(), "2025-06-01T14:20:02.000000Z");
+    assert_eq!(i.chain[5].sources, r.events[5].sources);
+    assert_eq!(
+        i.chain[6].text,
+        "OOM killer killed pid 5299 (node), anon-rss 97.7 MiB"
+    );
+}
+
 /// oom-survived shape: four python3 rows sum to 22 GiB, but one of them is the backup's own
 /// process (pid right after the cron CMD pid) and one is the victim; the trigger mysqldump is
 /// the only row of its name. Both views say so.

@@ -187,7 +187,7 @@ fn fold_block(events: &mut [Event], b: &Block, k: usize) {
     if let Some(u) = b.usage {
         for key in ["memcg_usage_kb", "memcg_limit_kb"] {
             if let Some(v) = events[u].attrs.get(key) {
-                add.push((key.into(), v.clone()));
+                add.push((key.into(), v.to_json()));
             }
         }
     }
@@ -196,7 +196,7 @@ fn fold_block(events: &mut [Event], b: &Block, k: usize) {
         let s = &events[s];
         for key in ["constraint", "oom_memcg", "task_memcg", "uid"] {
             if let Some(v) = s.attrs.get(key) {
-                add.push((key.into(), v.clone()));
+                add.push((key.into(), v.to_json()));
             }
         }
         constraint = s.attr_str("constraint").map(str::to_string);
@@ -207,7 +207,7 @@ fn fold_block(events: &mut [Event], b: &Block, k: usize) {
         let s = &events[s];
         for key in ["prefix", "scope"] {
             if let Some(v) = s.attrs.get(key) {
-                add.push((key.into(), v.clone()));
+                add.push((key.into(), v.to_json()));
             }
         }
         scope = s.attr_str("scope").map(str::to_string);

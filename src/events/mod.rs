@@ -4,13 +4,14 @@
 
 use crate::model::{Location, Timestamp};
 pub mod assemble;
+pub mod attrs;
 pub mod contract;
 pub mod routine;
 pub mod table;
 
-use serde::ser::SerializeMap;
+pub use attrs::{AttrValue, Attrs, Key};
+
 use serde::{Serialize, Serializer};
-use serde_json::Value;
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
@@ -242,106 +243,6 @@ pub struct Event {
     /// Syslog identifier of the line it came from (used for dedup and display).
     #[serde(skip)]
     pub ident: String,
-}
-
-/// An event's kind-specific fields: a short list sorted by key (an OOM kill has eight), keys
-/// interned once per process (`key`). A map would cost ~900 bytes per event; this ~50 a field.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Attrs(Vec<(&'static str, Value)>);
-
-impl Attrs {
-    pub fn new() -> Self {
-        Attrs(Vec::new())
-    }
-    fn pos(&self, k: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(x, _)| (*x).cmp(k))
-    }
-    pub fn get(&self, k: &str) -> Option<&Value> {
-        self.pos(k).ok().map(|i| &self.0[i].1)
-    }
-    pub fn contains_key(&self, k: &str) -> bool {
-        self.pos(k).is_ok()
-    }
-    /// Set `k` (replacing its value); returns the old value.
-    pub fn insert(&mut self, k: &str, v: Value) -> Option<Value> {
-        match self.pos(k) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, v)),
-            Err(i) => {
-                self.0.insert(i, (key(k), v));
-                None
-            }
-        }
-    }
-    /// `insert` for a key that is already `key(…)`'s copy: no lookup in the shared set.
-    pub fn insert_static(&mut self, k: &'static str, v: Value) {
-        match self.pos(k) {
-            Ok(i) => self.0[i].1 = v,
-            Err(i) => self.0.insert(i, (k, v)),
-        }
-    }
-    /// Set `k` unless it is already set.
-    pub fn insert_absent(&mut self, k: &str, v: Value) {
-        if let Err(i) = self.pos(k) {
-            self.0.insert(i, (key(k), v));
-        }
-    }
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
-        self.0.iter().map(|(k, v)| (*k, v))
-    }
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-    pub fn reserve_exact(&mut self, n: usize) {
-        self.0.reserve_exact(n);
-    }
-    pub fn shrink_to_fit(&mut self) {
-        self.0.shrink_to_fit();
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl std::ops::Index<&str> for Attrs {
-    type Output = Value;
-    /// `Value::Null` for a missing key, as `serde_json::Value` indexes.
-    fn index(&self, k: &str) -> &Value {
-        static NULL: Value = Value::Null;
-        self.get(k).unwrap_or(&NULL)
-    }
-}
-
-impl Serialize for Attrs {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
-    }
-}
-
-impl schemars::JsonSchema for Attrs {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "attrs".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "Kind-specific typed fields (`events::contract` lists each kind's; patterns/README.md each rule's).",
-            "type": "object",
-            "propertyNames": { "pattern": "^[a-z][a-z0-9_]*$" },
-        })
-    }
-}
-
-impl FromIterator<(String, Value)> for Attrs {
-    fn from_iter<I: IntoIterator<Item = (String, Value)>>(it: I) -> Self {
-        let mut a = Attrs::new();
-        for (k, v) in it {
-            a.insert(&k, v);
-        }
-        a
-    }
 }
 
 /// The process-wide copy of an attribute name or rule id. The set is small and fixed by the

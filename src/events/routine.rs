@@ -750,5 +750,5 @@ pub fn mark_restarts(events: &mut [Event]) {
 
 /// True when the event is a restart in the sense of `mark_restarts`.
 pub fn is_restart(e: &Event) -> bool {
-    e.attrs.get("restart") == Some(&Value::Bool(true))
+    e.attrs.get("restart").and_then(|v| v.as_bool()) == Some(true)
 }

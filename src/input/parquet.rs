@@ -12,7 +12,6 @@ use crate::events::table::col;
 use crate::events::{Event, EventKind};
 use crate::model::{Error, Location, Result, Timestamp};
 use polars::prelude::*;
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -163,10 +162,10 @@ fn read_file(path: &Path, host: Option<&str>, out: &mut Vec<Event>) -> Result<()
             None => Vec::new(),
         };
         let attrs: crate::events::Attrs = match attrs[i].as_deref() {
-            Some(s) => serde_json::from_str::<BTreeMap<String, serde_json::Value>>(s)
-                .map_err(|e| bad(path, format!("row {row}: attrs: {e}")))?
-                .into_iter()
-                .collect(),
+            Some(s) => serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s)
+                .map_err(|e| e.to_string())
+                .and_then(crate::events::Attrs::from_json)
+                .map_err(|e| bad(path, format!("row {row}: attrs: {e}")))?,
             None => Default::default(),
         };
         out.push(Event {

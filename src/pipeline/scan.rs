@@ -792,7 +792,7 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
             out.assumed.push(!matches!(t, RawTime::Final(_)));
             if let Some(b) = time_basis(&t) {
                 ev.attrs
-                    .insert_static("time_basis", serde_json::Value::from(b.as_str()));
+                    .insert("time_basis", serde_json::Value::from(b.as_str()));
             }
             for s in &mut ev.sources {
                 if let Location::Line { line, path: sp } = s {

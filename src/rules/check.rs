@@ -9,6 +9,7 @@
 use super::fields::FieldType;
 use super::schema::{FieldSpec, NegativeDef, PatternFile, RuleDef, SampleDef};
 use super::{builtin, event_fields, Field, Follow, FollowRule, Rule, RuleSet};
+use crate::events::Key;
 use crate::events::{Event, EventKind};
 use crate::model::{Location, Timestamp};
 use crate::parse::{JournalFields, Record};
@@ -372,6 +373,7 @@ fn compile_fields(
         used.insert(capture.clone());
         out.push(Field {
             name: crate::events::key(name),
+            key: Key::named(name),
             capture,
             ty,
         });
@@ -392,9 +394,9 @@ fn json_of(v: &toml::Value) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-fn compile_set(set: &BTreeMap<String, toml::Value>) -> Vec<(&'static str, Value)> {
+fn compile_set(set: &BTreeMap<String, toml::Value>) -> Vec<(Key, Value)> {
     set.iter()
-        .map(|(k, v)| (crate::events::key(k), json_of(v)))
+        .map(|(k, v)| (Key::named(k), json_of(v)))
         .collect()
 }
 
@@ -480,7 +482,7 @@ fn compile(file: &str, def: &RuleDef) -> Result<Rule, Vec<Problem>> {
         if let Some((_, bk, bset)) = &backup {
             let mut all = set.clone();
             all.extend(bset.iter().cloned());
-            all.push(("backup_pattern", Value::from("")));
+            all.push((Key::named("backup_pattern"), Value::from("")));
             check_contract(file, id, *bk, &fields, &all, &mut ps);
         }
     }
@@ -514,7 +516,7 @@ fn check_contract(
     id: &str,
     kind: EventKind,
     fields: &[Field],
-    set: &[(&'static str, Value)],
+    set: &[(Key, Value)],
     ps: &mut Vec<Problem>,
 ) {
     use crate::events::contract::{self, AttrType};
@@ -530,7 +532,7 @@ fn check_contract(
     let produced: Vec<(&str, Option<AttrType>)> = fields
         .iter()
         .map(|f| (f.name, Some(f.ty.attr_type())))
-        .chain(set.iter().map(|(k, v)| (*k, json_type(v))))
+        .chain(set.iter().map(|(k, v)| (k.name(), json_type(v))))
         .collect();
     for spec in contract::of(kind) {
         match produced.iter().find(|(n, _)| *n == spec.name) {
@@ -559,7 +561,7 @@ fn check_contract(
     // `basis` says how a backup's end was known: one of the report's end bases, or the window
     // falls back to the generic one and the rule's precision is lost without a word.
     if matches!(kind, EventKind::CronEnd | EventKind::BackupEnd) {
-        for (_, v) in set.iter().filter(|(k, _)| *k == "basis") {
+        for (_, v) in set.iter().filter(|(k, _)| k.name() == "basis") {
             let known = v
                 .as_str()
                 .and_then(crate::report::EndBasis::parse)

@@ -26,7 +26,7 @@ mod schema;
 
 pub use check::{check, journal_record, sample_record, sample_results, stop_position, Problem};
 
-use crate::events::{bounded, Attrs, Event, EventKind, MAX_RAW};
+use crate::events::{bounded, Attrs, Event, EventKind, Key, MAX_RAW};
 use crate::model::{Error, Result};
 use crate::parse::Record;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -46,6 +46,8 @@ pub struct Follow(pub usize);
 pub(crate) struct Field {
     /// `events::key`'s copy: events share it.
     pub name: &'static str,
+    /// The same name as an attribute key.
+    pub key: Key,
     pub capture: String,
     pub ty: FieldType,
 }
@@ -56,11 +58,11 @@ pub(crate) struct FollowRule {
     pub kind: EventKind,
     pub regex: Regex,
     pub fields: Vec<Field>,
-    pub set: Vec<(&'static str, Value)>,
+    pub set: Vec<(Key, Value)>,
 }
 
 /// Which fields make the event a backup, the kind it becomes, and the fields it then gets.
-pub(crate) type BackupTurn = (Vec<String>, EventKind, Vec<(&'static str, Value)>);
+pub(crate) type BackupTurn = (Vec<String>, EventKind, Vec<(Key, Value)>);
 
 /// A compiled rule.
 #[derive(Clone, Debug)]
@@ -76,7 +78,7 @@ pub struct Rule {
     pub(crate) ident: Option<Regex>,
     pub(crate) message_id: Option<String>,
     pub(crate) fields: Vec<Field>,
-    pub(crate) set: Vec<(&'static str, Value)>,
+    pub(crate) set: Vec<(Key, Value)>,
     pub(crate) record_pid: bool,
     pub(crate) journal_unit: bool,
     pub(crate) backup: Option<BackupTurn>,
@@ -408,7 +410,7 @@ fn blank_event(rule: &Rule, kind: EventKind, rec: &Record) -> Event {
     }
 }
 
-fn fill(ev: &mut Event, fields: &[Field], set: &[(&'static str, Value)], caps: &Captures<'_>) {
+fn fill(ev: &mut Event, fields: &[Field], set: &[(Key, Value)], caps: &Captures<'_>) {
     // Exactly the room this rule's fields need: attrs live as long as the event.
     ev.attrs.reserve_exact(fields.len() + set.len());
     for f in fields {
@@ -418,26 +420,26 @@ fn fill(ev: &mut Event, fields: &[Field], set: &[(&'static str, Value)], caps: &
         let Some(v) = f.ty.convert(m.as_str()) else {
             continue;
         };
-        put(ev, f.name, v);
+        put(ev, f.key, v);
     }
     apply_set(ev, set);
     ev.attrs.shrink_to_fit();
 }
 
-fn apply_set(ev: &mut Event, set: &[(&'static str, Value)]) {
+fn apply_set(ev: &mut Event, set: &[(Key, Value)]) {
     for (k, v) in set {
-        put(ev, k, v.clone());
+        put(ev, *k, v.clone());
     }
 }
 
 /// Top-level fields go to the `Event` struct, the rest to `attrs`.
-fn put(ev: &mut Event, name: &'static str, v: Value) {
-    match name {
+fn put(ev: &mut Event, key: Key, v: Value) {
+    match key.name() {
         "pid" => ev.pid = v.as_u64().and_then(|p| u32::try_from(p).ok()),
         "process" => ev.process = v.as_str().map(str::to_string),
         "unit" => ev.unit = v.as_str().map(str::to_string),
         "program" => ev.program = v.as_str().map(str::to_string),
-        _ => ev.attrs.insert_static(name, v),
+        _ => ev.attrs.insert_key(key, v),
     }
 }
 
@@ -455,7 +457,7 @@ pub fn event_fields(ev: &Event) -> BTreeMap<String, Value> {
     let mut m: BTreeMap<String, Value> = ev
         .attrs
         .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
+        .map(|(k, v)| (k.to_string(), v.to_json()))
         .collect();
     if let Some(p) = ev.pid {
         m.insert("pid".into(), Value::from(p));
