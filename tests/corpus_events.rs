@@ -87,7 +87,7 @@ fn supervisord_321_two_sigterm_shutdowns_and_a_restart() {
         ],
     );
     let Some(evs) = events_of(rel) else { return };
-    assert_eq!(evs[1].attrs["programs"], serde_json::json!(["queue"]));
+    assert_eq!(evs[1].attrs.json("programs"), serde_json::json!(["queue"]));
     assert_eq!(evs[2].attr_u64("exit_status"), Some(143));
 }
 
@@ -100,7 +100,7 @@ fn fate_exits_not_expected_then_fatal() {
     assert_eq!(kinds.len(), 7);
     assert_eq!(kinds[0], "supervisor_fatal - - - fate-nodemanager");
     assert_eq!(kinds[1], "supervisor_exited - - - fate-clustermanager");
-    assert_eq!(evs[1].attrs["expected"], serde_json::json!(false));
+    assert_eq!(evs[1].attrs.json("expected"), serde_json::json!(false));
     assert_eq!(kinds[6], "supervisor_fatal - - - fate-rollsite");
 }
 

@@ -521,7 +521,7 @@ mod tests {
         assert_eq!(evs.len(), 3);
         assert_eq!(evs[1].unit.as_deref(), Some("postgresql@14-main.service"));
         assert_eq!(
-            evs[1].attrs["also_units"],
+            evs[1].attrs.json("also_units"),
             json!(["system-postgresql.slice", "system.slice"])
         );
         assert_eq!(evs[1].sources.len(), 3);
@@ -539,7 +539,7 @@ mod tests {
         assemble(&mut evs);
         assert_eq!(evs.len(), 1);
         assert_eq!(evs[0].unit.as_deref(), Some("user-1021.slice"));
-        assert_eq!(evs[0].attrs["also_units"], json!(["user.slice"]));
+        assert_eq!(evs[0].attrs.json("also_units"), json!(["user.slice"]));
         assert_eq!(evs[0].sources.len(), 3);
     }
 
@@ -603,11 +603,11 @@ mod tests {
         assert_eq!(evs.len(), 2);
         assert_eq!(evs[1].attr_str("trigger"), Some("php"));
         assert_eq!(
-            evs[1].attrs["tasks"],
+            evs[1].attrs.json("tasks"),
             json!([{"process": "php", "count": 2, "rss_kb": 450}, {"process": "bash", "count": 1, "rss_kb": 400}])
         );
         assert_eq!(
-            evs[1].attrs["tasks_top"],
+            evs[1].attrs.json("tasks_top"),
             json!([{"pid": 300, "process": "bash", "rss_kb": 400}, {"pid": 400, "process": "php", "rss_kb": 350}, {"pid": 200, "process": "php", "rss_kb": 100}])
         );
     }

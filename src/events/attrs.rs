@@ -1,8 +1,9 @@
 //! An event's kind-specific fields, stored small: the evidence of an OOM storm is hundreds of
-//! thousands of kills with nine numbers each, and `serde_json::Value` (32 bytes, plus a
-//! 16-byte key) made attrs the largest part of an event. Here a field is 32 bytes: a 2-byte
-//! interned name and a 24-byte value whose scalars are inline; arrays and objects (an OOM
-//! report's task summary) keep their JSON form behind a box.
+//! thousands of kills with eight fields each, and `serde_json::Value` (32 bytes, plus a 16-byte
+//! key) made attrs the largest part of an event. Here a stored field is 16 bytes: the enum's
+//! tag, a 2-byte interned name and an 8-byte scalar or pointer; arrays and objects (an OOM
+//! report's task summary) keep their JSON form behind a box. Reads go through `AttrRef`, a
+//! borrowed view with `serde_json::Value`'s accessors.
 //!
 //! Fields are sorted by name, so lookups are a binary search and the JSON is written in a
 //! stable order (golden files rely on it).
@@ -63,7 +64,7 @@ impl Key {
     }
 }
 
-/// One field's value: JSON's scalars inline, anything else as JSON.
+/// A value to store: JSON's scalars, a string, anything else as JSON.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AttrValue {
     Null,
@@ -73,61 +74,6 @@ pub enum AttrValue {
     F64(f64),
     Str(Box<str>),
     Json(Box<Value>),
-}
-
-impl AttrValue {
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            AttrValue::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-    pub fn as_u64(&self) -> Option<u64> {
-        match *self {
-            AttrValue::U64(n) => Some(n),
-            AttrValue::I64(n) => u64::try_from(n).ok(),
-            _ => None,
-        }
-    }
-    pub fn as_i64(&self) -> Option<i64> {
-        match *self {
-            AttrValue::I64(n) => Some(n),
-            AttrValue::U64(n) => i64::try_from(n).ok(),
-            _ => None,
-        }
-    }
-    /// Any number, as `serde_json::Value::as_f64` reads one.
-    pub fn as_f64(&self) -> Option<f64> {
-        match *self {
-            AttrValue::F64(x) => Some(x),
-            AttrValue::U64(n) => Some(n as f64),
-            AttrValue::I64(n) => Some(n as f64),
-            _ => None,
-        }
-    }
-    pub fn as_bool(&self) -> Option<bool> {
-        match *self {
-            AttrValue::Bool(b) => Some(b),
-            _ => None,
-        }
-    }
-    pub fn as_array(&self) -> Option<&Vec<Value>> {
-        match self {
-            AttrValue::Json(v) => v.as_array(),
-            _ => None,
-        }
-    }
-    pub fn to_json(&self) -> Value {
-        match self {
-            AttrValue::Null => Value::Null,
-            AttrValue::Bool(b) => Value::Bool(*b),
-            AttrValue::U64(n) => Value::from(*n),
-            AttrValue::I64(n) => Value::from(*n),
-            AttrValue::F64(x) => Value::from(*x),
-            AttrValue::Str(s) => Value::from(&**s),
-            AttrValue::Json(v) => (**v).clone(),
-        }
-    }
 }
 
 impl From<Value> for AttrValue {
@@ -147,50 +93,158 @@ impl From<Value> for AttrValue {
     }
 }
 
-impl From<&AttrValue> for Value {
-    fn from(v: &AttrValue) -> Value {
-        v.to_json()
-    }
+/// A borrowed attribute value, read as `serde_json::Value` reads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum AttrRef<'a> {
+    Null,
+    Bool(bool),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Str(&'a str),
+    Json(&'a Value),
 }
 
-/// Tests compare attrs with `json!(…)`.
-impl PartialEq<Value> for AttrValue {
-    fn eq(&self, other: &Value) -> bool {
-        match (self, other) {
-            (AttrValue::Json(v), o) => **v == *o,
-            (s, o) => s.to_json() == *o,
+impl<'a> AttrRef<'a> {
+    pub fn as_str(self) -> Option<&'a str> {
+        match self {
+            AttrRef::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_u64(self) -> Option<u64> {
+        match self {
+            AttrRef::U64(n) => Some(n),
+            AttrRef::I64(n) => u64::try_from(n).ok(),
+            _ => None,
+        }
+    }
+    /// Any number, as `serde_json::Value::as_f64` reads one.
+    pub fn as_f64(self) -> Option<f64> {
+        match self {
+            AttrRef::F64(x) => Some(x),
+            AttrRef::U64(n) => Some(n as f64),
+            AttrRef::I64(n) => Some(n as f64),
+            _ => None,
+        }
+    }
+    pub fn as_bool(self) -> Option<bool> {
+        match self {
+            AttrRef::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+    pub fn as_array(self) -> Option<&'a Vec<Value>> {
+        match self {
+            AttrRef::Json(v) => v.as_array(),
+            _ => None,
+        }
+    }
+    pub fn to_json(self) -> Value {
+        match self {
+            AttrRef::Null => Value::Null,
+            AttrRef::Bool(b) => Value::Bool(b),
+            AttrRef::U64(n) => Value::from(n),
+            AttrRef::I64(n) => Value::from(n),
+            AttrRef::F64(x) => Value::from(x),
+            AttrRef::Str(s) => Value::from(s),
+            AttrRef::Json(v) => v.clone(),
         }
     }
 }
 
-impl Serialize for AttrValue {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+/// Tests compare attrs with `json!(…)`.
+impl PartialEq<Value> for AttrRef<'_> {
+    fn eq(&self, other: &Value) -> bool {
         match self {
-            AttrValue::Null => s.serialize_unit(),
-            AttrValue::Bool(b) => s.serialize_bool(*b),
-            AttrValue::U64(n) => s.serialize_u64(*n),
-            AttrValue::I64(n) => s.serialize_i64(*n),
+            AttrRef::Json(v) => *v == other,
+            s => s.to_json() == *other,
+        }
+    }
+}
+
+impl Serialize for AttrRef<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            AttrRef::Null => s.serialize_unit(),
+            AttrRef::Bool(b) => s.serialize_bool(b),
+            AttrRef::U64(n) => s.serialize_u64(n),
+            AttrRef::I64(n) => s.serialize_i64(n),
             // As serde_json writes a `Value` float (a non-finite one is `null`).
-            AttrValue::F64(x) => Value::from(*x).serialize(s),
-            AttrValue::Str(v) => s.serialize_str(v),
-            AttrValue::Json(v) => v.serialize(s),
+            AttrRef::F64(x) => Value::from(x).serialize(s),
+            AttrRef::Str(v) => s.serialize_str(v),
+            AttrRef::Json(v) => v.serialize(s),
+        }
+    }
+}
+
+/// One stored field. The name sits in the padding after the tag, so every variant is 16
+/// bytes; a string is boxed twice to keep its pointer thin (strings are rare in attrs, numbers
+/// are not).
+#[derive(Clone, Debug, PartialEq)]
+enum Field {
+    Null(Key),
+    Bool(Key, bool),
+    U64(Key, u64),
+    I64(Key, i64),
+    F64(Key, f64),
+    Str(Key, Box<Box<str>>),
+    Json(Key, Box<Value>),
+}
+
+impl Field {
+    fn new(k: Key, v: AttrValue) -> Field {
+        match v {
+            AttrValue::Null => Field::Null(k),
+            AttrValue::Bool(b) => Field::Bool(k, b),
+            AttrValue::U64(n) => Field::U64(k, n),
+            AttrValue::I64(n) => Field::I64(k, n),
+            AttrValue::F64(x) => Field::F64(k, x),
+            AttrValue::Str(s) => Field::Str(k, Box::new(s)),
+            AttrValue::Json(v) => Field::Json(k, v),
+        }
+    }
+    fn key(&self) -> Key {
+        match *self {
+            Field::Null(k)
+            | Field::Bool(k, _)
+            | Field::U64(k, _)
+            | Field::I64(k, _)
+            | Field::F64(k, _)
+            | Field::Str(k, _)
+            | Field::Json(k, _) => k,
+        }
+    }
+    fn value(&self) -> AttrRef<'_> {
+        match self {
+            Field::Null(_) => AttrRef::Null,
+            Field::Bool(_, b) => AttrRef::Bool(*b),
+            Field::U64(_, n) => AttrRef::U64(*n),
+            Field::I64(_, n) => AttrRef::I64(*n),
+            Field::F64(_, x) => AttrRef::F64(*x),
+            Field::Str(_, s) => AttrRef::Str(s),
+            Field::Json(_, v) => AttrRef::Json(v),
         }
     }
 }
 
 /// An event's kind-specific fields, sorted by name (`events::contract` lists each kind's).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Attrs(Vec<(Key, AttrValue)>);
+pub struct Attrs(Vec<Field>);
 
 impl Attrs {
     pub fn new() -> Self {
         Attrs(Vec::new())
     }
     fn pos(&self, k: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(x, _)| x.name().cmp(k))
+        self.0.binary_search_by(|f| f.key().name().cmp(k))
     }
-    pub fn get(&self, k: &str) -> Option<&AttrValue> {
-        self.pos(k).ok().map(|i| &self.0[i].1)
+    pub fn get(&self, k: &str) -> Option<AttrRef<'_>> {
+        self.pos(k).ok().map(|i| self.0[i].value())
+    }
+    /// `k`'s value as JSON (`null` when absent), as tests compare it.
+    pub fn json(&self, k: &str) -> Value {
+        self.get(k).map_or(Value::Null, AttrRef::to_json)
     }
     pub fn contains_key(&self, k: &str) -> bool {
         self.pos(k).is_ok()
@@ -199,26 +253,26 @@ impl Attrs {
     pub fn insert(&mut self, k: &str, v: impl Into<AttrValue>) {
         let v = v.into();
         match self.pos(k) {
-            Ok(i) => self.0[i].1 = v,
-            Err(i) => self.0.insert(i, (Key::named(k), v)),
+            Ok(i) => self.0[i] = Field::new(self.0[i].key(), v),
+            Err(i) => self.0.insert(i, Field::new(Key::named(k), v)),
         }
     }
     /// `insert` for an interned key: no lookup in the shared index.
     pub fn insert_key(&mut self, k: Key, v: impl Into<AttrValue>) {
         let v = v.into();
         match self.pos(k.name()) {
-            Ok(i) => self.0[i].1 = v,
-            Err(i) => self.0.insert(i, (k, v)),
+            Ok(i) => self.0[i] = Field::new(k, v),
+            Err(i) => self.0.insert(i, Field::new(k, v)),
         }
     }
     /// Set `k` unless it is already set.
     pub fn insert_absent(&mut self, k: &str, v: impl Into<AttrValue>) {
         if let Err(i) = self.pos(k) {
-            self.0.insert(i, (Key::named(k), v.into()));
+            self.0.insert(i, Field::new(Key::named(k), v.into()));
         }
     }
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &AttrValue)> {
-        self.0.iter().map(|(k, v)| (k.name(), v))
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, AttrRef<'_>)> {
+        self.0.iter().map(|f| (f.key().name(), f.value()))
     }
     pub fn len(&self) -> usize {
         self.0.len()
@@ -246,20 +300,11 @@ impl Attrs {
     }
 }
 
-impl std::ops::Index<&str> for Attrs {
-    type Output = AttrValue;
-    /// `Null` for a missing key, as `serde_json::Value` indexes.
-    fn index(&self, k: &str) -> &AttrValue {
-        static NULL: AttrValue = AttrValue::Null;
-        self.get(k).unwrap_or(&NULL)
-    }
-}
-
 impl Serialize for Attrs {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            m.serialize_entry(k.name(), v)?;
+        for f in &self.0 {
+            m.serialize_entry(f.key().name(), &f.value())?;
         }
         m.end()
     }
@@ -294,8 +339,8 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn a_field_is_32_bytes() {
-        assert_eq!(std::mem::size_of::<(Key, AttrValue)>(), 32);
+    fn a_stored_field_is_16_bytes() {
+        assert_eq!(std::mem::size_of::<Field>(), 16);
     }
 
     #[test]
@@ -310,11 +355,12 @@ mod tests {
             serde_json::to_string(&a).unwrap(),
             r#"{"b":true,"f":1.5,"f_whole":2.0,"i":-3,"n":null,"s":"kernel","u":7,"z_list":[1,"a"]}"#
         );
-        assert_eq!(a["u"].as_u64(), Some(7));
-        assert_eq!(a["u"].as_f64(), Some(7.0));
-        assert_eq!(a["i"].as_u64(), None);
-        assert_eq!(a["s"].as_str(), Some("kernel"));
-        assert_eq!(a["z_list"], json!([1, "a"]));
-        assert_eq!(a["missing"], AttrValue::Null);
+        let get = |k| a.get(k).unwrap();
+        assert_eq!(get("u").as_u64(), Some(7));
+        assert_eq!(get("u").as_f64(), Some(7.0));
+        assert_eq!(get("i").as_u64(), None);
+        assert_eq!(get("s").as_str(), Some("kernel"));
+        assert_eq!(get("z_list"), json!([1, "a"]));
+        assert_eq!(a.json("missing"), Value::Null);
     }
 }

@@ -9,7 +9,7 @@ pub mod contract;
 pub mod routine;
 pub mod table;
 
-pub use attrs::{AttrValue, Attrs, Key};
+pub use attrs::{AttrRef, AttrValue, Attrs, Key};
 
 use serde::{Serialize, Serializer};
 use std::collections::HashSet;
