@@ -6,6 +6,7 @@ use crate::events::{Event, EventId, WindowId};
 use crate::model::{Location, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;
+use std::sync::Arc;
 
 pub const SCHEMA: &str = "logautopsy/report/v1";
 
@@ -612,17 +613,17 @@ pub struct Incident {
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct OomKill {
     pub pid: u32,
-    pub process: String,
+    pub process: Arc<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub program: Option<String>,
+    pub program: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
+    pub unit: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anon_rss_kb: Option<u64>,
     /// The container the victim ran in, from the kill's memory-cgroup path (or, before 4.19,
     /// the trigger's cpuset).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub container: Option<Container>,
+    pub container: Option<Box<Container>>,
     /// The memory cgroup's limit, when the kernel printed it (`memory: usage …, limit …`: memory
     /// cgroup kills only). A kill at a limit is not the host running out of memory.
     #[serde(skip_serializing_if = "Option::is_none")]

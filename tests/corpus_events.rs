@@ -38,7 +38,7 @@ fn events_of(rel: &str) -> Option<Vec<Event>> {
 fn brief(evs: &[Event]) -> Vec<String> {
     evs.iter()
         .map(|e| {
-            let o = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
+            let o = |s: &Option<std::sync::Arc<str>>| s.as_deref().unwrap_or("-").to_string();
             let pid = e.pid.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
             format!(
                 "{} {} {} {} {}",
@@ -312,7 +312,7 @@ fn fedora_journal_unit_failures_are_not_oom() {
             .collect();
         assert_eq!(bad, Vec::<&str>::new(), "{rel}");
         for e in &evs {
-            let unit = e.unit.clone().unwrap_or_default();
+            let unit = e.unit.as_deref().unwrap_or_default().to_string();
             match e.kind.as_str() {
                 "unit_failed" => {
                     results.push((unit, e.attr_str("result").unwrap_or("-").to_string()))

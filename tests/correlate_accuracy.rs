@@ -61,7 +61,12 @@ fn generated_scenarios_are_correlated_exactly() {
                     .find(|e| e.id == k.event)
                     .map(|e| e.time.rfc3339())
                     .unwrap_or_default();
-                (t, k.pid, k.process.clone(), k.unit.clone())
+                (
+                    t,
+                    k.pid,
+                    k.process.to_string(),
+                    k.unit.as_deref().map(str::to_string),
+                )
             })
             .collect();
         // The unit comes from the `oom-kill:` summary's task_memcg, folded in by assembly.

@@ -50,7 +50,7 @@ fn two_line_era_block_folds_task_table_and_select_line() {
                       "tasks_top": [{"pid": 29587, "process": "php", "rss_kb": 547280}]}})
         ]
     );
-    assert_eq!(evs[0].host, "crabapple");
+    assert_eq!(&*evs[0].host, "crabapple");
 }
 
 #[test]

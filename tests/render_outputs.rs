@@ -214,7 +214,7 @@ fn parquet_dir_is_hive_partitioned_and_reads_back() {
         prod.height(),
         r.events
             .iter()
-            .filter(|e| e.host == "frappe-prod-1")
+            .filter(|e| &*e.host == "frappe-prod-1")
             .count()
     );
     assert!(
@@ -258,7 +258,7 @@ fn parquet_dir_is_hive_partitioned_and_reads_back() {
     // The directory is a dataset: another host's extract adds its partition, and a rewrite of
     // frappe-prod-1 replaces only its own partitions.
     let mut other = frappe_report();
-    other.events.retain(|e| e.host == "frappe-prod-1");
+    other.events.retain(|e| &*e.host == "frappe-prod-1");
     other.events.truncate(5);
     other.hosts.retain(|h| h.name == "frappe-prod-1");
     other.incidents.clear();
@@ -266,10 +266,13 @@ fn parquet_dir_is_hive_partitioned_and_reads_back() {
     output::check_writable(&target, false).unwrap();
     tables::write_parquet_dir(&other, &target).unwrap();
     let back = read_events(&target).unwrap();
-    assert_eq!(back.iter().filter(|e| e.host == "frappe-prod-1").count(), 5);
     assert_eq!(
-        back.iter().filter(|e| e.host == "ap-app1").count(),
-        r.events.iter().filter(|e| e.host == "ap-app1").count()
+        back.iter().filter(|e| &*e.host == "frappe-prod-1").count(),
+        5
+    );
+    assert_eq!(
+        back.iter().filter(|e| &*e.host == "ap-app1").count(),
+        r.events.iter().filter(|e| &*e.host == "ap-app1").count()
     );
     assert!(
         !target
@@ -291,7 +294,7 @@ fn parquet_dir_is_hive_partitioned_and_reads_back() {
 fn hostile_host_names_stay_inside_the_parquet_dir() {
     let dir = out_dir("pqdir-hostile");
     let mut r = frappe_report();
-    for e in r.events.iter_mut().filter(|e| e.host == "ap-app1") {
+    for e in r.events.iter_mut().filter(|e| &*e.host == "ap-app1") {
         e.host = "../../escape".into();
     }
     r.hosts.retain(|h| h.name != "ap-app1");
@@ -300,7 +303,7 @@ fn hostile_host_names_stay_inside_the_parquet_dir() {
     assert!(!dir.join("escape").exists() && !dir.parent().unwrap().join("escape").exists());
     let back = read_events(&target).unwrap();
     assert!(
-        back.iter().any(|e| e.host == "../../escape"),
+        back.iter().any(|e| &*e.host == "../../escape"),
         "the host name is restored from the encoded partition"
     );
 }

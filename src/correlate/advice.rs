@@ -65,9 +65,11 @@ pub(crate) fn recommend(
         inc,
         events,
         chain,
-        unit: sup_unit
-            .map(str::to_string)
-            .or_else(|| inc.oom_kills.iter().find_map(|k| k.unit.clone())),
+        unit: sup_unit.map(str::to_string).or_else(|| {
+            inc.oom_kills
+                .iter()
+                .find_map(|k| k.unit.as_deref().map(str::to_string))
+        }),
         oom_ids: ids(events, chain, |e| {
             matches!(
                 e.kind,

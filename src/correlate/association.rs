@@ -63,7 +63,7 @@ pub fn associate(
         .collect();
     let starts: Vec<(&str, i64)> = incidents
         .iter()
-        .map(|i| (i.host.as_str(), i.start.micros))
+        .map(|i| (&*i.host, i.start.micros))
         .collect();
     rows(&observed, &runs, &starts, slack_s, range)
 }

@@ -43,7 +43,7 @@ pub(crate) fn fleet(
     }
     let mut out = Vec::new();
     for g in groups {
-        let hosts: BTreeSet<&str> = g.iter().map(|(_, i)| i.host.as_str()).collect();
+        let hosts: BTreeSet<&str> = g.iter().map(|(_, i)| &*i.host).collect();
         if hosts.len() < 2 {
             continue;
         }

@@ -19,6 +19,7 @@ use crate::report::{
     Recovery, Role,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
 
 /// How long after the OOM evidence a stop of the supervising unit counts as caused by it
 /// (`OOMPolicy=stop` acts within a second; allow for slow logging).
@@ -66,7 +67,7 @@ pub(crate) fn supervisorish(u: &str) -> bool {
 }
 
 /// Lines that carry a stop/kill sequence forward between failure lines.
-fn is_bridge(e: &Event, watched: &HashSet<String>) -> bool {
+fn is_bridge(e: &Event, watched: &HashSet<&str>) -> bool {
     match e.kind {
         K::OomInvoked
         | K::OomReaped
@@ -100,10 +101,7 @@ impl<'a> Spawns<'a> {
         let mut by_host: BTreeMap<&str, Vec<(Timestamp, u32, &str)>> = BTreeMap::new();
         for e in events.iter().filter(|e| e.kind == K::SupervisorSpawned) {
             if let (Some(pid), Some(p)) = (e.pid, e.program.as_deref()) {
-                by_host
-                    .entry(e.host.as_str())
-                    .or_default()
-                    .push((e.time, pid, p));
+                by_host.entry(&*e.host).or_default().push((e.time, pid, p));
             }
         }
         Spawns { by_host }
@@ -134,17 +132,17 @@ pub(crate) fn find_incidents(
     spawns: &Spawns,
     opts: &CorrelateOptions,
 ) -> Vec<Draft> {
-    let hosts: BTreeSet<&str> = events.iter().map(|e| e.host.as_str()).collect();
+    let hosts: BTreeSet<&str> = events.iter().map(|e| &*e.host).collect();
     let mut drafts = Vec::new();
     for host in hosts {
         let idx: Vec<usize> = (0..events.len())
-            .filter(|&i| events[i].host == host)
+            .filter(|&i| &*events[i].host == host)
             .collect();
-        let watched: HashSet<String> = idx
+        let watched: HashSet<&str> = idx
             .iter()
             .map(|&i| &events[i])
             .filter(|e| is_failure(e))
-            .filter_map(|e| e.unit.clone())
+            .filter_map(|e| e.unit.as_deref())
             .collect();
         // Clusters over failure evidence and the lines bridging it.
         let mut clusters: Vec<Vec<usize>> = Vec::new();
@@ -224,7 +222,9 @@ fn oom_evidence<'e>(cl: &Cluster<'e>) -> Oom<'e> {
     let oomd: Vec<(usize, &Event)> = kinds(events, c, K::OomdKill).collect();
     let all = || kills.iter().chain(&unit_ooms).chain(&oomd);
     let first = all().map(|(_, e)| e.time).min();
-    let units = all().filter_map(|(_, e)| e.unit.clone()).collect();
+    let units = all()
+        .filter_map(|(_, e)| e.unit.as_deref().map(str::to_string))
+        .collect();
     Oom {
         kills,
         unit_ooms,
@@ -297,7 +297,7 @@ fn analyse_stop(cl: &Cluster<'_>, oom: &Oom<'_>) -> Stop {
         });
     let unit = evidence
         .iter()
-        .filter_map(|&i| events[i].unit.clone())
+        .filter_map(|&i| events[i].unit.as_deref().map(str::to_string))
         .next()
         .or_else(|| {
             if stopped {
@@ -397,13 +397,13 @@ fn find_recovery(cl: &Cluster<'_>, oom: &Oom<'_>, stop: &Stop, ex: &Exits<'_>) -
                 let aftermath = orphans_seen
                     && match e.kind {
                         K::SupervisorExited if e.expected() == Some(false) => {
-                            aftermath_progs.extend(e.program.clone());
+                            aftermath_progs.extend(e.program.as_deref().map(str::to_string));
                             true
                         }
                         K::SupervisorFatal => true,
                         K::SupervisorSpawned => e
                             .program
-                            .as_ref()
+                            .as_deref()
                             .is_some_and(|p| aftermath_progs.contains(p)),
                         _ => false,
                     };
@@ -530,7 +530,7 @@ fn orphans_of(cl: &Cluster<'_>, oom: &Oom<'_>, all: &[usize]) -> (Vec<Orphan>, V
         }
         orphans.push(Orphan {
             pid: e.pid,
-            process: e.process.clone().unwrap_or_else(|| "?".to_string()),
+            process: e.process.as_deref().unwrap_or("?").to_string(),
             basis,
             event: e.id,
             program: e
@@ -645,12 +645,12 @@ fn programs_lost(
     let mut workers_lost: BTreeSet<String> = BTreeSet::new();
     for k in kills {
         if let Some(p) = &k.program {
-            workers_lost.insert(p.clone());
+            workers_lost.insert(p.to_string());
         }
     }
     for (_, e) in unexpected {
         if let Some(p) = &e.program {
-            workers_lost.insert(p.clone());
+            workers_lost.insert(p.to_string());
         }
     }
     if supervisor_stopped {
@@ -659,7 +659,7 @@ fn programs_lost(
             match e.kind {
                 K::SupervisorStopped | K::SupervisorSigkill => {
                     if let Some(p) = &e.program {
-                        workers_lost.insert(p.clone());
+                        workers_lost.insert(p.to_string());
                     }
                 }
                 K::SupervisorWaiting => {
@@ -696,7 +696,7 @@ fn build(
         events,
         host_idx,
         c,
-        host: events[c[0]].host.clone(),
+        host: events[c[0]].host.to_string(),
         spawns,
     };
     let host = cl.host.clone();
@@ -718,11 +718,11 @@ fn build(
         .iter()
         .map(|(_, e)| OomKill {
             pid: e.pid.unwrap_or(0),
-            process: e.process.clone().unwrap_or_else(|| "?".to_string()),
+            process: e.process.clone().unwrap_or_else(|| "?".into()),
             program: e.program.clone().or_else(|| {
                 e.pid
                     .and_then(|p| spawns.program(&host, p, e.time))
-                    .map(str::to_string)
+                    .map(Arc::from)
             }),
             unit: e.unit.clone(),
             anon_rss_kb: e.anon_rss_kb(),
@@ -730,7 +730,8 @@ fn build(
                 .task_memcg()
                 .or_else(|| e.oom_memcg())
                 .and_then(super::container::from_memcg)
-                .or_else(|| e.cpuset().and_then(super::container::from_cpuset)),
+                .or_else(|| e.cpuset().and_then(super::container::from_cpuset))
+                .map(Box::new),
             memcg_limit_kb: e.memcg_limit_kb(),
             event: e.id,
         })

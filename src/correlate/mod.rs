@@ -225,7 +225,7 @@ fn end_hint(
         )
     };
     // Sessions of other jobs are routine lines: counted in the stats, not events.
-    let has_sessions = events.iter().any(|e| e.host == w.host && session(e.kind))
+    let has_sessions = events.iter().any(|e| *e.host == *w.host && session(e.kind))
         || routine.iter().any(|c| c.host == w.host && session(c.kind));
     Some(if has_sessions {
         "cron PAM session lines are present, but no end line matched this run (still running when the logs end, or its session lines are missing)".to_string()

@@ -16,7 +16,7 @@ fn e(t: &str, kind: K) -> B {
     B(Event {
         id: Default::default(),
         time: Timestamp::from_datetime(&chrono::DateTime::parse_from_rfc3339(t).unwrap()),
-        host: "web1".to_string(),
+        host: "web1".into(),
         kind,
         pid: None,
         process: None,
@@ -26,13 +26,13 @@ fn e(t: &str, kind: K) -> B {
         sources: Vec::new(),
         attrs: Default::default(),
         rule: "",
-        ident: String::new(),
+        ident: "".into(),
     })
 }
 
 impl B {
     fn host(mut self, h: &str) -> Self {
-        self.0.host = h.to_string();
+        self.0.host = h.into();
         self
     }
     fn pid(mut self, p: u32) -> Self {
@@ -40,15 +40,15 @@ impl B {
         self
     }
     fn unit(mut self, u: &str) -> Self {
-        self.0.unit = Some(u.to_string());
+        self.0.unit = Some(u.into());
         self
     }
     fn process(mut self, p: &str) -> Self {
-        self.0.process = Some(p.to_string());
+        self.0.process = Some(p.into());
         self
     }
     fn program(mut self, p: &str) -> Self {
-        self.0.program = Some(p.to_string());
+        self.0.program = Some(p.into());
         self
     }
     fn a(mut self, k: &str, v: Value) -> Self {
@@ -229,7 +229,7 @@ fn frappe_chain_is_one_oom_cascade_linked_to_the_backup() {
 
     assert_eq!(i.oom_kills.len(), 1);
     let k = &i.oom_kills[0];
-    assert_eq!((k.pid, k.process.as_str()), (2201, "python3"));
+    assert_eq!((k.pid, &*k.process), (2201, "python3"));
     assert_eq!(k.program.as_deref(), Some(SHORT));
     assert_eq!(k.unit.as_deref(), Some(SUP));
     assert_eq!(k.anon_rss_kb, Some(5_242_880));

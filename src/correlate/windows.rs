@@ -94,12 +94,12 @@ pub(crate) fn backup_windows(events: &[Event]) -> Vec<Window> {
 
 fn base(s: &Event, i: usize) -> Window {
     Window {
-        host: s.host.clone(),
+        host: s.host.to_string(),
         start: s.time,
         end: None,
         end_basis: EndBasis::Unknown,
         command: command_of(s),
-        unit: s.unit.clone(),
+        unit: s.unit.as_deref().map(str::to_string),
         user: s.user().map(str::to_string),
         start_idx: Some(i),
         end_idx: None,
@@ -337,7 +337,7 @@ fn consumed_only_windows(events: &[Event], used: &HashSet<usize>, have: &[Window
     let backup_units: HashSet<(&str, &str)> = events
         .iter()
         .filter(|e| matches!(e.kind, EventKind::BackupStart | EventKind::BackupEnd))
-        .filter_map(|e| e.unit.as_deref().map(|u| (e.host.as_str(), u)))
+        .filter_map(|e| e.unit.as_deref().map(|u| (&*e.host, u)))
         .collect();
     let mut out = Vec::new();
     for (j, e) in events.iter().enumerate() {
@@ -347,13 +347,13 @@ fn consumed_only_windows(events: &[Event], used: &HashSet<usize>, have: &[Window
         let (Some(unit), Some(wall)) = (e.unit.as_deref(), e.wall_s()) else {
             continue;
         };
-        if !(backup_units.contains(&(e.host.as_str(), unit))
+        if !(backup_units.contains(&(&*e.host, unit))
             || unit.to_ascii_lowercase().contains("backup"))
         {
             continue;
         }
         let ended_here = have.iter().any(|w| {
-            w.host == e.host
+            *w.host == *e.host
                 && w.unit.as_deref() == Some(unit)
                 && w.end
                     .is_some_and(|t| (t.micros - e.time.micros).abs() <= END_GROUP_US)
@@ -366,7 +366,7 @@ fn consumed_only_windows(events: &[Event], used: &HashSet<usize>, have: &[Window
             e.time.offset_s,
         );
         out.push(Window {
-            host: e.host.clone(),
+            host: e.host.to_string(),
             start,
             end: Some(e.time),
             end_basis: EndBasis::SystemdConsumed,

@@ -74,7 +74,7 @@ const UNIT_SUFFIXES: &[&str] = &[
 
 /// Run every assembly step and drop the internal fragments.
 pub fn assemble(events: &mut Vec<Event>) {
-    let mut by_host: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut by_host: BTreeMap<std::sync::Arc<str>, Vec<usize>> = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
         by_host.entry(e.host.clone()).or_default().push(i);
     }
@@ -172,7 +172,7 @@ fn fold_block(events: &mut [Event], b: &Block, k: usize) {
     let mut unit = None;
     if let Some(h) = b.header {
         if let Some(p) = &events[h].process {
-            add.push(("trigger".into(), Value::from(p.as_str())));
+            add.push(("trigger".into(), Value::from(&**p)));
         }
     }
     if let Some(pid) = b.cpu.and_then(|c| events[c].pid) {
@@ -226,7 +226,7 @@ fn fold_block(events: &mut [Event], b: &Block, k: usize) {
         let mut sum: BTreeMap<String, (u64, u64)> = BTreeMap::new();
         for &t in &b.tasks {
             let e = &events[t];
-            let name = e.process.clone().unwrap_or_default();
+            let name = e.process.as_deref().unwrap_or_default().to_string();
             let entry = sum.entry(name).or_default();
             entry.0 += 1;
             entry.1 = entry.1.saturating_add(e.attr_u64("rss_kb").unwrap_or(0));
@@ -249,7 +249,7 @@ fn fold_block(events: &mut [Event], b: &Block, k: usize) {
                 (
                     e.attr_u64("rss_kb").unwrap_or(0),
                     e.pid.unwrap_or(0),
-                    e.process.clone().unwrap_or_default(),
+                    e.process.as_deref().unwrap_or_default().to_string(),
                 )
             })
             .collect();
@@ -320,7 +320,7 @@ fn collapse_cluster(
     let mut first_of: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut members: Vec<usize> = Vec::new();
     for &i in cluster {
-        let Some(u) = events[i].unit.clone() else {
+        let Some(u) = events[i].unit.as_deref().map(str::to_string) else {
             continue;
         };
         let killer = events[i].attr_str("killer").unwrap_or("").to_string();
@@ -336,7 +336,8 @@ fn collapse_cluster(
             }
         }
     }
-    let unit_of = |events: &[Event], i: usize| events[i].unit.clone().unwrap_or_default();
+    let unit_of =
+        |events: &[Event], i: usize| events[i].unit.as_deref().unwrap_or_default().to_string();
     let mut leaves: Vec<usize> = members
         .iter()
         .copied()
@@ -433,7 +434,7 @@ fn resolve_descriptions(events: &mut [Event], idxs: &[usize]) {
         if let (true, Some(u), Some(d)) =
             (has_description(e.kind), &e.unit, e.attr_str("description"))
         {
-            named.entry(d.to_string()).or_insert_with(|| u.clone());
+            named.entry(d.to_string()).or_insert_with(|| u.to_string());
         }
     }
     for &i in idxs {
@@ -453,7 +454,7 @@ fn resolve_descriptions(events: &mut [Event], idxs: &[usize]) {
         } else {
             continue;
         };
-        e.unit = Some(unit);
+        e.unit = Some(unit.into());
         e.attrs.insert("unit_from", Value::from(how));
     }
 }
@@ -481,7 +482,7 @@ mod tests {
             }],
             attrs: Default::default(),
             rule: "",
-            ident: String::new(),
+            ident: "".into(),
         }
     }
 

@@ -13,6 +13,7 @@ pub use attrs::{AttrRef, AttrValue, Attrs, Key};
 
 use serde::{Serialize, Serializer};
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::sync::{Mutex, OnceLock};
 
 /// Longest message kept as evidence; longer ones are cut on a char boundary with `…`.
@@ -218,19 +219,19 @@ pub struct Event {
     /// Stable id within a report (`e1`, `e2`, … in time order); set by the pipeline after merge.
     pub id: EventId,
     pub time: Timestamp,
-    pub host: String,
+    pub host: Arc<str>,
     pub kind: EventKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pid: Option<u32>,
     /// Process name (comm) the event is about, e.g. the OOM victim.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub process: Option<String>,
+    pub process: Option<Arc<str>>,
     /// systemd unit the event is about.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
+    pub unit: Option<Arc<str>>,
     /// supervisord program the event is about.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub program: Option<String>,
+    pub program: Option<Arc<str>>,
     /// The log message (without envelope).
     pub message: String,
     #[schemars(length(min = 1))]
@@ -242,7 +243,29 @@ pub struct Event {
     pub rule: &'static str,
     /// Syslog identifier of the line it came from (used for dedup and display).
     #[serde(skip)]
-    pub ident: String,
+    pub ident: Arc<str>,
+}
+
+/// A shared copy of a host, unit, process, program or ident name. An OOM storm names the same
+/// few hosts and processes hundreds of thousands of times; each thread keeps the names it saw
+/// last, so repeats share one allocation. The cache is bounded: when full it starts over.
+pub fn intern(s: &str) -> Arc<str> {
+    const MAX: usize = 4096;
+    thread_local! {
+        static NAMES: std::cell::RefCell<HashSet<Arc<str>>> = Default::default();
+    }
+    NAMES.with(|n| {
+        let mut n = n.borrow_mut();
+        if let Some(a) = n.get(s) {
+            return a.clone();
+        }
+        if n.len() >= MAX {
+            n.clear();
+        }
+        let a: Arc<str> = Arc::from(s);
+        n.insert(a.clone());
+        a
+    })
 }
 
 /// The process-wide copy of an attribute name or rule id. The set is small and fixed by the

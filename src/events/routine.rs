@@ -536,17 +536,17 @@ impl RoutineIndex {
         Event {
             id: EventId::default(),
             time: l.time(),
-            host: self.host(l.host),
+            host: crate::events::intern(&self.host(l.host)),
             kind: l.kind,
             pid: (l.pid != 0).then_some(l.pid),
             process: None,
-            unit: if is_unit { name } else { None },
+            unit: if is_unit { name.map(Arc::from) } else { None },
             program: None,
             message,
             sources: vec![self.location(&l)],
             attrs,
             rule: "routine",
-            ident: String::new(),
+            ident: Arc::from(""),
         }
     }
 }
@@ -581,7 +581,7 @@ const SAME_SECOND_US: i64 = 1_000_000;
 /// were promoted (not yet merged with each other); demoted ones leave `events`.
 pub fn select(events: &mut Vec<Event>, index: &mut RoutineIndex) -> Vec<Event> {
     // Units that evidence names, per host.
-    let mut named: HashSet<(String, String)> = HashSet::new();
+    let mut named: HashSet<(Arc<str>, Arc<str>)> = HashSet::new();
     for e in events.iter() {
         if !is_lifecycle(e.kind) {
             if let Some(u) = &e.unit {
@@ -591,9 +591,9 @@ pub fn select(events: &mut Vec<Event>, index: &mut RoutineIndex) -> Vec<Event> {
     }
     let keep = |e: &Event| {
         !is_lifecycle(e.kind)
-            || e.unit.as_deref().is_some_and(|u| {
+            || e.unit.as_ref().is_some_and(|u| {
                 u.to_ascii_lowercase().contains("supervisor")
-                    || named.contains(&(e.host.clone(), u.to_string()))
+                    || named.contains(&(e.host.clone(), u.clone()))
             })
     };
     let file_of: HashMap<Arc<str>, usize> = index
@@ -690,7 +690,7 @@ pub fn select(events: &mut Vec<Event>, index: &mut RoutineIndex) -> Vec<Event> {
 /// killed; supervisord's own start after it shut down. `events` must be in time order.
 pub fn mark_restarts(events: &mut [Event]) {
     // (host, unit or program) that is down: an end was seen since its last start.
-    let mut down: HashSet<(String, String)> = HashSet::new();
+    let mut down: HashSet<(Arc<str>, String)> = HashSet::new();
     for e in events.iter_mut() {
         let unit = e
             .unit
@@ -701,7 +701,7 @@ pub fn mark_restarts(events: &mut [Event]) {
             .as_ref()
             .map(|p| (e.host.clone(), format!("program:{p}")));
         let supervisord = (e.host.clone(), "supervisord".to_string());
-        let mut ended = |k: Option<(String, String)>| down.extend(k);
+        let mut ended = |k: Option<(Arc<str>, String)>| down.extend(k);
         let restart = match e.kind {
             EventKind::UnitStopping
             | EventKind::UnitStopped

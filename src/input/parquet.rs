@@ -173,17 +173,17 @@ fn read_file(path: &Path, host: Option<&str>, out: &mut Vec<Event>) -> Result<()
                 |m: crate::events::ParseIdError| bad(path, format!("row {row}: id: {m}")),
             )?,
             time: Timestamp::from_utc_micros(micros, offset_s),
-            host: hosts[i].clone().unwrap_or_default(),
+            host: crate::events::intern(hosts[i].as_deref().unwrap_or_default()),
             kind,
             pid: pids[i].and_then(|p| u32::try_from(p).ok()),
-            process: process[i].clone(),
-            unit: unit[i].clone(),
-            program: program[i].clone(),
+            process: process[i].as_deref().map(crate::events::intern),
+            unit: unit[i].as_deref().map(crate::events::intern),
+            program: program[i].as_deref().map(crate::events::intern),
             message: message[i].clone().unwrap_or_default(),
             sources,
             attrs,
             rule: crate::events::key(rule[i].as_deref().unwrap_or_default()),
-            ident: ident[i].clone().unwrap_or_default(),
+            ident: crate::events::intern(ident[i].as_deref().unwrap_or_default()),
         });
     }
     Ok(())

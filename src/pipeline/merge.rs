@@ -26,7 +26,7 @@ pub fn merge(events: &mut Vec<Event>, assumed: &[bool], warnings: &mut Vec<Warni
     // groups; no allocation per group), then merge within a group by time.
     let ident = |i: usize| {
         let e = &events[i];
-        (e.host.as_str(), e.kind, e.message.as_str())
+        (&*e.host, e.kind, e.message.as_str())
     };
     let mut order: Vec<usize> = (0..events.len()).collect();
     order.sort_by(|&a, &b| ident(a).cmp(&ident(b)).then(a.cmp(&b)));
@@ -121,7 +121,7 @@ fn infer_file_zones(events: &mut [Event], assumed: &[bool], warnings: &mut Vec<W
     let mut exact: HashMap<(&str, &str), i64> = HashMap::new();
     for (e, assumed) in events.iter().zip(assumed) {
         if !assumed && supervisord_stamp(&e.message).is_some() {
-            exact.insert((e.host.as_str(), e.message.as_str()), e.time.micros);
+            exact.insert((&*e.host, e.message.as_str()), e.time.micros);
         }
     }
     if exact.is_empty() {
@@ -133,7 +133,7 @@ fn infer_file_zones(events: &mut [Event], assumed: &[bool], warnings: &mut Vec<W
         if !*assumed {
             continue;
         }
-        if let Some(t) = exact.get(&(e.host.as_str(), e.message.as_str())) {
+        if let Some(t) = exact.get(&(&*e.host, e.message.as_str())) {
             let diff = e.time.micros - t;
             let q = 15 * 60 * 1_000_000i64;
             let rounded = (diff as f64 / q as f64).round() as i64 * q;
@@ -198,7 +198,7 @@ pub(super) fn sort_in_log_order(events: &mut [Event]) {
                     .min_by(|a, b| (rank(a), *a).cmp(&(rank(b), *b)));
                 (
                     e.time,
-                    e.host.as_str(),
+                    &*e.host,
                     primary.map(rank),
                     primary,
                     e.kind,
@@ -252,7 +252,7 @@ mod tests {
             }],
             attrs: Default::default(),
             rule: "",
-            ident: String::new(),
+            ident: "".into(),
         }
     }
 

@@ -402,7 +402,7 @@ impl Gathered {
         // sessions and timers still names its host and its time span.
         let mut hs: Vec<String> = evs
             .iter()
-            .map(|e| e.host.clone())
+            .map(|e| e.host.to_string())
             .chain(part.hosts().map(|h| h.into_owned()))
             .filter(|h| !h.is_empty())
             .collect();
@@ -798,7 +798,7 @@ fn stream_unit(
                 }
                 let mut k = before;
                 while k < events.len() {
-                    events[k].host = rec.host.clone().unwrap_or_default();
+                    events[k].host = crate::events::intern(rec.host.as_deref().unwrap_or_default());
                     if routine::routine_at_scan(&events[k]) {
                         let ev = events.remove(k);
                         let at = match &rec.source {

@@ -10,7 +10,7 @@
 
 use crate::config::TzPolicy;
 use crate::events::routine::{self, PendingLine};
-use crate::events::Event;
+use crate::events::{intern, Event};
 use crate::model::{Location, Timestamp};
 use crate::parse::envelope::{self, Envelope, LineFormat, Stamp};
 use crate::parse::time::{self, YearAnchor, YearTracker};
@@ -370,7 +370,7 @@ impl ChunkScan {
         let mut k = before;
         while k < self.events.len() {
             let ev = &mut self.events[k];
-            ev.host = host.clone().unwrap_or_default();
+            ev.host = intern(host.as_deref().unwrap_or_default());
             if follow.is_none() && routine::routine_at_scan(ev) {
                 let ev = self.events.remove(k);
                 if let Some(p) = self.routine.push_event(&ev, line_no) {
@@ -915,7 +915,7 @@ mod tests {
             let by_rules = evs
                 .first()
                 .filter(|e| routine_at_scan(e))
-                .map(|e| (e.kind, e.unit.clone().unwrap_or_default()));
+                .map(|e| (e.kind, e.unit.as_deref().unwrap_or_default().to_string()));
             let fast = quick_systemd(msg).map(|(k, u)| (k, u.to_string()));
             match (&fast, &by_rules) {
                 (Some(f), Some(r)) => assert_eq!(f, r, "{msg}"),

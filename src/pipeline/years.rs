@@ -114,7 +114,7 @@ pub fn reconcile(
             continue;
         }
         for e in &mut events[s.events.clone()] {
-            e.time = shift(e.time, years, tz, Some(e.host.as_str()));
+            e.time = shift(e.time, years, tz, Some(&*e.host));
         }
         routine.retime(s.input, |t, host| shift(t, years, tz, host));
         let inp = &mut inputs[s.input];

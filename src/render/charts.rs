@@ -426,7 +426,7 @@ fn timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Dr
         return nothing(root, title, "No events in this report.");
     };
     let hosts: Vec<&str> = if r.hosts.is_empty() {
-        let mut v: Vec<&str> = r.events.iter().map(|e| e.host.as_str()).collect();
+        let mut v: Vec<&str> = r.events.iter().map(|e| &*e.host).collect();
         v.sort();
         v.dedup();
         v
@@ -558,7 +558,7 @@ fn shade_incidents<DB: DrawingBackend>(
         let label = format!("{} {}", i.id, i.severity.as_str().to_uppercase());
         let (px, py) = chart.backend_coord(&(x0, y - 0.5));
         let width = root.estimate_text_size(&label, &font12.clone().into())?.0 as i32;
-        let lane_rows = rows.entry(i.host.as_str()).or_insert_with(|| Rows::new(1));
+        let lane_rows = rows.entry(&*i.host).or_insert_with(|| Rows::new(1));
         if lane_rows.place(px, width).is_some() {
             root.draw(&Text::new(
                 label,
@@ -597,7 +597,7 @@ fn backup_bands<DB: DrawingBackend>(
         )))?;
         let (px, py) = chart.backend_coord(&(x0, y + 0.30));
         let width = root.estimate_text_size(&label, &font12.clone().into())?.0 as i32;
-        let lane_rows = rows.entry(w.host.as_str()).or_insert_with(|| Rows::new(2));
+        let lane_rows = rows.entry(&*w.host).or_insert_with(|| Rows::new(2));
         if let Some(row) = lane_rows.place(px, width) {
             root.draw(&Text::new(
                 label,

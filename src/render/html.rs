@@ -146,7 +146,7 @@ fn lane_name(e: &Event) -> Option<String> {
     e.program
         .as_ref()
         .map(|p| format!("program {p}"))
-        .or_else(|| e.unit.clone())
+        .or_else(|| e.unit.as_deref().map(str::to_string))
 }
 
 #[derive(Serialize)]
@@ -168,8 +168,8 @@ impl Layout {
     fn of(r: &Report) -> Layout {
         let mut host_names: Vec<String> = r.hosts.iter().map(|h| h.name.clone()).collect();
         for e in &r.events {
-            if !host_names.contains(&e.host) {
-                host_names.push(e.host.clone());
+            if !host_names.iter().any(|h| **h == *e.host) {
+                host_names.push(e.host.to_string());
             }
         }
         let host_idx: BTreeMap<&str, usize> = host_names
@@ -182,7 +182,7 @@ impl Layout {
         let mut counts: BTreeMap<(usize, String), usize> = BTreeMap::new();
         for e in &r.events {
             if let Some(n) = lane_name(e) {
-                *counts.entry((host_idx[e.host.as_str()], n)).or_default() += 1;
+                *counts.entry((host_idx[&*e.host], n)).or_default() += 1;
             }
         }
         let mut per_host: BTreeMap<usize, Vec<(String, usize)>> = BTreeMap::new();
@@ -245,7 +245,7 @@ fn data(r: &Report) -> Value {
         .iter()
         .filter_map(|w| {
             Some(json!({
-                "id": w.id, "host": host_idx.get(w.host.as_str())?, "s": ms(w.start.micros), "off": w.start.offset_s,
+                "id": w.id, "host": host_idx.get(&*w.host)?, "s": ms(w.start.micros), "off": w.start.offset_s,
                 "e": w.end.map(|e| ms(e.micros)), "d": w.duration_s, "basis": w.end_basis,
                 "what": w.command.clone().or_else(|| w.unit.clone()), "events": w.events,
             }))
@@ -256,7 +256,7 @@ fn data(r: &Report) -> Value {
         .iter()
         .filter_map(|i| {
             Some(json!({
-                "id": i.id, "host": host_idx.get(i.host.as_str())?, "kind": i.kind, "severity": i.severity,
+                "id": i.id, "host": host_idx.get(&*i.host)?, "kind": i.kind, "severity": i.severity,
                 "s": ms(i.start.micros), "e": ms(i.end.micros), "off": i.start.offset_s, "summary": i.summary,
                 "backup_window": i.backup_window, "backup_lag_s": i.backup_lag_s, "outage_s": i.outage_s,
                 "supervisor_stopped": i.supervisor_stopped, "workers_lost": i.workers_lost,
@@ -275,7 +275,7 @@ fn data(r: &Report) -> Value {
         .iter()
         .filter_map(|h| {
             Some(json!([
-                host_idx.get(h.host.as_str())?,
+                host_idx.get(&*h.host)?,
                 ms(h.hour.micros),
                 h.events
             ]))
@@ -287,7 +287,7 @@ fn data(r: &Report) -> Value {
             let s = r.hosts.iter().find(|x| &x.name == h);
             // The host's usual offset: the most common among its events (ties: smallest).
             let mut offs: BTreeMap<i32, usize> = BTreeMap::new();
-            for e in r.events.iter().filter(|e| &e.host == h) {
+            for e in r.events.iter().filter(|e| *e.host == **h) {
                 *offs.entry(e.time.offset_s).or_default() += 1;
             }
             let off = offs.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(o, _)| *o).unwrap_or(0);
@@ -352,7 +352,7 @@ fn event_columns(
         Vec::with_capacity(n),
     );
     for e in &r.events {
-        let hi = host_idx[e.host.as_str()];
+        let hi = host_idx[&*e.host];
         let li = lane_name(e)
             .and_then(|nm| lane_idx.get(&(hi, nm)).copied())
             .unwrap_or_else(|| lane_idx[&(hi, String::new())]);
@@ -367,9 +367,9 @@ fn event_columns(
         pid.push(e.pid);
         who.push(
             e.process
-                .clone()
-                .or_else(|| e.program.clone())
-                .or_else(|| e.unit.clone()),
+                .as_deref()
+                .or(e.program.as_deref())
+                .or(e.unit.as_deref()),
         );
     }
     json!({"t": t, "lane": lane, "k": k, "id": id, "off": off, "msg": msg, "src": src, "pid": pid, "who": who, "rs": rs})

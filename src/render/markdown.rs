@@ -223,7 +223,7 @@ fn summary(s: &mut String, r: &Report) {
         .values()
         .map(|(n, c)| format!("{c} {}", cell(n)))
         .collect();
-    let hosts: BTreeSet<&str> = r.incidents.iter().map(|i| i.host.as_str()).collect();
+    let hosts: BTreeSet<&str> = r.incidents.iter().map(|i| &*i.host).collect();
     s.push_str(&format!(
         "**{} incident(s)** ({}) on {}.\n\n",
         r.incidents.len(),
@@ -287,7 +287,7 @@ fn impact(s: &mut String, r: &Report) {
     s.push_str("|---|---:|---:|---|---|---:|---|\n");
     let mut by_host: BTreeMap<&str, Vec<&Incident>> = BTreeMap::new();
     for i in &r.incidents {
-        by_host.entry(i.host.as_str()).or_default().push(i);
+        by_host.entry(&*i.host).or_default().push(i);
     }
     for (host, incs) in by_host {
         let kills: usize = incs.iter().map(|i| i.oom_kills.len()).sum();

@@ -103,7 +103,7 @@ fn events_df(events: &[&Event], with_host: bool, mode: Times) -> PolarsResult<Da
     if with_host {
         cols.push(cat_col(
             col::HOST,
-            events.iter().map(|e| e.host.clone()).collect(),
+            events.iter().map(|e| e.host.to_string()).collect(),
         )?);
     }
     cols.extend([
@@ -117,12 +117,24 @@ fn events_df(events: &[&Event], with_host: bool, mode: Times) -> PolarsResult<Da
         ),
         str_col(
             col::PROCESS,
-            events.iter().map(|e| e.process.clone()).collect(),
+            events
+                .iter()
+                .map(|e| e.process.as_deref().map(str::to_string))
+                .collect(),
         ),
-        str_col(col::UNIT, events.iter().map(|e| e.unit.clone()).collect()),
+        str_col(
+            col::UNIT,
+            events
+                .iter()
+                .map(|e| e.unit.as_deref().map(str::to_string))
+                .collect(),
+        ),
         str_col(
             col::PROGRAM,
-            events.iter().map(|e| e.program.clone()).collect(),
+            events
+                .iter()
+                .map(|e| e.program.as_deref().map(str::to_string))
+                .collect(),
         ),
         str_col(
             col::MESSAGE,
@@ -142,7 +154,7 @@ fn events_df(events: &[&Event], with_host: bool, mode: Times) -> PolarsResult<Da
         ),
         str_col(
             col::IDENT,
-            events.iter().map(|e| Some(e.ident.clone())).collect(),
+            events.iter().map(|e| Some(e.ident.to_string())).collect(),
         ),
         // `raw` stays in the table schema: the message (the event keeps no second copy).
         str_col(
@@ -343,10 +355,10 @@ pub fn write_parquet_dir(report: &Report, dir: &Path) -> Result<()> {
         .hosts
         .iter()
         .map(|h| h.name.as_str())
-        .chain(report.events.iter().map(|e| e.host.as_str()))
+        .chain(report.events.iter().map(|e| &*e.host))
         .collect();
     for host in hosts {
-        let evs: Vec<&Event> = report.events.iter().filter(|e| e.host == host).collect();
+        let evs: Vec<&Event> = report.events.iter().filter(|e| *e.host == *host).collect();
         let incs: Vec<&Incident> = report.incidents.iter().filter(|i| i.host == host).collect();
         let ws: Vec<&BackupWindow> = report
             .backup_windows
@@ -463,7 +475,7 @@ fn events_per_hour(report: &Report, aggs: &mut Aggregates) -> Result<()> {
                     report
                         .events
                         .iter()
-                        .map(|e| e.host.clone())
+                        .map(|e| e.host.to_string())
                         .collect::<Vec<_>>(),
                 ),
                 Column::new(

@@ -26,7 +26,7 @@ mod schema;
 
 pub use check::{check, journal_record, sample_record, sample_results, stop_position, Problem};
 
-use crate::events::{bounded, Attrs, Event, EventKind, Key, MAX_RAW};
+use crate::events::{bounded, intern, Attrs, Event, EventKind, Key, MAX_RAW};
 use crate::model::{Error, Result};
 use crate::parse::Record;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -350,7 +350,10 @@ impl RuleSet {
             ev.pid = rec.pid;
         }
         if rule.journal_unit && ev.unit.is_none() {
-            ev.unit = rec.journal.as_ref().and_then(|j| j.unit.clone());
+            ev.unit = rec
+                .journal
+                .as_ref()
+                .and_then(|j| j.unit.as_deref().map(intern));
         }
         if let Some((fields, kind, set)) = &rule.backup {
             let hit = fields.iter().find_map(|f| {
@@ -396,7 +399,7 @@ fn blank_event(rule: &Rule, kind: EventKind, rec: &Record) -> Event {
     Event {
         id: Default::default(),
         time: rec.time,
-        host: rec.host.clone().unwrap_or_default(),
+        host: intern(rec.host.as_deref().unwrap_or_default()),
         kind,
         pid: None,
         process: None,
@@ -406,7 +409,7 @@ fn blank_event(rule: &Rule, kind: EventKind, rec: &Record) -> Event {
         sources: vec![rec.source.clone()],
         attrs: Attrs::new(),
         rule: rule.key,
-        ident: rec.ident.clone().unwrap_or_default(),
+        ident: intern(rec.ident.as_deref().unwrap_or_default()),
     }
 }
 
@@ -436,9 +439,9 @@ fn apply_set(ev: &mut Event, set: &[(Key, Value)]) {
 fn put(ev: &mut Event, key: Key, v: Value) {
     match key.name() {
         "pid" => ev.pid = v.as_u64().and_then(|p| u32::try_from(p).ok()),
-        "process" => ev.process = v.as_str().map(str::to_string),
-        "unit" => ev.unit = v.as_str().map(str::to_string),
-        "program" => ev.program = v.as_str().map(str::to_string),
+        "process" => ev.process = v.as_str().map(intern),
+        "unit" => ev.unit = v.as_str().map(intern),
+        "program" => ev.program = v.as_str().map(intern),
         _ => ev.attrs.insert_key(key, v),
     }
 }
@@ -463,13 +466,13 @@ pub fn event_fields(ev: &Event) -> BTreeMap<String, Value> {
         m.insert("pid".into(), Value::from(p));
     }
     if let Some(p) = &ev.process {
-        m.insert("process".into(), Value::from(p.as_str()));
+        m.insert("process".into(), Value::from(&**p));
     }
     if let Some(u) = &ev.unit {
-        m.insert("unit".into(), Value::from(u.as_str()));
+        m.insert("unit".into(), Value::from(&**u));
     }
     if let Some(p) = &ev.program {
-        m.insert("program".into(), Value::from(p.as_str()));
+        m.insert("program".into(), Value::from(&**p));
     }
     m
 }

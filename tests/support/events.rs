@@ -16,7 +16,7 @@ pub fn e(t: &str, kind: K) -> B {
             time: Timestamp::from_datetime(
                 &chrono::DateTime::parse_from_rfc3339(t).expect("test time"),
             ),
-            host: "web1".to_string(),
+            host: "web1".into(),
             kind,
             pid: None,
             process: None,
@@ -26,7 +26,7 @@ pub fn e(t: &str, kind: K) -> B {
             sources: Vec::new(),
             attrs: Default::default(),
             rule: "",
-            ident: String::new(),
+            ident: "".into(),
         },
         "var/log/syslog",
     )
@@ -34,7 +34,7 @@ pub fn e(t: &str, kind: K) -> B {
 
 impl B {
     pub fn host(mut self, h: &str) -> Self {
-        self.0.host = h.to_string();
+        self.0.host = h.into();
         self
     }
     pub fn pid(mut self, p: u32) -> Self {
@@ -42,15 +42,15 @@ impl B {
         self
     }
     pub fn unit(mut self, u: &str) -> Self {
-        self.0.unit = Some(u.to_string());
+        self.0.unit = Some(u.into());
         self
     }
     pub fn process(mut self, p: &str) -> Self {
-        self.0.process = Some(p.to_string());
+        self.0.process = Some(p.into());
         self
     }
     pub fn program(mut self, p: &str) -> Self {
-        self.0.program = Some(p.to_string());
+        self.0.program = Some(p.into());
         self
     }
     pub fn msg(mut self, m: &str) -> Self {
