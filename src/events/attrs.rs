@@ -1,12 +1,14 @@
 //! An event's kind-specific fields, stored small: the evidence of an OOM storm is hundreds of
 //! thousands of kills with eight fields each, and `serde_json::Value` (32 bytes, plus a 16-byte
-//! key) made attrs the largest part of an event. Here a stored field is 16 bytes: the enum's
-//! tag, a 2-byte interned name and an 8-byte scalar or pointer; arrays and objects (an OOM
-//! report's task summary) keep their JSON form behind a box. Reads go through `AttrRef`, a
-//! borrowed view with `serde_json::Value`'s accessors.
+//! key, plus a vector's growth) made attrs the largest part of an event. Here the fields are one
+//! byte string: per field a 2-byte interned name, a 1-byte type tag and the value (integers as
+//! varints, strings inline); an OOM kill's eight fields take ~45 bytes instead of ~400. Arrays
+//! and objects (an OOM report's task summary, a handful of events) stay `serde_json::Value`s
+//! beside the bytes. Reads go through `AttrRef`, a borrowed view with `Value`'s accessors; a
+//! write re-encodes the few fields (the rules build each event's fields once, `from_fields`).
 //!
-//! Fields are sorted by name, so lookups are a binary search and the JSON is written in a
-//! stable order (golden files rely on it).
+//! Fields are sorted by name, so the JSON is written in a stable order (golden files rely on
+//! it).
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -178,133 +180,215 @@ impl Serialize for AttrRef<'_> {
     }
 }
 
-/// One stored field. The name sits in the padding after the tag, so every variant is 16
-/// bytes; a string is boxed twice to keep its pointer thin (strings are rare in attrs, numbers
-/// are not).
-#[derive(Clone, Debug, PartialEq)]
-enum Field {
-    Null(Key),
-    Bool(Key, bool),
-    U64(Key, u64),
-    I64(Key, i64),
-    F64(Key, f64),
-    Str(Key, Box<Box<str>>),
-    Json(Key, Box<Value>),
-}
-
-impl Field {
-    fn new(k: Key, v: AttrValue) -> Field {
-        match v {
-            AttrValue::Null => Field::Null(k),
-            AttrValue::Bool(b) => Field::Bool(k, b),
-            AttrValue::U64(n) => Field::U64(k, n),
-            AttrValue::I64(n) => Field::I64(k, n),
-            AttrValue::F64(x) => Field::F64(k, x),
-            AttrValue::Str(s) => Field::Str(k, Box::new(s)),
-            AttrValue::Json(v) => Field::Json(k, v),
-        }
-    }
-    fn key(&self) -> Key {
-        match *self {
-            Field::Null(k)
-            | Field::Bool(k, _)
-            | Field::U64(k, _)
-            | Field::I64(k, _)
-            | Field::F64(k, _)
-            | Field::Str(k, _)
-            | Field::Json(k, _) => k,
-        }
-    }
-    fn value(&self) -> AttrRef<'_> {
-        match self {
-            Field::Null(_) => AttrRef::Null,
-            Field::Bool(_, b) => AttrRef::Bool(*b),
-            Field::U64(_, n) => AttrRef::U64(*n),
-            Field::I64(_, n) => AttrRef::I64(*n),
-            Field::F64(_, x) => AttrRef::F64(*x),
-            Field::Str(_, s) => AttrRef::Str(s),
-            Field::Json(_, v) => AttrRef::Json(v),
-        }
-    }
-}
-
 /// An event's kind-specific fields, sorted by name (`events::contract` lists each kind's).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Attrs(Vec<Field>);
+pub struct Attrs {
+    bytes: Box<[u8]>,
+    json: Box<[Value]>,
+}
+
+const T_NULL: u8 = 0;
+const T_FALSE: u8 = 1;
+const T_TRUE: u8 = 2;
+const T_U64: u8 = 3;
+const T_I64: u8 = 4;
+const T_F64: u8 = 5;
+const T_STR: u8 = 6;
+const T_JSON: u8 = 7;
+
+fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// The varint at `b[*at..]`; the bytes are only ever `put_varint`'s.
+fn varint(b: &[u8], at: &mut usize) -> u64 {
+    let mut n = 0u64;
+    let mut shift = 0;
+    loop {
+        let byte = b[*at];
+        *at += 1;
+        n |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return n;
+        }
+        shift += 7;
+    }
+}
+
+/// The fields of `Attrs`, decoded one by one.
+struct Fields<'a> {
+    a: &'a Attrs,
+    at: usize,
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = (Key, AttrRef<'a>);
+    fn next(&mut self) -> Option<Self::Item> {
+        let b = &*self.a.bytes;
+        if self.at >= b.len() {
+            return None;
+        }
+        let key = Key(u16::from_le_bytes([b[self.at], b[self.at + 1]]));
+        let tag = b[self.at + 2];
+        self.at += 3;
+        let v = match tag {
+            T_NULL => AttrRef::Null,
+            T_FALSE => AttrRef::Bool(false),
+            T_TRUE => AttrRef::Bool(true),
+            T_U64 => AttrRef::U64(varint(b, &mut self.at)),
+            T_I64 => {
+                let z = varint(b, &mut self.at);
+                AttrRef::I64(((z >> 1) as i64) ^ -((z & 1) as i64))
+            }
+            T_F64 => {
+                let mut x = [0u8; 8];
+                x.copy_from_slice(&b[self.at..self.at + 8]);
+                self.at += 8;
+                AttrRef::F64(f64::from_le_bytes(x))
+            }
+            T_STR => {
+                let n = varint(b, &mut self.at) as usize;
+                let s = &b[self.at..self.at + n];
+                self.at += n;
+                // Copied from a `str` whole by `encode`.
+                AttrRef::Str(std::str::from_utf8(s).unwrap_or_default())
+            }
+            _ => AttrRef::Json(&self.a.json[varint(b, &mut self.at) as usize]),
+        };
+        Some((key, v))
+    }
+}
 
 impl Attrs {
     pub fn new() -> Self {
-        Attrs(Vec::new())
+        Attrs::default()
     }
-    fn pos(&self, k: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|f| f.key().name().cmp(k))
+
+    /// Attrs holding `fields` (a later value of one name replaces an earlier one).
+    pub fn from_fields(mut fields: Vec<(Key, AttrValue)>) -> Attrs {
+        // Stable: the last of equal names is the one kept.
+        fields.sort_by(|a, b| a.0.name().cmp(b.0.name()));
+        let mut out: Vec<(Key, AttrValue)> = Vec::with_capacity(fields.len());
+        for f in fields {
+            match out.last_mut() {
+                Some(last) if last.0 == f.0 => *last = f,
+                _ => out.push(f),
+            }
+        }
+        Attrs::encode(out)
     }
+
+    /// `fields`, already sorted by name and without repeats, as bytes.
+    fn encode(fields: Vec<(Key, AttrValue)>) -> Attrs {
+        let mut b = Vec::with_capacity(fields.len() * 6);
+        let mut json = Vec::new();
+        for (k, v) in fields {
+            b.extend_from_slice(&k.0.to_le_bytes());
+            match v {
+                AttrValue::Null => b.push(T_NULL),
+                AttrValue::Bool(false) => b.push(T_FALSE),
+                AttrValue::Bool(true) => b.push(T_TRUE),
+                AttrValue::U64(n) => {
+                    b.push(T_U64);
+                    put_varint(&mut b, n);
+                }
+                AttrValue::I64(n) => {
+                    b.push(T_I64);
+                    put_varint(&mut b, ((n << 1) ^ (n >> 63)) as u64);
+                }
+                AttrValue::F64(x) => {
+                    b.push(T_F64);
+                    b.extend_from_slice(&x.to_le_bytes());
+                }
+                AttrValue::Str(s) => {
+                    b.push(T_STR);
+                    put_varint(&mut b, s.len() as u64);
+                    b.extend_from_slice(s.as_bytes());
+                }
+                AttrValue::Json(v) => {
+                    b.push(T_JSON);
+                    put_varint(&mut b, json.len() as u64);
+                    json.push(*v);
+                }
+            }
+        }
+        Attrs {
+            bytes: b.into_boxed_slice(),
+            json: json.into_boxed_slice(),
+        }
+    }
+
+    fn fields(&self) -> Fields<'_> {
+        Fields { a: self, at: 0 }
+    }
+
+    /// Every field as an owned value, to change one and encode them again.
+    fn owned(&self) -> Vec<(Key, AttrValue)> {
+        self.fields()
+            .map(|(k, v)| (k, AttrValue::from(v.to_json())))
+            .collect()
+    }
+
     pub fn get(&self, k: &str) -> Option<AttrRef<'_>> {
-        self.pos(k).ok().map(|i| self.0[i].value())
+        self.fields()
+            .find(|(key, _)| key.name() == k)
+            .map(|(_, v)| v)
     }
     /// `k`'s value as JSON (`null` when absent), as tests compare it.
     pub fn json(&self, k: &str) -> Value {
         self.get(k).map_or(Value::Null, AttrRef::to_json)
     }
     pub fn contains_key(&self, k: &str) -> bool {
-        self.pos(k).is_ok()
+        self.get(k).is_some()
     }
     /// Set `k` (replacing its value).
     pub fn insert(&mut self, k: &str, v: impl Into<AttrValue>) {
-        let v = v.into();
-        match self.pos(k) {
-            Ok(i) => self.0[i] = Field::new(self.0[i].key(), v),
-            Err(i) => self.0.insert(i, Field::new(Key::named(k), v)),
-        }
+        self.insert_key(Key::named(k), v);
     }
     /// `insert` for an interned key: no lookup in the shared index.
     pub fn insert_key(&mut self, k: Key, v: impl Into<AttrValue>) {
-        let v = v.into();
-        match self.pos(k.name()) {
-            Ok(i) => self.0[i] = Field::new(k, v),
-            Err(i) => self.0.insert(i, Field::new(k, v)),
-        }
+        let mut f = self.owned();
+        f.push((k, v.into()));
+        *self = Attrs::from_fields(f);
     }
     /// Set `k` unless it is already set.
     pub fn insert_absent(&mut self, k: &str, v: impl Into<AttrValue>) {
-        if let Err(i) = self.pos(k) {
-            self.0.insert(i, Field::new(Key::named(k), v.into()));
+        if !self.contains_key(k) {
+            self.insert(k, v);
         }
     }
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, AttrRef<'_>)> {
-        self.0.iter().map(|f| (f.key().name(), f.value()))
+        self.fields().map(|(k, v)| (k.name(), v))
     }
     pub fn len(&self) -> usize {
-        self.0.len()
-    }
-    pub fn reserve_exact(&mut self, n: usize) {
-        self.0.reserve_exact(n);
-    }
-    pub fn shrink_to_fit(&mut self) {
-        self.0.shrink_to_fit();
+        self.fields().count()
     }
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.bytes.is_empty()
     }
 
     /// Attrs read back from JSON (a Parquet file's `attrs` column), refused when their names
     /// would overflow the process's key table.
     pub fn from_json(m: serde_json::Map<String, Value>) -> Result<Attrs, String> {
-        let mut a = Attrs::new();
+        let mut f = Vec::with_capacity(m.len());
         for (k, v) in m {
             let key = Key::of(&k)
                 .ok_or_else(|| format!("more than {MAX_KEYS} distinct attribute names"))?;
-            a.insert_key(key, v);
+            f.push((key, AttrValue::from(v)));
         }
-        Ok(a)
+        Ok(Attrs::from_fields(f))
     }
 }
 
 impl Serialize for Attrs {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for f in &self.0 {
-            m.serialize_entry(f.key().name(), &f.value())?;
+        let mut m = s.serialize_map(Some(self.len()))?;
+        for (k, v) in self.fields() {
+            m.serialize_entry(k.name(), &v)?;
         }
         m.end()
     }
@@ -325,11 +409,11 @@ impl schemars::JsonSchema for Attrs {
 
 impl FromIterator<(String, Value)> for Attrs {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(it: I) -> Self {
-        let mut a = Attrs::new();
-        for (k, v) in it {
-            a.insert(&k, v);
-        }
-        a
+        Attrs::from_fields(
+            it.into_iter()
+                .map(|(k, v)| (Key::named(&k), AttrValue::from(v)))
+                .collect(),
+        )
     }
 }
 
@@ -339,28 +423,67 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn a_stored_field_is_16_bytes() {
-        assert_eq!(std::mem::size_of::<Field>(), 16);
+    fn an_oom_kills_fields_take_a_few_bytes_each() {
+        let a: Attrs = [
+            ("total_vm_kb", json!(2541629u64)),
+            ("anon_rss_kb", json!(2217934u64)),
+            ("file_rss_kb", json!(0u64)),
+            ("shmem_rss_kb", json!(404u64)),
+            ("uid", json!(1000u64)),
+            ("pgtables_kb", json!(4464u64)),
+            ("oom_score_adj", json!(-1000i64)),
+            ("killer", json!("kernel")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        // Eight 3-byte headers, 4 + 4 + 1 + 2 + 2 + 2 + 2 bytes of varints, 1 + 6 of string.
+        assert_eq!(a.bytes.len(), 48);
+        assert_eq!(a.get("oom_score_adj").unwrap().as_f64(), Some(-1000.0));
+        assert_eq!(a.get("anon_rss_kb").unwrap().as_u64(), Some(2217934));
+        assert_eq!(std::mem::size_of::<Attrs>(), 32);
+    }
+
+    #[test]
+    fn a_write_replaces_or_adds_in_name_order() {
+        let mut a = Attrs::new();
+        a.insert("b", json!(1));
+        a.insert("a", json!("x"));
+        a.insert("b", json!([2]));
+        a.insert_absent("a", json!("y"));
+        assert_eq!(serde_json::to_string(&a).unwrap(), r#"{"a":"x","b":[2]}"#);
+        assert_eq!(a.len(), 2);
+        assert_eq!(i64::MIN, {
+            a.insert("m", json!(i64::MIN));
+            a.json("m").as_i64().unwrap()
+        });
     }
 
     #[test]
     fn values_round_trip_through_json_sorted_by_name() {
         let src = json!({"z_list": [1, "a"], "u": 7, "i": -3, "f": 1.5, "f_whole": 2.0,
-                         "s": "kernel", "b": true, "n": null});
+                         "s": "kernel", "long": "CONSTRAINT_NONE", "b": true, "n": null});
         let Value::Object(m) = src.clone() else {
             unreachable!()
         };
         let a = Attrs::from_json(m).unwrap();
         assert_eq!(
             serde_json::to_string(&a).unwrap(),
-            r#"{"b":true,"f":1.5,"f_whole":2.0,"i":-3,"n":null,"s":"kernel","u":7,"z_list":[1,"a"]}"#
+            r#"{"b":true,"f":1.5,"f_whole":2.0,"i":-3,"long":"CONSTRAINT_NONE","n":null,"s":"kernel","u":7,"z_list":[1,"a"]}"#
         );
         let get = |k| a.get(k).unwrap();
         assert_eq!(get("u").as_u64(), Some(7));
         assert_eq!(get("u").as_f64(), Some(7.0));
         assert_eq!(get("i").as_u64(), None);
         assert_eq!(get("s").as_str(), Some("kernel"));
+        assert_eq!(get("long").as_str(), Some("CONSTRAINT_NONE"));
         assert_eq!(get("z_list"), json!([1, "a"]));
         assert_eq!(a.json("missing"), Value::Null);
+        // Seven bytes inline, eight boxed: either way the same str comes back.
+        for v in ["né…", "SIGKILL", "SIGKILL!"] {
+            let mut b = Attrs::new();
+            b.insert("x", Value::from(v));
+            assert_eq!(b.get("x").unwrap().as_str(), Some(v));
+        }
     }
 }

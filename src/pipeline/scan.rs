@@ -53,9 +53,10 @@ pub struct ChunkScan {
     pub overlong: u64,
     /// Lines holding NUL bytes (crash padding); the text between NUL runs is read as lines.
     pub nul_lines: u64,
-    /// Events with local line numbers, and the raw time and host of each.
+    /// Events with local line numbers.
     pub events: Vec<Event>,
-    pub times: Vec<(RawTime, Option<String>)>,
+    /// The raw time of each event (its host is the event's own).
+    pub times: Vec<RawTime>,
     pub tracker: YearTracker,
     pub first: Option<(RawTime, Option<String>)>,
     pub last: Option<(RawTime, Option<String>)>,
@@ -377,7 +378,7 @@ impl ChunkScan {
                     self.routine_times.push((t, p));
                 }
             } else {
-                self.times.push((t, host.clone()));
+                self.times.push(t);
                 k += 1;
             }
         }
@@ -599,7 +600,6 @@ impl Frame {
             any_local |= p
                 .times
                 .iter()
-                .map(|(t, _)| t)
                 .chain(p.first.iter().map(|(t, _)| t))
                 .chain(p.routine_times.iter().map(|(t, _)| t))
                 .any(|t| matches!(t, RawTime::Local(_) | RawTime::YearLess { .. }));
@@ -787,8 +787,9 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     let mut line_base = 0u64;
     let offsets = frame.offsets.clone();
     for (mut p, off) in pieces.into_iter().zip(offsets) {
-        for (ev, (t, host)) in p.events.iter_mut().zip(p.times) {
-            ev.time = frame.resolve(fctx, t, host.as_deref(), off, &mut bad_dates);
+        for (ev, t) in p.events.iter_mut().zip(p.times) {
+            let host = (!ev.host.is_empty()).then_some(&*ev.host);
+            ev.time = frame.resolve(fctx, t, host, off, &mut bad_dates);
             out.assumed.push(!matches!(t, RawTime::Final(_)));
             if let Some(b) = time_basis(&t) {
                 ev.attrs

@@ -414,8 +414,8 @@ fn blank_event(rule: &Rule, kind: EventKind, rec: &Record) -> Event {
 }
 
 fn fill(ev: &mut Event, fields: &[Field], set: &[(Key, Value)], caps: &Captures<'_>) {
-    // Exactly the room this rule's fields need: attrs live as long as the event.
-    ev.attrs.reserve_exact(fields.len() + set.len());
+    // The attrs are encoded once, from all of the rule's fields.
+    let mut attrs = Vec::with_capacity(fields.len() + set.len());
     for f in fields {
         let Some(m) = caps.name(&f.capture) else {
             continue;
@@ -423,27 +423,36 @@ fn fill(ev: &mut Event, fields: &[Field], set: &[(Key, Value)], caps: &Captures<
         let Some(v) = f.ty.convert(m.as_str()) else {
             continue;
         };
-        put(ev, f.key, v);
+        if let Some(v) = put(ev, f.key, v) {
+            attrs.push((f.key, v.into()));
+        }
     }
-    apply_set(ev, set);
-    ev.attrs.shrink_to_fit();
+    for (k, v) in set {
+        if let Some(v) = put(ev, *k, v.clone()) {
+            attrs.push((*k, v.into()));
+        }
+    }
+    ev.attrs = Attrs::from_fields(attrs);
 }
 
 fn apply_set(ev: &mut Event, set: &[(Key, Value)]) {
     for (k, v) in set {
-        put(ev, *k, v.clone());
+        if let Some(v) = put(ev, *k, v.clone()) {
+            ev.attrs.insert_key(*k, v);
+        }
     }
 }
 
-/// Top-level fields go to the `Event` struct, the rest to `attrs`.
-fn put(ev: &mut Event, key: Key, v: Value) {
+/// Top-level fields go to the `Event` struct; the rest is returned, for `attrs`.
+fn put(ev: &mut Event, key: Key, v: Value) -> Option<Value> {
     match key.name() {
         "pid" => ev.pid = v.as_u64().and_then(|p| u32::try_from(p).ok()),
         "process" => ev.process = v.as_str().map(intern),
         "unit" => ev.unit = v.as_str().map(intern),
         "program" => ev.program = v.as_str().map(intern),
-        _ => ev.attrs.insert_key(key, v),
+        _ => return Some(v),
     }
+    None
 }
 
 fn field_text<'a>(ev: &'a Event, name: &str) -> Option<&'a str> {
