@@ -338,6 +338,10 @@ impl Attrs {
             .find(|(key, _)| key.name() == k)
             .map(|(_, v)| v)
     }
+    /// `get` by interned key: compares 2-byte ids, not names (the accessors' way).
+    pub fn get_key(&self, k: Key) -> Option<AttrRef<'_>> {
+        self.fields().find(|(key, _)| *key == k).map(|(_, v)| v)
+    }
     /// `k`'s value as JSON (`null` when absent), as tests compare it.
     pub fn json(&self, k: &str) -> Value {
         self.get(k).map_or(Value::Null, AttrRef::to_json)

@@ -140,7 +140,10 @@ macro_rules! accessors {
             $(
                 #[doc = concat!("The `", $key, "` attribute.")]
                 pub fn $name(&self) -> Option<$ty> {
-                    self.attrs.get($key).and_then(|v| v.$conv())
+                    // Interned once per accessor: a read compares 2-byte ids.
+                    static KEY: std::sync::OnceLock<super::Key> = std::sync::OnceLock::new();
+                    let k = *KEY.get_or_init(|| super::Key::named($key));
+                    self.attrs.get_key(k).and_then(|v| v.$conv())
                 }
             )*
         }
