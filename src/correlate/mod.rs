@@ -353,11 +353,15 @@ fn summary(
     opening(inc, sup_unit) + &consequences(inc, w)
 }
 
+/// Victims an incident's summary names; the rest are counted.
+const SUMMARY_VICTIMS: usize = 10;
+
 /// What happened, by incident kind.
 fn opening(inc: &crate::report::Incident, sup_unit: Option<&str>) -> String {
-    let victims: Vec<String> = inc
+    let mut victims: Vec<String> = inc
         .oom_kills
         .iter()
+        .take(SUMMARY_VICTIMS)
         .map(|k| {
             let mut v = match &k.program {
                 Some(p) => format!("{} {} ({p})", k.process, k.pid),
@@ -375,6 +379,13 @@ fn opening(inc: &crate::report::Incident, sup_unit: Option<&str>) -> String {
             v
         })
         .collect();
+    if inc.oom_kills.len() > SUMMARY_VICTIMS {
+        // An OOM storm kills thousands: the summary is one sentence, oom_kills has them all.
+        victims.push(format!(
+            "and {} more",
+            inc.oom_kills.len() - SUMMARY_VICTIMS
+        ));
+    }
     // Only what the logs show: a supervisor is named when one is in the evidence (a killed
     // program it ran, its unit, a respawn), never assumed.
     let supervised = sup_unit.is_some()

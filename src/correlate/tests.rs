@@ -476,6 +476,15 @@ fn a_long_run_of_kills_is_folded_in_the_chain() {
         i.chain[6].text,
         "OOM killer killed pid 5299 (node), anon-rss 97.7 MiB"
     );
+    // The summary names ten victims and counts the rest.
+    assert!(
+        i.summary.starts_with(
+            "OOM killer killed stress 5000, stress 5001, node 5002, stress 5003, stress 5004, \
+             node 5005, stress 5006, stress 5007, node 5008, stress 5009, and 290 more at 2025-06-01 14:20:00 UTC"
+        ),
+        "{}",
+        i.summary
+    );
 }
 
 /// oom-survived shape: four python3 rows sum to 22 GiB, but one of them is the backup's own

@@ -15,6 +15,8 @@ use crate::report::{Incident, Report};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
+/// OOM kill rows per incident.
+const KILL_ROWS: usize = 50;
 /// Most rows the timeline table shows; the rest are counted, and the HTML report has them all.
 pub const TIMELINE_ROWS: usize = 200;
 
@@ -531,8 +533,9 @@ fn root_cause(s: &mut String, r: &Report) {
             s.push('\n');
         }
         if !i.oom_kills.is_empty() {
-            s.push_str("**OOM kills**\n\n| PID | Process | Program | Unit | anon-rss |\n|---:|---|---|---|---:|\n");
-            for k in &i.oom_kills {
+            s.push_str(&format!("**OOM kills** ({})\n\n| PID | Process | Program | Unit | anon-rss |\n|---:|---|---|---|---:|\n", i.oom_kills.len()));
+            // An OOM storm kills thousands: a post-mortem shows the first rows and counts the rest.
+            for k in i.oom_kills.iter().take(KILL_ROWS) {
                 s.push_str(&format!(
                     "| {} | {} | {} | {} | {} |\n",
                     k.pid,
@@ -542,6 +545,12 @@ fn root_cause(s: &mut String, r: &Report) {
                     k.anon_rss_kb
                         .map(crate::format::size_kb)
                         .unwrap_or_default()
+                ));
+            }
+            if i.oom_kills.len() > KILL_ROWS {
+                s.push_str(&format!(
+                    "\n… and {} more (the JSON report and `logautopsy events` list every kill).\n",
+                    i.oom_kills.len() - KILL_ROWS
                 ));
             }
             s.push('\n');

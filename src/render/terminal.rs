@@ -501,7 +501,7 @@ fn incident(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Re
         _ => {}
     }
     chain(p, w, i, verbose)?;
-    casualties(w, i)?;
+    casualties(w, i, verbose)?;
     memory(w, i)?;
     recommendations(p, w, i)
 }
@@ -574,10 +574,19 @@ fn chain(p: &Paint, w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Resul
 }
 
 /// What the incident killed, orphaned, stopped or left unsupervised.
-fn casualties(w: &mut dyn Write, i: &Incident) -> io::Result<()> {
+/// OOM kills listed per incident without --verbose.
+const KILLS_SHOWN: usize = 20;
+
+fn casualties(w: &mut dyn Write, i: &Incident, verbose: bool) -> io::Result<()> {
     if !i.oom_kills.is_empty() {
-        writeln!(w, "    OOM kills:")?;
-        for k in &i.oom_kills {
+        writeln!(w, "    OOM kills ({}):", i.oom_kills.len())?;
+        // An OOM storm kills thousands; the screen shows the first few unless --verbose.
+        let shown = if verbose {
+            i.oom_kills.len()
+        } else {
+            KILLS_SHOWN
+        };
+        for k in i.oom_kills.iter().take(shown) {
             writeln!(
                 w,
                 "      pid {} {}{}{}{}  [{}]",
@@ -595,6 +604,13 @@ fn casualties(w: &mut dyn Write, i: &Incident) -> io::Result<()> {
                     .map(|x| format!("  anon-rss {}", crate::format::size_kb(x)))
                     .unwrap_or_default(),
                 k.event
+            )?;
+        }
+        if i.oom_kills.len() > shown {
+            writeln!(
+                w,
+                "      … {} more (--verbose lists them; the JSON report and `logautopsy events` have all)",
+                i.oom_kills.len() - shown
             )?;
         }
     }
