@@ -449,6 +449,56 @@ fn html_is_self_contained_and_safe() {
     assert_eq!(html::render(&frappe_report()), html);
 }
 
+/// An OOM storm's report has more events than a page can draw: the page draws `MAX_DRAWN`,
+/// every chain step among them, and says how many there are.
+#[test]
+fn html_draws_a_sample_of_a_storm_with_every_cited_event() {
+    let mut r = frappe_report();
+    let base = r.events.len();
+    let last = r.events.last().unwrap().clone();
+    for k in 0..(html::MAX_DRAWN + 5_000) {
+        let mut e = last.clone();
+        e.id = logautopsy::events::EventId((base + k + 1) as u32);
+        e.time.micros += 1_000 * k as i64;
+        r.events.push(e);
+    }
+    let h = html::render(&r);
+    let start = h.find("id=\"logautopsy-data\">").unwrap() + "id=\"logautopsy-data\">".len();
+    let end = start + h[start..].find("</script>").unwrap();
+    let v: serde_json::Value = serde_json::from_str(&h[start..end]).unwrap();
+    let ids: Vec<&str> = v["ev"]["id"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert_eq!(v["ev_total"], serde_json::json!(r.events.len()));
+    assert!(ids.len() <= html::MAX_DRAWN, "{} drawn", ids.len());
+    assert!(ids.len() > html::MAX_DRAWN * 9 / 10, "{} drawn", ids.len());
+    for i in &r.incidents {
+        for c in &i.chain {
+            let id = c.event.to_string();
+            assert!(
+                ids.contains(&id.as_str()),
+                "chain step {id} of {} drawn",
+                i.id
+            );
+        }
+    }
+    // In time order, as the whole list is.
+    let times: Vec<f64> = v["ev"]["t"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_f64().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    // A report that fits is drawn whole.
+    let small = frappe_report();
+    let h = html::render(&small);
+    assert!(h.contains(&format!("\"ev_total\":{}", small.events.len())));
+}
+
 #[test]
 fn output_paths_are_checked_before_analysis() {
     let dir = out_dir("paths");

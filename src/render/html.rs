@@ -238,7 +238,8 @@ fn data(r: &Report) -> Value {
     let kind_idx: BTreeMap<&str, usize> = kinds.iter().enumerate().map(|(i, k)| (*k, i)).collect();
     let mut paths = Paths::default();
 
-    let ev = event_columns(r, &host_idx, &lane_idx, &kind_idx, &mut paths);
+    let drawn = drawn(r);
+    let ev = event_columns(r, &drawn, &host_idx, &lane_idx, &kind_idx, &mut paths);
 
     let backups: Vec<Value> = r
         .backup_windows
@@ -260,8 +261,15 @@ fn data(r: &Report) -> Value {
                 "s": ms(i.start.micros), "e": ms(i.end.micros), "off": i.start.offset_s, "summary": i.summary,
                 "backup_window": i.backup_window, "backup_lag_s": i.backup_lag_s, "outage_s": i.outage_s,
                 "supervisor_stopped": i.supervisor_stopped, "workers_lost": i.workers_lost,
-                "oom_kills": i.oom_kills, "orphans": i.orphans, "memory_top": i.memory_top,
-                "evidence": i.evidence, "recommendations": i.recommendations,
+                // The page shows no kill list (the chain and the summary name them); a
+                // storm's hundreds of thousands stay in the JSON report.
+                "oom_kills": i.oom_kills.iter().take(LISTED).collect::<Vec<_>>(),
+                "orphans": i.orphans, "memory_top": i.memory_top,
+                "recommendations": i.recommendations.iter().map(|rec| json!({
+                    "id": rec.id, "text": rec.text,
+                    "evidence": rec.evidence.iter().take(LISTED).collect::<Vec<_>>(),
+                    "more": rec.evidence.len().saturating_sub(LISTED),
+                })).collect::<Vec<_>>(),
                 "chain": i.chain.iter().map(|c| json!({
                     "t": ms(c.time.micros), "off": c.time.offset_s, "event": c.event, "kind": c.kind,
                     "text": c.text, "src": paths.src(&c.sources),
@@ -309,6 +317,7 @@ fn data(r: &Report) -> Value {
         "lanes": lanes,
         "paths": paths.list,
         "ev": ev,
+        "ev_total": r.events.len(),
         "backups": backups,
         "incidents": incidents,
         "hourly": hourly,
@@ -324,20 +333,71 @@ fn data(r: &Report) -> Value {
     })
 }
 
+/// Most events the page draws: a 100 k-event page loads in Chromium in under a second
+/// (tests/render_browser.rs); an OOM storm (every line a kill) has hundreds of thousands, which
+/// made a 125 MB page and 1.5 GB of memory to write it.
+pub const MAX_DRAWN: usize = 100_000;
+/// Ids listed per incident's kill list and per recommendation's evidence.
+const LISTED: usize = 20;
+
+/// The events the page draws, as indices in time order: all of them up to `MAX_DRAWN`; beyond
+/// that, every event an incident's chain, a listed recommendation evidence or a backup window
+/// cites, and an even sample of the rest. The header says how many are drawn of how many.
+fn drawn(r: &Report) -> Vec<usize> {
+    let n = r.events.len();
+    if n <= MAX_DRAWN {
+        return (0..n).collect();
+    }
+    let at: std::collections::HashMap<crate::events::EventId, usize> = r
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id, i))
+        .collect();
+    let mut keep = vec![false; n];
+    let cited = r
+        .incidents
+        .iter()
+        .flat_map(|i| {
+            i.chain.iter().map(|c| c.event).chain(
+                i.recommendations
+                    .iter()
+                    .flat_map(|rec| rec.evidence.iter().take(LISTED).copied()),
+            )
+        })
+        .chain(
+            r.backup_windows
+                .iter()
+                .flat_map(|w| w.events.iter().copied()),
+        );
+    for id in cited {
+        if let Some(&i) = at.get(&id) {
+            keep[i] = true;
+        }
+    }
+    let kept = keep.iter().filter(|k| **k).count();
+    // Exactly `budget` of the `rest`, evenly: the j-th is taken when ⌊j·budget/rest⌋ steps up.
+    let (rest, budget) = (n - kept, MAX_DRAWN.saturating_sub(kept));
+    for (j, slot) in keep.iter_mut().filter(|k| !**k).enumerate() {
+        *slot = (j + 1) * budget / rest > j * budget / rest;
+    }
+    (0..n).filter(|&i| keep[i]).collect()
+}
+
 /// The events as parallel columns (`t`, `lane`, `k`, `id`, `off`, `msg`, `src`, `pid`, `who`,
 /// `rs`): 100,000 objects would cost more to parse and hold than arrays.
 fn event_columns(
     r: &Report,
+    drawn: &[usize],
     host_idx: &BTreeMap<&str, usize>,
     lane_idx: &BTreeMap<(usize, String), usize>,
     kind_idx: &BTreeMap<&str, usize>,
     paths: &mut Paths,
 ) -> Value {
-    let n = r.events.len();
+    let n = drawn.len();
+    let events = || drawn.iter().map(|&i| &r.events[i]);
     // Restarts (events::routine::mark_restarts) are drawn as such; other starts are not.
-    let rs: Vec<u8> = r
-        .events
-        .iter()
+    let rs: Vec<u8> = events()
         .map(|e| crate::events::routine::is_restart(e) as u8)
         .collect();
     let (mut t, mut lane, mut k, mut id, mut off, mut msg, mut src, mut pid, mut who) = (
@@ -351,7 +411,7 @@ fn event_columns(
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    for e in &r.events {
+    for e in events() {
         let hi = host_idx[&*e.host];
         let li = lane_name(e)
             .and_then(|nm| lane_idx.get(&(hi, nm)).copied())

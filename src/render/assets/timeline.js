@@ -157,7 +157,12 @@
   var hostNames = D.hosts.map(function (h) { return h.name; });
   $('title').textContent = 'logautopsy report' + (hostNames.length ? ': ' + hostNames.join(', ') : '');
   document.title = $('title').textContent;
-  $('meta').textContent = D.tool.name + ' ' + D.tool.version + ' · ' + N + ' events · ' +
+  // Past MAX_DRAWN (render/html.rs) the page draws what incidents and backups cite and an
+  // even sample of the rest, and says so.
+  var evCount = D.ev_total > N
+    ? N + ' of ' + D.ev_total + ' events drawn (all that incidents and backups cite, an even sample of the rest; the JSON report has every one)'
+    : N + ' events';
+  $('meta').textContent = D.tool.name + ' ' + D.tool.version + ' · ' + evCount + ' · ' +
     D.incidents.length + ' incident(s) · ' + D.backups.length + ' backup run(s) · ' + D.hosts.length + ' host(s)';
 
   D.hosts.forEach(function (h, hi) {
@@ -680,6 +685,7 @@
       if ((r.evidence || []).length) {
         var ev = el('div', 'muted small', 'evidence: ');
         r.evidence.forEach(function (id) { add(ev, evChip(id), document.createTextNode(' ')); });
+        if (r.more) add(ev, document.createTextNode('\u2026 ' + r.more + ' more'));
         add(li, ev);
       }
       add(ul, li);
