@@ -2,7 +2,7 @@
 //! thousands of kills with eight fields each, and `serde_json::Value` (32 bytes, plus a 16-byte
 //! key, plus a vector's growth) made attrs the largest part of an event. Here the fields are one
 //! byte string: per field a 2-byte interned name, a 1-byte type tag and the value (integers as
-//! varints, strings inline); an OOM kill's eight fields take ~45 bytes instead of ~400. Arrays
+//! varints, strings inline); an OOM kill's eight fields take 48 bytes instead of ~400. Arrays
 //! and objects (an OOM report's task summary, a handful of events) stay `serde_json::Value`s
 //! beside the bytes. Reads go through `AttrRef`, a borrowed view with `Value`'s accessors; a
 //! write re-encodes the few fields (the rules build each event's fields once, `from_fields`).
@@ -17,9 +17,11 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-/// Most distinct attribute names one process can hold. Rules declare tens; a Parquet file read
-/// back (`input::parquet`) is refused when its attrs would pass this.
+/// Most distinct attribute names one process can hold. Rules declare tens.
 pub const MAX_KEYS: usize = 1 << 16;
+/// Names a Parquet file read back (`input::parquet`) may add: the rest of the table stays free
+/// for the rules and the code, whose `Key::named` can then never find it full.
+pub const MAX_INPUT_KEYS: usize = MAX_KEYS - 4096;
 
 /// An interned attribute name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -35,14 +37,15 @@ fn index() -> &'static Mutex<HashMap<&'static str, Key>> {
 }
 
 impl Key {
-    /// The key named `s`, interned on first use; `None` once `MAX_KEYS` names exist.
-    pub fn of(s: &str) -> Option<Key> {
+    /// The key named `s`, interned on first use; `None` when that would make more than
+    /// `limit` names.
+    fn intern(s: &str, limit: usize) -> Option<Key> {
         let mut idx = index().lock().unwrap_or_else(|p| p.into_inner());
         if let Some(k) = idx.get(s) {
             return Some(*k);
         }
         let n = idx.len();
-        if n >= MAX_KEYS {
+        if n >= limit {
             return None;
         }
         let name = super::key(s);
@@ -52,10 +55,10 @@ impl Key {
         Some(k)
     }
 
-    /// `of` for the names of rules and code, which are few: the table cannot be full of them
-    /// unless a Parquet file filled it first, and that read is refused before it does.
+    /// A name of the rules or the code. They are few, and input never takes the last 4096
+    /// slots (`MAX_INPUT_KEYS`).
     pub fn named(s: &str) -> Key {
-        Key::of(s).expect("attribute names are far fewer than MAX_KEYS")
+        Key::intern(s, MAX_KEYS).expect("rules and code name far fewer than 4096 attributes")
     }
 
     pub fn name(self) -> &'static str {
@@ -378,10 +381,14 @@ impl Attrs {
     /// Attrs read back from JSON (a Parquet file's `attrs` column), refused when their names
     /// would overflow the process's key table.
     pub fn from_json(m: serde_json::Map<String, Value>) -> Result<Attrs, String> {
+        Attrs::from_json_within(m, MAX_INPUT_KEYS)
+    }
+
+    fn from_json_within(m: serde_json::Map<String, Value>, limit: usize) -> Result<Attrs, String> {
         let mut f = Vec::with_capacity(m.len());
         for (k, v) in m {
-            let key = Key::of(&k)
-                .ok_or_else(|| format!("more than {MAX_KEYS} distinct attribute names"))?;
+            let key = Key::intern(&k, limit)
+                .ok_or_else(|| format!("more than {limit} distinct attribute names"))?;
             f.push((key, AttrValue::from(v)));
         }
         Ok(Attrs::from_fields(f))
@@ -446,6 +453,18 @@ mod tests {
         assert_eq!(a.get("oom_score_adj").unwrap().as_f64(), Some(-1000.0));
         assert_eq!(a.get("anon_rss_kb").unwrap().as_u64(), Some(2217934));
         assert_eq!(std::mem::size_of::<Attrs>(), 32);
+    }
+
+    #[test]
+    fn input_past_its_share_of_names_is_refused_and_the_rules_still_get_theirs() {
+        let used = index().lock().unwrap().len();
+        let m: serde_json::Map<String, Value> =
+            (0..10).map(|i| (format!("flood_{i}"), json!(i))).collect();
+        assert_eq!(
+            Attrs::from_json_within(m, used + 5).unwrap_err(),
+            format!("more than {} distinct attribute names", used + 5)
+        );
+        assert_eq!(Key::named("after_the_flood").name(), "after_the_flood");
     }
 
     #[test]
