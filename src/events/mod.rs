@@ -13,8 +13,7 @@ pub use attrs::{AttrRef, AttrValue, Attrs, Key};
 
 use serde::{Serialize, Serializer};
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Longest message kept as evidence; longer ones are cut on a char boundary with `…`.
 pub const MAX_RAW: usize = 2048;
@@ -252,7 +251,7 @@ pub struct Event {
 pub fn intern(s: &str) -> Arc<str> {
     const MAX: usize = 4096;
     thread_local! {
-        static NAMES: std::cell::RefCell<HashSet<Arc<str>>> = Default::default();
+        static NAMES: std::cell::RefCell<rustc_hash::FxHashSet<Arc<str>>> = Default::default();
     }
     NAMES.with(|n| {
         let mut n = n.borrow_mut();
