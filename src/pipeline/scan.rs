@@ -10,7 +10,7 @@
 
 use crate::config::TzPolicy;
 use crate::events::routine::{self, PendingLine};
-use crate::events::{intern, Event};
+use crate::events::Event;
 use crate::model::{Location, Timestamp};
 use crate::parse::envelope::{self, Envelope, LineFormat, Stamp};
 use crate::parse::time::{self, YearAnchor, YearTracker};
@@ -370,8 +370,8 @@ impl ChunkScan {
         };
         let mut k = before;
         while k < self.events.len() {
-            let ev = &mut self.events[k];
-            ev.host = intern(host.as_deref().unwrap_or_default());
+            // The rules took the host from `rec` (interned once there).
+            let ev = &self.events[k];
             if follow.is_none() && routine::routine_at_scan(ev) {
                 let ev = self.events.remove(k);
                 if let Some(p) = self.routine.push_event(&ev, line_no) {
