@@ -86,6 +86,25 @@ fn unknown_key_is_named() {
     assert!(p[0].contains("unknown field `hnt`"), "{}", p[0]);
 }
 
+/// Loading only parses a regex; one that parses but is too big to compile must still stop a
+/// run that loads user rules, before any scan, with the rule named.
+#[test]
+fn a_regex_too_big_to_compile_stops_loading_user_rules() {
+    let d = dir_with(&[(
+        "big.toml",
+        &GOOD.replace("(?P<signal>\\w+)$", "(?P<signal>\\w{100}\\w{100}\\w{100})$"),
+    )]);
+    let p = user_problems(&d);
+    assert!(
+        p.iter().any(|p| p.starts_with(
+            "DIR/big.toml: rule local.app.crash: regex does not compile:\nCompiled regex exceeds size limit"
+        )),
+        "{p:?}"
+    );
+    let err = RuleSet::load(&[d.path().to_path_buf()], &[]).err().expect("load fails");
+    assert!(err.to_string().contains("rule local.app.crash: regex does not compile"), "{err}");
+}
+
 #[test]
 fn bad_regex_is_reported_with_the_rule_id() {
     let d = dir_with(&[(

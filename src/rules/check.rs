@@ -8,6 +8,7 @@
 
 use super::fields::FieldType;
 use super::schema::{FieldSpec, NegativeDef, PatternFile, RuleDef, SampleDef};
+use super::lazy::LazyRegex;
 use super::{builtin, event_fields, Field, Follow, FollowRule, Rule, RuleSet};
 use crate::events::Key;
 use crate::events::{Event, EventKind};
@@ -71,13 +72,23 @@ impl fmt::Display for Problem {
 
 /// Check the built-in rules plus `dirs` (what `logautopsy patterns check [DIR]` runs).
 pub fn check(dirs: &[PathBuf]) -> Vec<Problem> {
-    load_checked(dirs, &[]).1
+    load_checked(dirs, &[], Samples::Check).1
+}
+
+/// Whether loading compiles every regex and runs every rule's samples.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Samples {
+    Check,
+    /// The built-in rules alone: the test suite runs their samples (`tests/patterns_samples.rs`),
+    /// so a run only parses them and compiles a regex when a line first needs it (`lazy`).
+    Trust,
 }
 
 /// Load everything, returning the set (when it could be built) and every problem found.
 pub(crate) fn load_checked(
     dirs: &[PathBuf],
     backup_match: &[String],
+    samples: Samples,
 ) -> (Option<RuleSet>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut groups: Vec<Vec<(String, String)>> = vec![builtin::FILES
@@ -182,6 +193,22 @@ pub(crate) fn load_checked(
             return (None, problems);
         }
     };
+    if samples == Samples::Trust {
+        return (Some(set), problems);
+    }
+    for rule in set.rules() {
+        let follow = rule.follow.as_ref().map(|f| ("follow.regex", &f.regex));
+        let ident = rule.ident.as_ref().map(|r| ("ident", r));
+        for (what, re) in [("regex", &rule.regex)].into_iter().chain(ident).chain(follow) {
+            if let Err(e) = re.compile() {
+                problems.push(Problem::new(
+                    &rule.file,
+                    Some(&rule.id),
+                    format!("{what} does not compile:\n{e}"),
+                ));
+            }
+        }
+    }
     for (file, text, positive) in backup_samples {
         if set.is_backup(&text) != positive {
             let what = if positive {
@@ -209,7 +236,7 @@ pub(crate) fn load_checked(
 /// One test per sample for the suite: `(rule id / label, problems)`, plus a `load` entry with
 /// the problems that are not about one sample (parse errors, bad regexes, backup samples).
 pub fn sample_results(dirs: &[PathBuf]) -> Vec<(String, Vec<Problem>)> {
-    let (set, problems) = load_checked(dirs, &[]);
+    let (set, problems) = load_checked(dirs, &[], Samples::Check);
     let mut out = Vec::new();
     let mut rest = Vec::new();
     let Some(set) = set else {
@@ -315,8 +342,8 @@ fn compile_regex(
     what: &str,
     src: &str,
     ps: &mut Vec<Problem>,
-) -> Option<Regex> {
-    match Regex::new(src) {
+) -> Option<LazyRegex> {
+    match LazyRegex::new(src) {
         Ok(r) => Some(r),
         Err(e) => {
             ps.push(Problem::new(
@@ -332,11 +359,11 @@ fn compile_regex(
 fn compile_fields(
     file: &str,
     id: &str,
-    re: &Regex,
+    re: &LazyRegex,
     specs: &BTreeMap<String, FieldSpec>,
     ps: &mut Vec<Problem>,
 ) -> Vec<Field> {
-    let names: HashSet<&str> = re.capture_names().flatten().collect();
+    let names: HashSet<&str> = re.capture_names().collect();
     let mut out = Vec::new();
     let mut used = HashSet::new();
     for (name, spec) in specs {

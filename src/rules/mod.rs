@@ -9,8 +9,10 @@
 //!
 //! API the pipeline relies on:
 //! * `RuleSet::load(extra_dirs, backup_match) -> Result<RuleSet>`: built-in rules (compiled into
-//!   the binary) plus user directories overriding by id; every sample is checked at load.
-//! * `RuleSet::prefilter() -> &AhoCorasick`: automaton over every rule's literal hint, run by the
+//!   the binary) plus user directories overriding by id; with user directories every sample is
+//!   checked at load, the built-ins alone are checked by the test suite and their regexes
+//!   compiled on first use (`lazy`).
+//! * `RuleSet::prefilter() -> &Prefilter`: automaton over every rule's literal hint, run by the
 //!   scanner over whole buffers; a line without a hit can hold no event.
 //! * `RuleSet::apply(&Record, &mut Vec<Event>) -> Option<Follow>`: run the rules whose hint is in
 //!   the message (or whose `message_id` equals the journal MESSAGE_ID); the first rule (in file
@@ -22,6 +24,7 @@
 pub mod builtin;
 mod check;
 pub mod fields;
+mod lazy;
 mod schema;
 
 pub use check::{check, journal_record, sample_record, sample_results, stop_position, Problem};
@@ -31,6 +34,7 @@ use crate::model::{Error, Result};
 use crate::parse::Record;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use fields::FieldType;
+use lazy::LazyRegex;
 use regex::{Captures, Regex, RegexSet};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -56,7 +60,7 @@ pub(crate) struct Field {
 #[derive(Clone, Debug)]
 pub(crate) struct FollowRule {
     pub kind: EventKind,
-    pub regex: Regex,
+    pub regex: LazyRegex,
     pub fields: Vec<Field>,
     pub set: Vec<(Key, Value)>,
 }
@@ -74,8 +78,8 @@ pub struct Rule {
     pub hint: String,
     /// The scanner's literal for text lines when it differs from `hint` (see the schema).
     pub scan_hint: Option<String>,
-    pub(crate) regex: Regex,
-    pub(crate) ident: Option<Regex>,
+    pub(crate) regex: LazyRegex,
+    pub(crate) ident: Option<LazyRegex>,
     pub(crate) message_id: Option<String>,
     pub(crate) fields: Vec<Field>,
     pub(crate) set: Vec<(Key, Value)>,
@@ -155,9 +159,16 @@ pub struct RuleSet {
 impl RuleSet {
     /// Built-in rules plus `extra_dirs` (later ones override earlier ones and the built-ins by
     /// id), and backup regexes: the defaults of the pattern files plus `backup_match`.
-    /// Every problem `check` would report makes loading fail, listing them all.
+    /// With user directories, every problem `check` would report makes loading fail, listing
+    /// them all; the built-ins alone are only parsed (`check::Samples::Trust`).
     pub fn load(extra_dirs: &[PathBuf], backup_match: &[String]) -> Result<RuleSet> {
-        let (set, problems) = check::load_checked(extra_dirs, backup_match);
+        // The built-ins alone are trusted (the suite checks them); user rules are checked whole.
+        let samples = if extra_dirs.is_empty() {
+            check::Samples::Trust
+        } else {
+            check::Samples::Check
+        };
+        let (set, problems) = check::load_checked(extra_dirs, backup_match, samples);
         if !problems.is_empty() {
             let file = problems[0].file.clone();
             let msg = problems
