@@ -1,7 +1,8 @@
 //! Criterion benchmarks, in bytes per second: the scanner with every built-in rule loaded (the
 //! hot path of `analyze`) over a sparse syslog and over a busy host's (a fifth of the lines are
-//! routine session-scope and cron lines the scanner must recognise and count), and envelope
-//! parsing of candidate lines. The end-to-end comparison with ripgrep/grep is
+//! routine session-scope and cron lines the scanner must recognise and count), envelope
+//! parsing of candidate lines, and loading the built-in rules (every run pays it first: a
+//! small input's whole run time). The end-to-end comparison with ripgrep/grep is
 //! `scripts/bench-syslog.sh` (busy profile: `examples/gen_syslog.rs`).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -106,5 +107,11 @@ fn scan(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, scan);
+fn load(c: &mut Criterion) {
+    c.bench_function("rules/load_builtin", |b| {
+        b.iter(|| RuleSet::load(&[], &[]).expect("built-in rules load"))
+    });
+}
+
+criterion_group!(benches, scan, load);
 criterion_main!(benches);
