@@ -10,7 +10,10 @@
 #
 # Rows: logautopsy analyze alone (JSON report on stdout); analyze writing the HTML, Markdown and
 # JSON reports; rg with the 8-pattern alternation a hand-written post-mortem grep would use; rg
-# and grep with logautopsy's literal hints (`logautopsy patterns hints`, the rules' prefilter).
+# with the routine lifecycle wordings alone (session scopes, user managers, timers, cron PAM
+# sessions: the lines logautopsy must find to count them, so this row is a floor for any tool
+# that reports them); rg and grep with logautopsy's literal hints (`logautopsy patterns hints`,
+# the rules' prefilter).
 # Each row: wall time and peak RSS from GNU time (-f '%e %M'), the best of 3 runs after one
 # `cat FILE > /dev/null`, MB/s (MB = 2^20 bytes), and the wall as a multiple of the 8-pattern
 # rg's. A command that fails is shown with its exit code and stderr instead of a time.
@@ -45,6 +48,8 @@ fi
 # The alternation a person would grep a syslog with after an OOM outage: the kernel's OOM report,
 # supervisord stopping its programs, cron jobs, and systemd's unit-level OOM and left-overs.
 rg8="oom-killer|Out of memory|oom-kill:|supervisord.*(waiting for|stopped:|exited:|killing)|CRON\[[0-9]+\]: \(.*\) CMD|remains running after unit stopped|Failed with result 'oom-kill'|left-over process"
+# systemd's start/stop/finish/deactivation/CPU-accounting lines and cron's PAM sessions.
+routine="Started |Starting |Stopped |Stopping |Finished |: Deactivated successfully|: Consumed |\(cron:session\): session "
 bytes=$(stat -c %s "$file")
 tflag=()
 [ -n "$threads" ] && tflag=(--threads "$threads")
@@ -83,6 +88,7 @@ measure 0 "logautopsy analyze -o r.html -o r.md -o r.json" \
   "$bin" analyze "$file" "${common[@]}" -o "$out/r.html" -o "$out/r.md" -o "$out/r.json" --force
 measure 1 "rg -c (8-pattern alternation)" rg -c "$rg8" "$file"
 ref=2 # index of the 8-pattern rg row
+measure 1 "rg -c routine lifecycle alternation" rg -c "$routine" "$file"
 measure 1 "rg -c -F -f hints" rg -c -F -f "$out/hints.txt" "$file"
 measure 1 "grep -c -F -f hints" grep -c -F -f "$out/hints.txt" "$file"
 
@@ -109,7 +115,7 @@ if [ -z "${fails[1]}" ]; then
   done
   echo "(HTML report size: $(stat -c %s "$out/r.html") bytes)"
 fi
-for i in 2 3 4; do
+for i in 2 3 4 5; do
   if [ -z "${fails[i]}" ]; then echo "lines matched by ${names[i]}: $(cat "$out/stdout-$i.txt")"; fi
 done
 rm -f "$out/events.rc"

@@ -101,8 +101,14 @@ fn a_regex_too_big_to_compile_stops_loading_user_rules() {
         )),
         "{p:?}"
     );
-    let err = RuleSet::load(&[d.path().to_path_buf()], &[]).err().expect("load fails");
-    assert!(err.to_string().contains("rule local.app.crash: regex does not compile"), "{err}");
+    let err = RuleSet::load(&[d.path().to_path_buf()], &[])
+        .err()
+        .expect("load fails");
+    assert!(
+        err.to_string()
+            .contains("rule local.app.crash: regex does not compile"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -378,5 +384,65 @@ fn an_end_basis_the_report_does_not_know_is_rejected() {
             && p.contains("`basis` = \"cron-ended\" is not an end basis of the report")
             && p.contains("cron-end, cron-no-mta")),
         "{problems:#?}"
+    );
+}
+
+/// Every file under `root`, recursively, in name order.
+fn files_under(root: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(root) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// The scanner searches anchors rather than the literals themselves (`rules::prefilter`): a
+/// line must still be a candidate exactly when it holds one of the rules' literals. Checked
+/// line by line, against a plain substring search, on every text file of `sample-logs/` and of
+/// the shared corpus (skipped without it; compressed and binary files are not text lines).
+#[test]
+fn the_prefilter_finds_exactly_the_lines_holding_a_literal() {
+    let set = RuleSet::load(&[], &[]).unwrap();
+    let literals: Vec<&str> = set.hints();
+    let mut files = Vec::new();
+    files_under(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-logs"),
+        &mut files,
+    );
+    if let Some(corpus) = crate::support::corpus() {
+        files_under(&corpus, &mut files);
+    }
+    let (mut lines, mut holding) = (0usize, 0usize);
+    for file in &files {
+        let data = std::fs::read(file).unwrap();
+        if data.contains(&0) || data.starts_with(&[0x1f, 0x8b]) {
+            continue;
+        }
+        for line in data.split(|&b| b == b'\n') {
+            let want = literals
+                .iter()
+                .any(|l| memchr::memmem::find(line, l.as_bytes()).is_some());
+            let got = set.prefilter().find(line, 0).is_some();
+            assert_eq!(
+                got,
+                want,
+                "{}: {:?}",
+                file.display(),
+                String::from_utf8_lossy(line)
+            );
+            lines += 1;
+            holding += usize::from(want);
+        }
+    }
+    assert!(
+        lines > 15_000 && holding > 1_000,
+        "{lines} lines, {holding} holding a literal"
     );
 }

@@ -7,8 +7,8 @@
 //! stopped matching, found by walking a lazy DFA of the rule's regex over the sample.
 
 use super::fields::FieldType;
-use super::schema::{FieldSpec, NegativeDef, PatternFile, RuleDef, SampleDef};
 use super::lazy::LazyRegex;
+use super::schema::{FieldSpec, NegativeDef, PatternFile, RuleDef, SampleDef};
 use super::{builtin, event_fields, Field, Follow, FollowRule, Rule, RuleSet};
 use crate::events::Key;
 use crate::events::{Event, EventKind};
@@ -199,7 +199,11 @@ pub(crate) fn load_checked(
     for rule in set.rules() {
         let follow = rule.follow.as_ref().map(|f| ("follow.regex", &f.regex));
         let ident = rule.ident.as_ref().map(|r| ("ident", r));
-        for (what, re) in [("regex", &rule.regex)].into_iter().chain(ident).chain(follow) {
+        for (what, re) in [("regex", &rule.regex)]
+            .into_iter()
+            .chain(ident)
+            .chain(follow)
+        {
             if let Err(e) = re.compile() {
                 problems.push(Problem::new(
                     &rule.file,

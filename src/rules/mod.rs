@@ -12,8 +12,8 @@
 //!   the binary) plus user directories overriding by id; with user directories every sample is
 //!   checked at load, the built-ins alone are checked by the test suite and their regexes
 //!   compiled on first use (`lazy`).
-//! * `RuleSet::prefilter() -> &Prefilter`: automaton over every rule's literal hint, run by the
-//!   scanner over whole buffers; a line without a hit can hold no event.
+//! * `RuleSet::prefilter() -> &Prefilter`: the search for every rule's literal (`prefilter`), run
+//!   by the scanner over whole buffers; a line without a hit can hold no event.
 //! * `RuleSet::apply(&Record, &mut Vec<Event>) -> Option<Follow>`: run the rules whose hint is in
 //!   the message (or whose `message_id` equals the journal MESSAGE_ID); the first rule (in file
 //!   order) that matches wins; push its event. `Some` when that rule declares `follow` lines
@@ -25,6 +25,7 @@ pub mod builtin;
 mod check;
 pub mod fields;
 mod lazy;
+mod prefilter;
 mod schema;
 
 pub use check::{check, journal_record, sample_record, sample_results, stop_position, Problem};
@@ -35,6 +36,7 @@ use crate::parse::Record;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use fields::FieldType;
 use lazy::LazyRegex;
+pub use prefilter::Prefilter;
 use regex::{Captures, Regex, RegexSet};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -116,33 +118,6 @@ impl fmt::Display for RuleInfo {
     }
 }
 
-/// The scanner's search for the first hint in a buffer. aho-corasick's packed Teddy searcher
-/// where the CPU has it (SIMD, no automaton to confirm a hit: on a busy host a third of the
-/// lines hold a hint, and confirming each hit in the automaton cost 40 % of the scan), else
-/// the automaton. Above 32 literals aho-corasick picks fat Teddy (16 buckets, 16 bytes a step);
-/// forcing slim Teddy (8 buckets, 32 bytes a step) on the 63 literals cost 1.5× the CPU of a
-/// whole busy-host analysis, in verifying bucket collisions.
-pub struct Prefilter {
-    teddy: Option<aho_corasick::packed::Searcher>,
-    ac: AhoCorasick,
-}
-
-impl Prefilter {
-    /// Start of the first hint at or after `from`.
-    #[inline]
-    pub fn find(&self, hay: &[u8], from: usize) -> Option<usize> {
-        match &self.teddy {
-            Some(t) => t
-                .find_in(hay, aho_corasick::Span::from(from..hay.len()))
-                .map(|m| m.start()),
-            None => self
-                .ac
-                .find(aho_corasick::Input::new(hay).span(from..hay.len()))
-                .map(|m| m.start()),
-        }
-    }
-}
-
 /// The loaded rules, their prefilter and the backup regexes.
 pub struct RuleSet {
     rules: Vec<Rule>,
@@ -206,24 +181,13 @@ impl RuleSet {
                 by_message_id.entry(mid.clone()).or_default().push(i);
             }
         }
-        // Two automata over the same hints. The scanner's runs over whole multi-megabyte buffers
-        // and only needs the first hit of a line: leftmost-first lets aho-corasick use its SIMD
-        // Teddy searcher (measured: 1.6x the throughput of the rare-byte prefilter that standard
+        // Two searches. The scanner's runs over whole multi-megabyte buffers and only asks
+        // whether a line holds some rule's literal (its scan_hint, else its hint; a literal that
+        // contains another adds nothing): `prefilter`, leftmost-first so that aho-corasick can
+        // use its SIMD Teddy searcher (1.6x the throughput of the rare-byte prefilter standard
         // semantics get). `apply` needs every hint of one line: standard, overlapping.
-        // The scanner only asks whether a text line holds some rule's literal (its scan_hint,
-        // else its hint); a literal that contains another adds nothing. Fewer literals keep
-        // Teddy within its 64-pattern limit.
         let scan_hints = scan_literals(&rules);
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&scan_hints)
-            .map_err(|e| format!("cannot build the hint prefilter: {e}"))?;
-        let teddy = aho_corasick::packed::Config::new()
-            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
-            .builder()
-            .extend(&scan_hints)
-            .build();
-        let prefilter = Prefilter { teddy, ac };
+        let prefilter = Prefilter::new(&scan_hints)?;
         let overlapping = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
@@ -515,16 +479,23 @@ pub fn list(set: &RuleSet) -> Vec<RuleInfo> {
 mod tests {
     use super::*;
 
-    /// Teddy packs at most 64 literals; past that aho-corasick silently falls back to its
-    /// automaton, which once took 40 % of the scan. A rule that adds the 65th literal must
-    /// fail here, not in a benchmark.
+    /// Teddy packs at most 64 patterns; past that aho-corasick silently falls back to its
+    /// automaton, which once took 40 % of the scan. And a pattern shorter than four bytes makes
+    /// every fingerprint shorter (`prefilter`). A rule that breaks either must fail here, not
+    /// in a benchmark.
     #[test]
     fn builtin_rules_keep_the_teddy_prefilter() {
         let set = RuleSet::load(&[], &[]).expect("built-in rules");
-        let n = scan_literals(&set.rules).len();
+        let p = set.prefilter();
         assert!(
-            set.prefilter().teddy.is_some(),
-            "{n} scan literals: give a new rule a scan_hint that an existing literal contains"
+            p.is_packed(),
+            "{} patterns: give a new rule a scan_hint that contains an existing literal or anchor",
+            p.patterns()
+        );
+        assert!(
+            p.shortest() >= 4,
+            "a scan pattern of {} bytes: give the rule a longer scan_hint",
+            p.shortest()
         );
     }
 }
