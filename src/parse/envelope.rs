@@ -189,27 +189,8 @@ fn strip_pri(line: &str) -> &str {
 pub fn month_from_name(tok: &str) -> Option<u32> {
     let tok = tok.trim_end_matches('.');
     // Every RFC 3164 line passes here: the English three-letter names without an allocation.
-    if let [a, b, c] = tok.as_bytes() {
-        let m = match [
-            a.to_ascii_lowercase(),
-            b.to_ascii_lowercase(),
-            c.to_ascii_lowercase(),
-        ] {
-            [b'j', b'a', b'n'] => 1,
-            [b'f', b'e', b'b'] => 2,
-            [b'm', b'a', b'r'] => 3,
-            [b'a', b'p', b'r'] => 4,
-            [b'm', b'a', b'y'] => 5,
-            [b'j', b'u', b'n'] => 6,
-            [b'j', b'u', b'l'] => 7,
-            [b'a', b'u', b'g'] => 8,
-            [b's', b'e', b'p'] => 9,
-            [b'o', b'c', b't'] => 10,
-            [b'n', b'o', b'v'] => 11,
-            [b'd', b'e', b'c'] => 12,
-            _ => 0,
-        };
-        if m > 0 {
+    if let &[a, b, c] = tok.as_bytes() {
+        if let Some(m) = month3([a, b, c]) {
             return Some(m);
         }
     }
@@ -286,6 +267,26 @@ pub fn month_from_name(tok: &str) -> Option<u32> {
                 None
             }
         })
+}
+
+/// An English three-letter month name, any case.
+fn month3(b: [u8; 3]) -> Option<u32> {
+    let m = match b.map(|c| c.to_ascii_lowercase()) {
+        [b'j', b'a', b'n'] => 1,
+        [b'f', b'e', b'b'] => 2,
+        [b'm', b'a', b'r'] => 3,
+        [b'a', b'p', b'r'] => 4,
+        [b'm', b'a', b'y'] => 5,
+        [b'j', b'u', b'n'] => 6,
+        [b'j', b'u', b'l'] => 7,
+        [b'a', b'u', b'g'] => 8,
+        [b's', b'e', b'p'] => 9,
+        [b'o', b'c', b't'] => 10,
+        [b'n', b'o', b'v'] => 11,
+        [b'd', b'e', b'c'] => 12,
+        _ => return None,
+    };
+    Some(m)
 }
 
 fn parse_hms(s: &str) -> Option<NaiveTime> {
@@ -377,7 +378,49 @@ fn host_tag_msg(rest: &str) -> (Option<&str>, Option<&str>, Option<u32>, &str) {
     }
 }
 
+/// `Mmm dd hh:mm:ss ` at fixed offsets, as rsyslog and journalctl write nearly every line:
+/// (month, day, time) read in place, or `None` for any other layout (the token path decides).
+fn rfc3164_fixed(b: &[u8]) -> Option<(u32, u32, NaiveTime)> {
+    if b.len() < 16
+        || b[3] != b' '
+        || b[6] != b' '
+        || b[9] != b':'
+        || b[12] != b':'
+        || b[15] != b' '
+    {
+        return None;
+    }
+    let month = month3([b[0], b[1], b[2]])?;
+    let day = match b[4] {
+        b' ' if b[5].is_ascii_digit() => (b[5] - b'0') as u32,
+        _ => two(&b[4..6])?,
+    };
+    if !(1..=31).contains(&day) {
+        return None;
+    }
+    let time = NaiveTime::from_hms_opt(two(&b[7..9])?, two(&b[10..12])?, two(&b[13..15])?.min(59))?;
+    Some((month, day, time))
+}
+
 fn rfc3164(line: &str) -> Option<Envelope<'_>> {
+    if let Some((month, day, time)) = rfc3164_fixed(line.as_bytes()) {
+        // Byte 15 is an ASCII space, so 16 is a char boundary.
+        let (host, ident, pid, message) = host_tag_msg(&line[16..]);
+        return Some(Envelope {
+            format: LineFormat::Rfc3164,
+            stamp: Stamp::YearLess { month, day, time },
+            host,
+            ident,
+            pid,
+            message,
+            uptime: None,
+        });
+    }
+    rfc3164_tokens(line)
+}
+
+/// Any RFC 3164 layout: an optional `<PRI>`, then the stamp token by token.
+fn rfc3164_tokens(line: &str) -> Option<Envelope<'_>> {
     let s = strip_pri(line);
     let (mon, rest) = token(s)?;
     let month = month_from_name(mon)?;
@@ -816,6 +859,59 @@ mod tests {
 
     fn p(line: &str) -> Envelope<'_> {
         parse(line, None).unwrap_or_else(|| panic!("no envelope: {line}"))
+    }
+
+    #[test]
+    fn the_fixed_layout_fast_path_reads_what_the_token_path_reads() {
+        let stamps = [
+            "Sep 27 10:00:00",
+            "Jan  5 23:59:59",
+            "jan 05 00:00:00",
+            "DEC 31 12:34:60",
+            "Feb 30 01:02:03",
+            "Mar 00 01:02:03",
+            "Apr 32 01:02:03",
+            "May  0 01:02:03",
+            "Jun 15 24:00:00",
+            "Jul 15 12:60:00",
+            "Aug 1x 12:00:00",
+            "Oct 15 1a:00:00",
+            "Nov 15 12:00:00.123",
+            "Sept 27 10:00:00",
+            "<30>Sep 27 10:00:00",
+            "Foo 27 10:00:00",
+            "Sep 27  10:00:00",
+            "Sep 27 10-00-00",
+            "Sep 27 10:00:00",
+        ];
+        let rests = [
+            " web1 systemd[1]: Started session-5.scope - Session 5 of User root.",
+            " web1 kernel: [  518.050606] Out of memory: Killed process 15784 (python3)",
+            " systemd[1]: no host here",
+            " web1 -- MARK --",
+            " web1",
+            " ",
+            "",
+            "x web1 sshd[1]: glued to the time",
+        ];
+        let mut fast = 0;
+        for st in stamps {
+            for r in rests {
+                let line = format!("{st}{r}");
+                if rfc3164_fixed(line.as_bytes()).is_some() {
+                    fast += 1;
+                }
+                assert_eq!(rfc3164(&line), rfc3164_tokens(&line), "{line:?}");
+                assert_eq!(
+                    parse_as(&line, LineFormat::Rfc3164).is_some(),
+                    rfc3164_tokens(&line).is_some()
+                );
+            }
+        }
+        assert!(
+            fast >= 4 * 6,
+            "the common layouts take the fast path: {fast}"
+        );
     }
 
     #[test]
