@@ -1,5 +1,5 @@
 //! Criterion benchmarks, in bytes per second: the scanner with every built-in rule loaded (the
-//! hot path of `analyze`) over a sparse syslog and over a busy host's (a fifth of the lines are
+//! hot path of `analyze`) over a sparse syslog and over a busy host's (two lines in five are
 //! routine session-scope and cron lines the scanner must recognise and count), envelope
 //! parsing of candidate lines, and loading the built-in rules (every run pays it first: a
 //! small input's whole run time). The end-to-end comparison with ripgrep/grep is
