@@ -875,7 +875,7 @@ mod tests {
             "Foo 27 10:00:00",
             "Sep 27  10:00:00",
             "Sep 27 10-00-00",
-            "Sep 27 10:00:00",
+            "Sep 5  10:00:00",
         ];
         let rests = [
             " web1 systemd[1]: Started session-5.scope - Session 5 of User root.",
