@@ -19,7 +19,11 @@ use chrono_tz::Tz;
 /// `--tz` for this host: read as UTC).
 pub fn resolve_local(ndt: NaiveDateTime, tz: Option<Tz>) -> Timestamp {
     match tz {
+        // `--tz UTC` is common (the benchmarks, hosts kept in UTC): a zone without offset needs
+        // no lookup in the zone's transitions, which cost a busy file's serial finish ~20 ms a
+        // GiB of year-less lines.
         None => Timestamp::from_utc_micros(ndt.and_utc().timestamp_micros(), 0),
+        Some(tz) if is_utc(tz) => Timestamp::from_utc_micros(ndt.and_utc().timestamp_micros(), 0),
         Some(tz) => {
             let dt = match tz.from_local_datetime(&ndt) {
                 chrono::LocalResult::Single(d) => d,
@@ -39,6 +43,22 @@ pub fn resolve_local(ndt: NaiveDateTime, tz: Option<Tz>) -> Timestamp {
             Timestamp::from_datetime(&dt)
         }
     }
+}
+
+/// The zones that are UTC at every instant, under their IANA names.
+fn is_utc(tz: Tz) -> bool {
+    use chrono_tz::Tz as Z;
+    matches!(
+        tz,
+        Z::UTC
+            | Z::UCT
+            | Z::Universal
+            | Z::Zulu
+            | Z::Etc__UTC
+            | Z::Etc__UCT
+            | Z::Etc__Universal
+            | Z::Etc__Zulu
+    )
 }
 
 /// Follows the months of a file's year-less lines in file order.
@@ -253,6 +273,10 @@ mod tests {
             resolve_local(ndt, None).rfc3339(),
             "2025-09-27T19:13:48.000000Z"
         );
+        for utc in ["UTC", "Etc/UTC", "Zulu"] {
+            let ts = resolve_local(ndt, Some(utc.parse().unwrap()));
+            assert_eq!((ts.rfc3339().as_str(), ts.offset_s), ("2025-09-27T19:13:48.000000Z", 0));
+        }
         // 02:30 on the spring-forward night does not exist in Berlin: read an hour later.
         let gap =
             NaiveDateTime::parse_from_str("2025-03-30 02:30:00", "%Y-%m-%d %H:%M:%S").unwrap();
