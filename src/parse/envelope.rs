@@ -347,7 +347,8 @@ fn parse_tag(tok: &str) -> Option<(&str, Option<u32>)> {
     if body.is_empty() {
         return None;
     }
-    if let Some(open) = body.rfind('[') {
+    // A byte loop from the end: `rfind` sets up core's word-wise memrchr for a dozen bytes.
+    if let Some(open) = body.bytes().rposition(|b| b == b'[') {
         if let Some(pid_s) = body[open + 1..].strip_suffix(']') {
             let pid = pid_s.parse().ok();
             if pid.is_some() && open > 0 {
