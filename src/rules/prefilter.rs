@@ -119,10 +119,15 @@ const LAYOUT: &[&str] = &[
     "Start",
 ];
 
+/// Teddy where the CPU has the SIMD it needs, else an automaton (built only then: its DFA
+/// took a millisecond of every run's start).
+enum Searcher {
+    Teddy(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
 pub struct Prefilter {
-    teddy: Option<aho_corasick::packed::Searcher>,
-    /// The same patterns, for CPUs without the SIMD Teddy needs.
-    ac: AhoCorasick,
+    searcher: Searcher,
     /// Per pattern: each literal it stands for, with the anchor's offset in it. Empty when the
     /// pattern is a literal standing for itself alone: a hit needs no check.
     stands_for: Vec<Vec<(Box<[u8]>, usize)>>,
@@ -173,18 +178,22 @@ impl Prefilter {
                 stands_for[p].push((lit.as_bytes().into(), off));
             }
         }
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&patterns)
-            .map_err(|e| format!("cannot build the hint prefilter: {e}"))?;
         let teddy = aho_corasick::packed::Config::new()
             .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
             .builder()
             .extend(&patterns)
             .build();
+        let searcher = match teddy {
+            Some(t) => Searcher::Teddy(t),
+            None => Searcher::Automaton(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&patterns)
+                    .map_err(|e| format!("cannot build the hint prefilter: {e}"))?,
+            ),
+        };
         Ok(Prefilter {
-            teddy,
-            ac,
+            searcher,
             stands_for,
             shortest: patterns.iter().map(|p| p.len()).min().unwrap_or(0),
             searched: patterns.iter().map(|&p| p.into()).collect(),
@@ -215,18 +224,18 @@ impl Prefilter {
 
     #[inline]
     fn next_pattern(&self, hay: &[u8], from: usize) -> Option<(usize, usize)> {
-        let m = match &self.teddy {
-            Some(t) => t.find_in(hay, aho_corasick::Span::from(from..hay.len()))?,
-            None => self
-                .ac
-                .find(aho_corasick::Input::new(hay).span(from..hay.len()))?,
+        let m = match &self.searcher {
+            Searcher::Teddy(t) => t.find_in(hay, aho_corasick::Span::from(from..hay.len()))?,
+            Searcher::Automaton(ac) => {
+                ac.find(aho_corasick::Input::new(hay).span(from..hay.len()))?
+            }
         };
         Some((m.start(), m.pattern().as_usize()))
     }
 
     /// Whether the SIMD searcher is in use (a test keeps the built-in rules within its limit).
     pub fn is_packed(&self) -> bool {
-        self.teddy.is_some()
+        matches!(self.searcher, Searcher::Teddy(_))
     }
 
     /// How many patterns the searcher looks for.
