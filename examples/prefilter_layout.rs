@@ -39,8 +39,14 @@ fn cost(p: &[&str], windows: &[(u32, u64)]) -> u64 {
                 hi[j] |= 1 << (c >> 4);
             }
         }
-        let fits = |w: [u8; 4]| (0..4).all(|j| lo[j] >> (w[j] & 0xf) & 1 == 1 && hi[j] >> (w[j] >> 4) & 1 == 1);
-        let n: u64 = windows.iter().filter(|(w, _)| fits(w.to_le_bytes())).map(|(_, c)| c).sum();
+        let fits = |w: [u8; 4]| {
+            (0..4).all(|j| lo[j] >> (w[j] & 0xf) & 1 == 1 && hi[j] >> (w[j] >> 4) & 1 == 1)
+        };
+        let n: u64 = windows
+            .iter()
+            .filter(|(w, _)| fits(w.to_le_bytes()))
+            .map(|(_, c)| c)
+            .sum();
         total += n * bucket.len() as u64;
     }
     total
@@ -120,7 +126,9 @@ fn main() {
     for t in &texts {
         let weight = largest / (t.len() as u64).max(1);
         for w in t.windows(4) {
-            *counts.entry(u32::from_le_bytes([w[0], w[1], w[2], w[3]])).or_default() += weight;
+            *counts
+                .entry(u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+                .or_default() += weight;
         }
     }
     let windows: Vec<(u32, u64)> = counts.into_iter().collect();
@@ -142,7 +150,10 @@ fn main() {
             (best_cost, best) = (c, o);
         }
     }
-    println!("cost: current order {}, best {best_cost}", cost(&current, &windows));
+    println!(
+        "cost: current order {}, best {best_cost}",
+        cost(&current, &windows)
+    );
     println!("const LAYOUT: &[&str] = &[");
     for p in &best {
         println!("    {p:?},");

@@ -706,10 +706,15 @@ pub fn select(events: &mut Vec<Event>, index: &mut RoutineIndex) -> Vec<Event> {
     // The close of each promoted session: the first one after its open with the same pid,
     // found in one pass over the lines (a busy host keeps ~350 k a GiB, and a fleet has a
     // backup every few hours on every host).
-    let mut opens: FxHashMap<(u32, u32), Vec<(i64, Option<(i64, usize)>)>> = FxHashMap::default();
+    // Per (host, pid): each open's time, and the earliest close after it so far (time, line).
+    type Closes = Vec<(i64, Option<(i64, usize)>)>;
+    let mut opens: FxHashMap<(u32, u32), Closes> = FxHashMap::default();
     for l in promote.iter().map(|&i| &lines[i]) {
         if l.kind == EventKind::CronSessionOpen {
-            opens.entry((l.host, l.pid)).or_default().push((l.micros, None));
+            opens
+                .entry((l.host, l.pid))
+                .or_default()
+                .push((l.micros, None));
         }
     }
     if !opens.is_empty() {

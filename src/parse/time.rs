@@ -275,7 +275,10 @@ mod tests {
         );
         for utc in ["UTC", "Etc/UTC", "Zulu"] {
             let ts = resolve_local(ndt, Some(utc.parse().unwrap()));
-            assert_eq!((ts.rfc3339().as_str(), ts.offset_s), ("2025-09-27T19:13:48.000000Z", 0));
+            assert_eq!(
+                (ts.rfc3339().as_str(), ts.offset_s),
+                ("2025-09-27T19:13:48.000000Z", 0)
+            );
         }
         // 02:30 on the spring-forward night does not exist in Berlin: read an hour later.
         let gap =
