@@ -121,9 +121,18 @@ pub struct Envelope<'a> {
 
 /// Parse `line` trying `preferred` first, then every other format.
 pub fn parse(line: &str, preferred: Option<LineFormat>) -> Option<Envelope<'_>> {
+    parse_with(line, preferred, &mut Head::default())
+}
+
+/// `parse`, remembering the head of an RFC 3164 line in `head` for the next line.
+pub fn parse_with<'a>(
+    line: &'a str,
+    preferred: Option<LineFormat>,
+    head: &mut Head,
+) -> Option<Envelope<'a>> {
     let line = line.strip_suffix('\r').unwrap_or(line);
     if let Some(f) = preferred {
-        if let Some(e) = parse_as(line, f) {
+        if let Some(e) = parse_as_with(line, f, head) {
             return Some(e);
         }
     }
@@ -133,10 +142,73 @@ pub fn parse(line: &str, preferred: Option<LineFormat>) -> Option<Envelope<'_>> 
         .find_map(|f| parse_as(line, *f))
 }
 
+/// What follows the stamp of an RFC 3164 line up to its message (`web1 systemd[1]: `), as the
+/// last line parsed with this `Head` had it, with where its host and ident lie. A busy host's
+/// lines repeat a few heads (one host, a few writers): a line that starts with the same bytes
+/// has the same host, ident and pid, and its message starts right after them, because
+/// `host_tag_msg` decides by the tokens of the head alone. Only heads with an ident are kept
+/// (without one the message is the trimmed rest, not a fixed suffix), and that end at the
+/// space after the tag. `Head::default()`
+/// remembers nothing (one-off parses); the scanner keeps a `Head::new()` per piece.
+#[derive(Default)]
+pub struct Head {
+    on: bool,
+    text: String,
+    host: Option<(usize, usize)>,
+    ident: (usize, usize),
+    pid: Option<u32>,
+}
+
+impl Head {
+    pub fn new() -> Head {
+        Head {
+            on: true,
+            ..Head::default()
+        }
+    }
+
+    /// Host, ident, pid and message of `rest` (a line after its stamp).
+    fn split<'a>(
+        &mut self,
+        rest: &'a str,
+    ) -> (Option<&'a str>, Option<&'a str>, Option<u32>, &'a str) {
+        if !self.text.is_empty() {
+            if let Some(message) = rest.strip_prefix(self.text.as_str()) {
+                let at = |(a, b): (usize, usize)| &rest[a..b];
+                return (self.host.map(at), Some(at(self.ident)), self.pid, message);
+            }
+        }
+        let (host, ident, pid, message) = host_tag_msg(rest);
+        if !self.on {
+            return (host, ident, pid, message);
+        }
+        self.text.clear();
+        let head = &rest[..rest.len() - message.len()];
+        // The tag must end at a space inside the head: `web1 systemd[1]:` at the end of a line
+        // is no head for `web1 systemd[1]: x`, whose message starts after that space.
+        if let (Some(i), true) = (ident, head.ends_with(' ')) {
+            // Every piece is a subslice of `rest`: its place is its distance from the start.
+            let span = |p: &str| {
+                let a = p.as_ptr() as usize - rest.as_ptr() as usize;
+                (a, a + p.len())
+            };
+            self.text.push_str(head);
+            self.host = host.map(span);
+            self.ident = span(i);
+            self.pid = pid;
+        }
+        (host, ident, pid, message)
+    }
+}
+
 /// Parse `line` as exactly one format.
 pub fn parse_as(line: &str, format: LineFormat) -> Option<Envelope<'_>> {
+    parse_as_with(line, format, &mut Head::default())
+}
+
+fn parse_as_with<'a>(line: &'a str, format: LineFormat, head: &mut Head) -> Option<Envelope<'a>> {
     let mut env = match format {
-        LineFormat::Rfc3164 => rfc3164(line),
+        LineFormat::Rfc3164 => rfc3164(line, head),
         LineFormat::Rfc3339 => rfc3339(line),
         LineFormat::Rfc5424 => rfc5424(line),
         LineFormat::ShortUnix => short_unix(line),
@@ -423,9 +495,9 @@ fn rfc3164_tokens(line: &str) -> Option<Rfc3164Stamp<'_>> {
     Some((month, day, time, rest))
 }
 
-fn rfc3164(line: &str) -> Option<Envelope<'_>> {
+fn rfc3164<'a>(line: &'a str, head: &mut Head) -> Option<Envelope<'a>> {
     let (month, day, time, rest) = rfc3164_fixed(line).or_else(|| rfc3164_tokens(line))?;
-    let (host, ident, pid, message) = host_tag_msg(rest);
+    let (host, ident, pid, message) = head.split(rest);
     Some(Envelope {
         format: LineFormat::Rfc3164,
         stamp: Stamp::YearLess { month, day, time },
@@ -901,6 +973,46 @@ mod tests {
         assert!(
             fast >= 4 * 6,
             "the common layouts take the fast path: {fast}"
+        );
+    }
+
+    #[test]
+    fn a_remembered_head_reads_what_a_fresh_parse_reads() {
+        // In this order, each line after a line with the same head, a different one, or none.
+        let lines = [
+            "Sep 27 10:00:00 web1 systemd[1]: Started session-5.scope - Session 5 of User root.",
+            "Sep 27 10:00:01 web1 systemd[1]: session-5.scope: Deactivated successfully.",
+            "Sep 27 10:00:01 web1 systemd[1]:  two spaces before the message",
+            "Sep 27 10:00:01 web1 systemd[1]:",
+            "Sep 27 10:00:02 web1 systemd[1]: back",
+            "Sep 27 10:00:02 web1 systemd[12]: another pid",
+            "Sep 27 10:00:03 web1 systemd[1]: and back",
+            "Sep 27 10:00:04 web2 systemd[1]: another host",
+            "Sep 27 10:00:05 web1 kernel: [  518.050606] Out of memory: Killed process 15784 (python3)",
+            "Sep 27 10:00:05 web1 kernel: [  518.050700] oom_reaper: reaped process 15784 (python3)",
+            "Sep 27 10:00:06 web1 -- MARK --",
+            "Sep 27 10:00:06 web1 -- MARK -- again",
+            "Sep 27 10:00:07 systemd[1]: no host here",
+            "Sep 27 10:00:07 systemd[1]: no host again",
+            "Sep 27 10:00:08 web1 systemd[1]: Started x.service",
+            "Sep 27 10:00:08 web1 systemd[1]:x glued",
+            "Sep 27 10:00:09 web1 CRON[77]: (root) CMD (true)",
+            "Sep 27 10:00:09 web1 CRON[77]: (root) CMD (true)",
+            "Sep 27 10:00:10 web1 systemd[1]: Started y.service\r",
+            "2025-09-27T10:00:11+00:00 web1 systemd[1]: another format between",
+            "Sep 27 10:00:12 web1 systemd[1]: Started z.service",
+        ];
+        let mut head = Head::new();
+        let mut reused = 0;
+        for line in lines {
+            let before = head.text.clone();
+            let got = parse_with(line, Some(LineFormat::Rfc3164), &mut head);
+            assert_eq!(got, parse(line, Some(LineFormat::Rfc3164)), "{line:?}");
+            reused += usize::from(!before.is_empty() && head.text == before);
+        }
+        assert!(
+            reused >= 6,
+            "lines with the head of the line before: {reused}"
         );
     }
 

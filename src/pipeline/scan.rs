@@ -65,6 +65,8 @@ pub struct ChunkScan {
     /// runs, and a map lookup per candidate line showed in the profile of a busy host.
     /// `scan` adds it to `hosts` before it returns.
     run: (String, u64),
+    /// The last RFC 3164 head parsed (`envelope::Head`).
+    head: envelope::Head,
     pub max_uptime: Option<f64>,
     /// Routine lines (`events::routine`), with the raw time of each.
     pub routine: routine::Part,
@@ -141,7 +143,10 @@ pub struct ScanCtx<'a> {
 
 impl ChunkScan {
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            head: envelope::Head::new(),
+            ..Self::default()
+        }
     }
 
     /// `line_no` (piece-local, 1-based) places `dmesg -H` deltas; `None` for sampled lines,
@@ -297,7 +302,7 @@ impl ChunkScan {
         if crate::input::sniff::is_journalctl_decoration(text) {
             return None;
         }
-        let parsed = envelope::parse(text, Some(ctx.format));
+        let parsed = envelope::parse_with(text, Some(ctx.format), &mut self.head);
         // kubectl prints a multi-line event message (node-problem-detector's two-line OOM
         // report) with its later lines flush left: they belong to the row just above.
         let row = match (ctx.format, &parsed) {
