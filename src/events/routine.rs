@@ -158,7 +158,10 @@ pub fn quick_systemd(msg: &str) -> Option<(EventKind, &str)> {
         ("Stopped ", EventKind::UnitStopped),
         ("Finished ", EventKind::UnitStarted),
     ];
-    for (prefix, kind) in JOBS {
+    // Every job wording starts with `S` or `F`: the other lines (`unit: Deactivated …`) skip
+    // five compares.
+    let job = matches!(msg.as_bytes().first(), Some(b'S' | b'F'));
+    for (prefix, kind) in JOBS.into_iter().filter(|_| job) {
         if let Some(rest) = msg.strip_prefix(prefix) {
             // `Started session-5.scope - Session 5 of User root.`
             let (unit, _) = split_once_ascii(rest, " - ")?;
@@ -171,7 +174,11 @@ pub fn quick_systemd(msg: &str) -> Option<(EventKind, &str)> {
     }
     let kind = if what == "Deactivated successfully." || what == "Succeeded." {
         EventKind::UnitSucceeded
-    } else if what.starts_with("Consumed ") && what.contains(" CPU time") && what.ends_with('.') {
+    } else if what.starts_with("Consumed ")
+        // `contains` would set up a Two-Way searcher for every such line.
+        && split_once_ascii(what, " CPU time").is_some()
+        && what.ends_with('.')
+    {
         EventKind::UnitResources
     } else {
         return None;
