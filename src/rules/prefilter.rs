@@ -9,13 +9,14 @@
 //! of all words and messages. So Teddy searches **anchors** instead: a literal that contains an
 //! entry of `ANCHORS` is searched through that substring (chosen for a rare start: `Deactivated`
 //! for `: Deactivated successfully.`, `nsumed ` for `: Consumed `), and several literals share
-//! one (`kill` stands for seven of the kernel's and systemd's OOM wordings). A hit of an anchor
+//! one (`led ` stands for nine of systemd's and the kernel's wordings). A hit of an anchor
 //! is a candidate only when one of the literals it stands for is found around it, at the
 //! offset the anchor has in that literal, so what a line must hold to be a candidate is exactly
 //! what it was. A literal that contains no anchor (a user's rule, most often) is searched as
 //! itself. Measured on 256 MiB of the busy profile, one thread, best of five: the 63 literals as
-//! written took 0.092 s, the anchors (41 patterns) 0.050 s; on the shared corpus and the
-//! sample logs 0.011 s against 0.006 s.
+//! written took 0.092 s, the first anchors (41 patterns) 0.050 s; on the shared corpus and the
+//! sample logs 0.011 s against 0.006 s. Fewer anchors, each standing for more literals, in a
+//! tuned order (`LAYOUT`) took a quarter less again.
 //!
 //! Correctness needs one property of the pattern set: no pattern is a prefix of another. The
 //! searcher reports the leftmost match and, where two patterns start at the same byte, only
@@ -28,95 +29,93 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 
 /// Substrings searched in place of the literals that contain them, in order of preference (a
-/// literal goes to the first it contains). Each starts with bytes that are rare in real logs
-/// (counted on the busy profile, the shared corpus and `sample-logs/`), and each is at least
-/// four bytes long: Teddy fingerprints as many leading bytes (up to four) as the shortest
-/// pattern has, and three-byte fingerprints cost a third more time here than four.
+/// literal goes to the first it contains). Each is at least four bytes long (Teddy
+/// fingerprints as many leading bytes, up to four, as the shortest pattern has, and three-byte
+/// fingerprints cost a third more time here than four), starts with bytes that are rare in real
+/// logs, and most stand for several literals: fewer patterns make narrower buckets (see
+/// `LAYOUT`), and 32 or fewer let aho-corasick use slim Teddy, which reads 32 bytes a step
+/// instead of 16. The set came from a greedy cover of the built-in literals by their
+/// substrings, weighing each by how often it occurs in the busy profile and the shared corpus;
+/// a literal whose best anchor would be its own first bytes is searched as itself.
 const ANCHORS: &[&str] = &[
-    "Start",
-    "Stopp",
-    "inished ",
-    "nsumed ",
-    "Deactivated",
-    "Failed ",
-    "left-over",
-    "Scheduled restart",
-    "Succeeded.",
-    "kill",
-    "Kill",
-    "oom_",
-    "memory",
-    "mems_",
-    "omm: ",
-    "exited",
-    "already",
-    "SIGKILL",
-    "RUNNING state",
-    "failed state.",
-    "supervisord started",
-    "stopped",
-    "(CRON) ",
-    "(cron",
-    ") CMD",
-    "messages",
-    "dicating",
-    "MTA ",
-    "pawned",
+    // The routine lifecycle: most hits on a busy host.
+    "Start",       // Started, Starting
+    "Stopp",       // Stopped, Stopping
+    "inished ",    // Finished, cronie's `) finished `
+    "nsumed ",     // `: Consumed `
+    "Deactivated", // `: Deactivated successfully.`
+    "(cron",       // `(cron:session): session `, `(crond:session): session `
+    // Everything else.
+    "led ",      // Failed …, Killed process, killed …, entered failed state, Scheduled restart
+    " process ", // Kill(ing) process, Found left-over process, process exited
+    " sta", // entered RUNNING state, supervisord `' started`, `started with pid`, `) starting `
+    " SIG", // with SIGKILL, sending SIG…, was sent SIGKILL!
+    "kill", // invoked oom-killer, oom-kill:constraint=, no killable processes
+    "sage", // memory: usage, kernel messages, messages lost due to rate-limiting
+    "ed: ", // supervisord's exited:, spawned:, stopped:
+    ") CM", // cron's CMD, CMDEND, CMDOUT
+    "omm:", // the tasks table's Comm:, `, comm: `
+    "oom_", // oom_reaper:, oom_score_adj name
+    " mem", // due to memory, mems_allowed=
+    "g af", // remains running after unit stopped
+    "N) e", // (CRON) error (grandchild #
+    "No M", // (No MTA installed, discarding output)
+    "eded.", // : Succeeded.
+    "y exit", // is already exiting
+    " up:", // supervisord's gave up:
+    "dicati", // indicating
+    "ix)[", // (pam_unix)[
 ];
 
-/// The order in which the searcher is given its patterns. Fat Teddy keeps 16 buckets of
-/// patterns and checks a bucket's patterns one by one wherever the first four bytes of the text
-/// fit the bucket's nibble masks, which are the union of its patterns': patterns that share a
-/// bucket widen its masks, and each false fit costs a verification. aho-corasick 1.1 puts the
-/// pattern numbered `k` in bucket `15 - k % 16` (or with an earlier pattern whose first four low
-/// nibbles are the same), so this order decides which patterns share a bucket. It was chosen by
+/// The order in which the searcher is given its patterns. Teddy keeps buckets of patterns (8
+/// in slim Teddy, for up to 32 patterns; 16 in fat Teddy) and checks a bucket's patterns one
+/// by one wherever the first four bytes of the text fit the bucket's nibble masks, which are
+/// the union of its patterns': patterns that share a bucket widen its masks, and each false fit
+/// costs a verification. aho-corasick 1.1 puts the pattern numbered `k` in bucket
+/// `buckets - 1 - k % buckets` (or with an earlier pattern whose first four low nibbles are the
+/// same), so this order decides which patterns share a bucket. It was chosen by
 /// `examples/prefilter_layout.rs` (a local search over that placement, counting the 4-byte
-/// windows of real text that fit each bucket): on 256 MiB of the busy profile, one thread, the
-/// search took 0.050 s against 0.063 s in the order the rules list their literals. A pattern
-/// missing here goes after these (correct, only maybe slower); a test keeps the built-in rules'
-/// patterns all here.
+/// windows of real text that fit each bucket). Measured with the anchors above, one thread,
+/// best of seven, against the 41 patterns and fat Teddy of the anchors before: the whole
+/// prefilter over 96 MiB of the busy profile 0.0155 s against 0.0205 s (and 0.0265 s before
+/// any layout), 96 MiB of the sparse profile 0.008 s against 0.014 s, the corpus's plain logs
+/// 30 % less; an evidence-dense file (every line an OOM kill, each holding several anchors)
+/// 0.045 s against 0.036 s per 80 MiB, a small part of that file's 3.5 s. A pattern missing
+/// here goes after these (correct, only maybe slower, and a user's rules past the 32nd pattern
+/// bring fat Teddy back); a test keeps the built-in rules' patterns all here.
 const LAYOUT: &[&str] = &[
-    "supervisord started",
-    "Failed ",
-    ") END (",
-    "waiting for ",
-    "' started",
-    "omm: ",
-    "dicating",
-    "already",
     "oom_",
-    "stopped",
-    "nsumed ",
-    "inished ",
-    "(CRON) ",
-    ") CMD",
-    "sending SIG",
-    "(cron",
+    "eded.",
+    "N) e",
     "' terminated",
-    "failed state.",
-    ") starting ",
-    "memory",
-    "' timed out. ",
-    "pawned",
-    "Scheduled restart",
-    "gave up: ",
-    "Stopp",
-    "mems_",
-    "Deactivated",
-    "messages",
-    "Succeeded.",
-    "exited",
-    "Kill",
-    "(pam_unix)[",
+    "dicati",
     "DAMN ! worker ",
+    ") CM",
+    "omm:",
+    "inished ",
+    "ed: ",
+    "(cron",
+    "' timed out. ",
+    "g af",
+    "nsumed ",
+    " up:",
     "kill",
-    "Suppressed ",
-    "left-over",
-    "Shut down",
-    "RUNNING state",
-    "SIGKILL",
-    "MTA ",
     "Start",
+    "y exit",
+    "No M",
+    "Shut down",
+    "Deactivated",
+    ") END (",
+    " process ",
+    " SIG",
+    "ix)[",
+    "led ",
+    "sage",
+    "Stopp",
+    " mem",
+    " sta",
+    "Suppressed ",
+    "waiting for ",
 ];
 
 /// Teddy where the CPU has the SIMD it needs, else an automaton (built only then: its DFA
@@ -350,18 +349,19 @@ Dec 1 l x: kill kill kill
 
     #[test]
     fn a_hit_is_checked_at_the_anchors_offset_in_its_literal() {
-        // "memory" stands in the middle of this literal; the returned start is the literal's.
-        let literals = ["was sent SIGKILL! Perhaps out of memory?", "memory: usage "];
+        // " process " stands in the middle of these literals; the returned start is the
+        // literal's.
+        let literals = ["Kill process ", ": Killing process "];
         let p = Prefilter::new(&literals).unwrap();
         assert_eq!(p.patterns(), 1);
-        let line = b"worker 7 was sent SIGKILL! Perhaps out of memory?";
-        assert_eq!(p.find(line, 0), Some(9));
+        let line = b"kernel: Kill process 7 (python3)";
+        assert_eq!(p.find(line, 0), Some(8));
         assert_eq!(
-            p.find(b"Perhaps out of memory? memory: usage 1", 0),
-            Some(23)
+            p.find(b"x: Kill a process, y: Killing process 9", 0),
+            Some(20)
         );
-        assert_eq!(p.find(b"out of memory? memory usage", 0), None);
+        assert_eq!(p.find(b"Kill: process 7; Killing  process", 0), None);
         // A literal that starts before `from` is not in the searched text.
-        assert_eq!(p.find(line, 10), None);
+        assert_eq!(p.find(line, 9), None);
     }
 }
