@@ -160,12 +160,13 @@ pub fn quick_systemd(msg: &str) -> Option<(EventKind, &str)> {
     ];
     // Every job wording starts with `S` or `F`: the other lines (`unit: Deactivated …`) skip
     // five compares.
-    let job = matches!(msg.as_bytes().first(), Some(b'S' | b'F'));
-    for (prefix, kind) in JOBS.into_iter().filter(|_| job) {
-        if let Some(rest) = msg.strip_prefix(prefix) {
-            // `Started session-5.scope - Session 5 of User root.`
-            let (unit, _) = split_once_ascii(rest, " - ")?;
-            return (is_routine_unit(unit) && !unit.contains('/')).then_some((kind, unit));
+    if matches!(msg.as_bytes().first(), Some(b'S' | b'F')) {
+        for (prefix, kind) in JOBS {
+            if let Some(rest) = msg.strip_prefix(prefix) {
+                // `Started session-5.scope - Session 5 of User root.`
+                let (unit, _) = split_once_ascii(rest, " - ")?;
+                return (is_routine_unit(unit) && !unit.contains('/')).then_some((kind, unit));
+            }
         }
     }
     let (unit, what) = split_once_ascii(msg, ": ")?;

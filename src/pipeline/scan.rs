@@ -812,7 +812,7 @@ fn time_basis(t: &RawTime) -> Option<TimeBasis> {
 }
 
 /// Stitch the pieces of one file (in file order) and resolve every time.
-pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileScan {
+pub fn finish(path: &str, mut pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileScan {
     let n_events: usize = pieces.iter().map(|p| p.events.len()).sum();
     // The first piece's vector becomes the file's; room for the rest at once.
     let rest = n_events - pieces.first().map_or(0, |p| p.events.len());
@@ -831,7 +831,6 @@ pub fn finish(path: &str, pieces: Vec<ChunkScan>, fctx: &FinishCtx<'_>) -> FileS
     // and this runs after the scan, while nothing else does. Each piece's vector of unsettled
     // times becomes its settled one in place (a settled line is smaller), so a busy file's kept
     // lines never exist twice.
-    let mut pieces = pieces;
     let settled: Vec<(Vec<routine::RoutineLine>, u64)> = {
         use rayon::prelude::*;
         pieces
