@@ -520,7 +520,12 @@ impl ChunkScan {
                 le = row_end;
                 follow = Some(f2);
             }
-            line_no += bytecount::count(&buf[counted_to..le], b'\n') as u64;
+            // `[ls, le)` holds whole lines `line_no + 1 ..= ln`, each ending in a newline but
+            // perhaps the buffer's last: counted without a second look at the bytes.
+            let ends_open = buf[le - 1] != b'\n';
+            let read = ln - line_no - u64::from(ends_open);
+            debug_assert_eq!(read, bytecount::count(&buf[counted_to..le], b'\n') as u64);
+            line_no += read;
             counted_to = le;
             pos = le;
             if pos >= buf.len() {
