@@ -77,7 +77,7 @@ const ANCHORS: &[&str] = &[
 /// `examples/prefilter_layout.rs` (a local search over that placement, counting the 4-byte
 /// windows of real text that fit each bucket). Measured with the anchors above, one thread,
 /// best of seven, against the 41 patterns and fat Teddy of the anchors before: the whole
-/// prefilter over 96 MiB of the busy profile 0.0155 s against 0.0205 s (and 0.0265 s before
+/// prefilter over 96 MiB of the busy profile 0.0155 s against 0.0205 s (and 0.030 s before
 /// any layout), 96 MiB of the sparse profile 0.008 s against 0.014 s, the corpus's plain logs
 /// 30 % less; an evidence-dense file (every line an OOM kill, each holding several anchors)
 /// 0.045 s against 0.036 s per 80 MiB, a small part of that file's 3.5 s. A pattern missing
